@@ -1,0 +1,18 @@
+//! Pantau's domain: the bundle format, the validated model, the calendar, the
+//! evaluation engine and its output. Pure: no IO, no SQL, no HTTP.
+//!
+//! The rules are `shared/spec/domain.md`; the formats `shared/spec/bundle.md`.
+
+pub mod budget;
+pub mod bundle;
+pub mod calendar;
+pub mod engine;
+pub mod evaluation;
+pub mod model;
+pub mod rating;
+pub mod validate;
+
+pub use calendar::{AsOf, Calendar, Period};
+pub use engine::{Options, evaluate};
+pub use evaluation::Evaluation;
+pub use validate::{Problem, Refused, load, parse, validate};
