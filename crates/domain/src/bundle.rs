@@ -15,9 +15,13 @@ pub const FORMAT: &str = "pantau-bundle/1";
 
 /// One region's plan and reports.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[schemars(title = "Pantau bundle", description = "One region's plan and reports (pantau-bundle/1).")]
+#[schemars(
+    title = "Pantau bundle",
+    description = "One region's plan and reports (pantau-bundle/1)."
+)]
 pub struct Bundle {
     /// Always `pantau-bundle/1`.
+    #[schemars(extend("const" = "pantau-bundle/1"))]
     pub format: String,
     pub region: RegionInfo,
     #[serde(default)]
@@ -29,7 +33,11 @@ pub struct Bundle {
     #[serde(default)]
     pub programs: Vec<Program>,
     /// Percentage points below plan at which a unit's spending is flagged (default 10).
-    #[serde(default, skip_serializing_if = "Option::is_none", with = "rust_decimal::serde::float_option")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "rust_decimal::serde::float_option"
+    )]
     #[schemars(with = "Option<f64>")]
     pub budget_flag_margin: Option<Decimal>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -192,11 +200,19 @@ pub struct Target {
     pub kind: Kind,
     pub polarity: Polarity,
     /// Required for `sum` and `last`; a milestone's is 0.
-    #[serde(default, skip_serializing_if = "Option::is_none", with = "rust_decimal::serde::float_option")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "rust_decimal::serde::float_option"
+    )]
     #[schemars(with = "Option<f64>")]
     pub baseline: Option<Decimal>,
     /// Required for `sum` and `last`; a milestone's is 1.
-    #[serde(default, skip_serializing_if = "Option::is_none", with = "rust_decimal::serde::float_option")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "rust_decimal::serde::float_option"
+    )]
     #[schemars(with = "Option<f64>")]
     pub target: Option<Decimal>,
     /// Milestones only: the date from which it is expected done; default the program's end.
@@ -262,6 +278,7 @@ pub struct Budget {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct BudgetMonth {
     /// 1 to 12.
+    #[schemars(range(min = 1, max = 12))]
     pub month: u32,
     /// Anggaran kas: the amount planned for this month.
     #[serde(default)]
@@ -269,8 +286,12 @@ pub struct BudgetMonth {
     #[serde(default)]
     pub realised: Rupiah,
     /// Physical progress at the end of this month, 0 to 100.
-    #[serde(default, skip_serializing_if = "Option::is_none", with = "rust_decimal::serde::float_option")]
-    #[schemars(with = "Option<f64>")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "rust_decimal::serde::float_option"
+    )]
+    #[schemars(with = "Option<f64>", range(min = 0, max = 100))]
     pub physical_pct: Option<Decimal>,
 }
 
@@ -303,7 +324,9 @@ impl<'de> Deserialize<'de> for Rupiah {
                     .map_err(|_| E::custom(format!("negative amount {v}: expected {EXPECTED}")))
             }
             fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Rupiah, E> {
-                Err(E::custom(format!("fractional amount {v}: expected {EXPECTED}")))
+                Err(E::custom(format!(
+                    "fractional amount {v}: expected {EXPECTED}"
+                )))
             }
             fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Rupiah, E> {
                 if !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()) {

@@ -91,11 +91,7 @@ impl Calendar {
             period_of_day.push(periods.len() as u32);
         }
         let last_deadline = final_deadline.unwrap_or_else(|| {
-            local_instant(
-                timezone,
-                end.succ_opt().unwrap_or(end),
-                deadline_time,
-            )
+            local_instant(timezone, end.succ_opt().unwrap_or(end), deadline_time)
         });
         periods.push(Period {
             index: periods.len() as u32 + 1,
@@ -146,7 +142,11 @@ impl Calendar {
     pub fn elapsed(&self, local_date: NaiveDate) -> (i64, i64) {
         let span = (self.end - self.start).num_days();
         if span == 0 {
-            return if local_date >= self.start { (1, 1) } else { (0, 1) };
+            return if local_date >= self.start {
+                (1, 1)
+            } else {
+                (0, 1)
+            };
         }
         ((local_date - self.start).num_days().clamp(0, span), span)
     }

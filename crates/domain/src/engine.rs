@@ -105,7 +105,10 @@ impl Fraction {
 fn interpolate(v0: Decimal, v1: Decimal, k: i64, m: i64) -> Fraction {
     let m = Decimal::from(m);
     Fraction {
-        num: sat::add(sat::mul(v0, m), sat::mul(sat::sub(v1, v0), Decimal::from(k))),
+        num: sat::add(
+            sat::mul(v0, m),
+            sat::mul(sat::sub(v1, v0), Decimal::from(k)),
+        ),
         den: m,
     }
 }
@@ -171,7 +174,10 @@ fn evaluate_target(
         Kind::Sum | Kind::Last => {
             let x = expected(program, target, date);
             let (gain_expected, gain_actual) = match target.polarity {
-                Polarity::Higher => (x.minus(target.baseline), r.map(|r| sat::sub(r, target.baseline))),
+                Polarity::Higher => (
+                    x.minus(target.baseline),
+                    r.map(|r| sat::sub(r, target.baseline)),
+                ),
                 Polarity::Lower => (
                     x.minus(target.baseline).negate(),
                     r.map(|r| sat::sub(target.baseline, r)),
@@ -209,9 +215,7 @@ fn evaluate_target(
         status,
         Status::OnTrack | Status::AtRisk | Status::OffTrack | Status::NoData
     ) && cal.day(date) >= 14
-        && acc
-            .latest_activity
-            .is_none_or(|d| d < date - Days::new(13));
+        && acc.latest_activity.is_none_or(|d| d < date - Days::new(13));
 
     let (projected, likely_to_miss) = match (target.kind, r) {
         (Kind::Sum | Kind::Last, Some(r)) if f_positive => {
@@ -260,10 +264,16 @@ impl Rollup {
     fn add(&mut self, target: &TargetResult) {
         self.targets += 1;
         // Mean of min(A, 100), no_data counting as 0, on the shown (rounded) values.
-        let a = target.achievement_pct.unwrap_or(Decimal::ZERO).min(Decimal::ONE_HUNDRED);
+        let a = target
+            .achievement_pct
+            .unwrap_or(Decimal::ZERO)
+            .min(Decimal::ONE_HUNDRED);
         self.capaian_sum = sat::add(self.capaian_sum, a);
         self.counts.add(target.status);
-        if self.worst.is_none_or(|w| target.status.severity() > w.severity()) {
+        if self
+            .worst
+            .is_none_or(|w| target.status.severity() > w.severity())
+        {
             self.worst = Some(target.status);
         }
     }
@@ -312,9 +322,17 @@ pub fn evaluate(region: &Region, program: &Program, as_of: &AsOf, options: Optio
             continue;
         }
         let target = &program.targets[entry.target as usize];
-        note_report(target.unit as usize, entry.activity_date, entry.submitted_at);
+        note_report(
+            target.unit as usize,
+            entry.activity_date,
+            entry.submitted_at,
+        );
         if counts(entry.status, options.verified_only) && entry.activity_date <= date {
-            realisations[entry.target as usize].add(entry.activity_date, entry.submitted_at, entry.value);
+            realisations[entry.target as usize].add(
+                entry.activity_date,
+                entry.submitted_at,
+                entry.value,
+            );
         }
     }
     for nil in &program.nil_reports {

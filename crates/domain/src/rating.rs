@@ -15,11 +15,13 @@ pub mod sat {
     }
 
     pub fn add(a: Decimal, b: Decimal) -> Decimal {
-        a.checked_add(b).unwrap_or_else(|| saturate(a.is_sign_positive()))
+        a.checked_add(b)
+            .unwrap_or_else(|| saturate(a.is_sign_positive()))
     }
 
     pub fn sub(a: Decimal, b: Decimal) -> Decimal {
-        a.checked_sub(b).unwrap_or_else(|| saturate(a.is_sign_positive()))
+        a.checked_sub(b)
+            .unwrap_or_else(|| saturate(a.is_sign_positive()))
     }
 
     pub fn mul(a: Decimal, b: Decimal) -> Decimal {
@@ -103,7 +105,11 @@ pub fn achievement(kind: Kind, polarity: Polarity, r: Decimal, t: Decimal) -> De
         }
         (_, Polarity::Lower) => {
             if t.is_zero() {
-                if r <= Decimal::ZERO { hundred } else { Decimal::ZERO }
+                if r <= Decimal::ZERO {
+                    hundred
+                } else {
+                    Decimal::ZERO
+                }
             } else {
                 let shortfall = sat::sub(sat::mul(Decimal::TWO, t), r);
                 sat::mul(sat::div(shortfall, t), hundred).max(Decimal::ZERO)

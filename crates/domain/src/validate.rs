@@ -103,7 +103,10 @@ impl Checker {
         let mut index = HashMap::new();
         for (i, code) in codes.enumerate() {
             if code.trim().is_empty() {
-                self.push(format!("{path}[{i}].code"), format!("{kind} code must not be empty"));
+                self.push(
+                    format!("{path}[{i}].code"),
+                    format!("{kind} code must not be empty"),
+                );
             } else if let Some(first) = index.insert(code, i) {
                 index.insert(code, first);
                 self.push(
@@ -133,19 +136,34 @@ pub fn validate(bundle: &Bundle) -> Result<model::Region, Refused> {
     let region_tz = match &bundle.region.timezone {
         None => DEFAULT_TIMEZONE,
         Some(name) => parse_timezone(name).unwrap_or_else(|| {
-            c.push("region.timezone", format!("unknown IANA time zone \"{name}\""));
+            c.push(
+                "region.timezone",
+                format!("unknown IANA time zone \"{name}\""),
+            );
             DEFAULT_TIMEZONE
         }),
     };
 
-    let cluster_ix = c.index_codes("cluster", "clusters", bundle.clusters.iter().map(|x| x.code.as_str()));
-    let unit_ix = c.index_codes("unit", "units", bundle.units.iter().map(|x| x.code.as_str()));
+    let cluster_ix = c.index_codes(
+        "cluster",
+        "clusters",
+        bundle.clusters.iter().map(|x| x.code.as_str()),
+    );
+    let unit_ix = c.index_codes(
+        "unit",
+        "units",
+        bundle.units.iter().map(|x| x.code.as_str()),
+    );
     let priority_ix = c.index_codes(
         "priority",
         "priorities",
         bundle.priorities.iter().map(|x| x.code.as_str()),
     );
-    c.index_codes("program", "programs", bundle.programs.iter().map(|x| x.code.as_str()));
+    c.index_codes(
+        "program",
+        "programs",
+        bundle.programs.iter().map(|x| x.code.as_str()),
+    );
 
     let units = bundle
         .units
@@ -157,7 +175,10 @@ pub fn validate(bundle: &Bundle) -> Result<model::Region, Refused> {
             cluster: unit.cluster.as_ref().and_then(|code| {
                 let found = cluster_ix.get(code.as_str()).copied();
                 if found.is_none() {
-                    c.push(format!("units[{i}].cluster"), format!("unknown cluster \"{code}\""));
+                    c.push(
+                        format!("units[{i}].cluster"),
+                        format!("unknown cluster \"{code}\""),
+                    );
                 }
                 found
             }),
@@ -169,13 +190,23 @@ pub fn validate(bundle: &Bundle) -> Result<model::Region, Refused> {
         .iter()
         .enumerate()
         .filter_map(|(i, program)| {
-            check_program(&mut c, &format!("programs[{i}]"), program, region_tz, &unit_ix, &priority_ix)
+            check_program(
+                &mut c,
+                &format!("programs[{i}]"),
+                program,
+                region_tz,
+                &unit_ix,
+                &priority_ix,
+            )
         })
         .collect();
 
     let budget_flag_margin = bundle.budget_flag_margin.unwrap_or(Decimal::TEN);
     if budget_flag_margin.is_sign_negative() || budget_flag_margin > Decimal::ONE_HUNDRED {
-        c.push("budget_flag_margin", format!("{budget_flag_margin} is not a percentage from 0 to 100"));
+        c.push(
+            "budget_flag_margin",
+            format!("{budget_flag_margin} is not a percentage from 0 to 100"),
+        );
     }
     let budgets = check_budgets(&mut c, &bundle.budgets, &unit_ix);
 
@@ -222,7 +253,10 @@ fn check_program(
     let timezone = match &program.timezone {
         None => region_tz,
         Some(name) => parse_timezone(name).unwrap_or_else(|| {
-            c.push(format!("{path}.timezone"), format!("unknown IANA time zone \"{name}\""));
+            c.push(
+                format!("{path}.timezone"),
+                format!("unknown IANA time zone \"{name}\""),
+            );
             region_tz
         }),
     };
@@ -239,7 +273,10 @@ fn check_program(
     let thresholds = program.thresholds.unwrap_or_default();
     if let Some(t) = &program.thresholds {
         if t.at_risk.is_sign_negative() || t.on_track.is_sign_negative() {
-            c.push(format!("{path}.thresholds"), "thresholds must not be negative");
+            c.push(
+                format!("{path}.thresholds"),
+                "thresholds must not be negative",
+            );
         } else if t.at_risk > t.on_track {
             c.push(
                 format!("{path}.thresholds.at_risk"),
@@ -247,7 +284,9 @@ fn check_program(
             );
         }
     }
-    let weekday = program.evaluation_weekday.unwrap_or(bundle::Weekday::Friday);
+    let weekday = program
+        .evaluation_weekday
+        .unwrap_or(bundle::Weekday::Friday);
     let calendar = match Calendar::new(
         program.start,
         program.end,
@@ -283,14 +322,23 @@ fn check_program(
     let mut targets = Vec::with_capacity(program.targets.len());
     for (i, target) in program.targets.iter().enumerate() {
         let tpath = format!("{path}.targets[{i}]");
-        let unit = unit_ix.get(target.unit.as_str()).copied().unwrap_or_else(|| {
-            c.push(format!("{tpath}.unit"), format!("unknown unit \"{}\"", target.unit));
-            0
-        });
+        let unit = unit_ix
+            .get(target.unit.as_str())
+            .copied()
+            .unwrap_or_else(|| {
+                c.push(
+                    format!("{tpath}.unit"),
+                    format!("unknown unit \"{}\"", target.unit),
+                );
+                0
+            });
         let priority = target.priority.as_ref().and_then(|code| {
             let found = priority_ix.get(code.as_str()).copied();
             if found.is_none() {
-                c.push(format!("{tpath}.priority"), format!("unknown priority \"{code}\""));
+                c.push(
+                    format!("{tpath}.priority"),
+                    format!("unknown priority \"{code}\""),
+                );
             }
             found
         });
@@ -329,15 +377,24 @@ fn check_program(
             );
         }
         if target.kind == Kind::Sum && baseline.is_sign_negative() {
-            c.push(format!("{tpath}.baseline"), format!("a sum's baseline must not be negative, got {baseline}"));
+            c.push(
+                format!("{tpath}.baseline"),
+                format!("a sum's baseline must not be negative, got {baseline}"),
+            );
         }
         if target.polarity == Polarity::Higher && goal.is_zero() && target.target.is_some() {
-            c.push(format!("{tpath}.target"), "target must not be 0 for polarity higher");
+            c.push(
+                format!("{tpath}.target"),
+                "target must not be 0 for polarity higher",
+            );
         }
         let mut plan = Vec::new();
         if let Some(points) = &target.plan {
             if target.kind == Kind::Milestone && !points.is_empty() {
-                c.push(format!("{tpath}.plan"), "plan is only for kinds sum and last");
+                c.push(
+                    format!("{tpath}.plan"),
+                    "plan is only for kinds sum and last",
+                );
             }
             for (k, point) in points.iter().enumerate() {
                 if !inside(point.date) {
@@ -435,7 +492,10 @@ fn check_program(
     for (i, nil) in program.nil_reports.iter().enumerate() {
         let npath = format!("{path}.nil_reports[{i}]");
         let Some(&unit) = unit_ix.get(nil.unit.as_str()) else {
-            c.push(format!("{npath}.unit"), format!("unknown unit \"{}\"", nil.unit));
+            c.push(
+                format!("{npath}.unit"),
+                format!("unknown unit \"{}\"", nil.unit),
+            );
             continue;
         };
         if !inside(nil.date) {
@@ -478,7 +538,10 @@ fn check_budgets(
         let path = format!("budgets[{i}]");
         let unit = unit_ix.get(budget.unit.as_str()).copied();
         if unit.is_none() {
-            c.push(format!("{path}.unit"), format!("unknown unit \"{}\"", budget.unit));
+            c.push(
+                format!("{path}.unit"),
+                format!("unknown unit \"{}\"", budget.unit),
+            );
         }
         if let Some(first) = seen.insert((budget.unit.as_str(), budget.year), i) {
             c.push(
@@ -494,14 +557,20 @@ fn check_budgets(
         for (k, month) in budget.months.iter().enumerate() {
             let mpath = format!("{path}.months[{k}]");
             if !(1..=12).contains(&month.month) {
-                c.push(format!("{mpath}.month"), format!("{} is not a month from 1 to 12", month.month));
+                c.push(
+                    format!("{mpath}.month"),
+                    format!("{} is not a month from 1 to 12", month.month),
+                );
                 continue;
             }
             let m = (month.month - 1) as usize;
             if let Some(first) = month_seen[m] {
                 c.push(
                     format!("{mpath}.month"),
-                    format!("month {} appears twice (first at {path}.months[{first}])", month.month),
+                    format!(
+                        "month {} appears twice (first at {path}.months[{first}])",
+                        month.month
+                    ),
                 );
                 continue;
             }
@@ -509,7 +578,10 @@ fn check_budgets(
             if let Some(pct) = month.physical_pct
                 && (pct.is_sign_negative() && !pct.is_zero() || pct > Decimal::ONE_HUNDRED)
             {
-                c.push(format!("{mpath}.physical_pct"), format!("{pct} is not a percentage from 0 to 100"));
+                c.push(
+                    format!("{mpath}.physical_pct"),
+                    format!("{pct} is not a percentage from 0 to 100"),
+                );
             }
             months[m] = model::BudgetMonth {
                 planned: month.planned.0,
