@@ -1,14 +1,18 @@
-//! The `pantau` command line.
+//! The `pantau` command line: every subcommand, its flags and `PANTAU_*`
+//! environment variables. Errors end here: usage problems and refused bundles
+//! exit with 2, other failures with 1.
 
+mod database;
+mod evaluate;
 mod table;
 
-use std::io::{self, Read, Write};
+use std::io::{self, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use chrono::Utc;
 use clap::{Parser, Subcommand, ValueEnum};
-use pantau_domain::{Options, Refused, evaluate, model};
+use pantau_domain::Refused;
+use pantau_store::StoreError;
 
 #[derive(Parser)]
 #[command(
@@ -32,10 +36,19 @@ enum Command {
     },
     /// Print the JSON Schema of the bundle format.
     Schema,
+    /// Create or update the database schema.
+    Migrate(database::DatabaseArgs),
+    /// Import a bundle into the database: as a new region, or with --merge into an existing one.
+    Import(database::ImportArgs),
+    /// Write a region of the database as a bundle.
+    Export(database::ExportArgs),
+    /// Manage accounts: add, passwd, disable, enable, list.
+    #[command(subcommand)]
+    User(database::UserCommand),
 }
 
 #[derive(clap::Args)]
-struct EvaluateArgs {
+pub struct EvaluateArgs {
     /// The bundle file (`-` for standard input).
     bundle: PathBuf,
     /// Program code; may be left out when the bundle has one program.
@@ -55,16 +68,19 @@ struct EvaluateArgs {
 }
 
 #[derive(Clone, Copy, ValueEnum)]
-enum Format {
+pub enum Format {
     Json,
     Table,
 }
 
-/// Why a command failed; usage problems and refused bundles exit with 2.
-enum Failure {
+/// Why a command failed.
+pub enum Failure {
+    /// Bad arguments or input the user can correct: exit 2.
     Usage(String),
+    /// A refused bundle: every problem is listed, exit 2.
     Refused(Refused),
     Io(io::Error),
+    Store(StoreError),
 }
 
 impl From<io::Error> for Failure {
@@ -73,12 +89,31 @@ impl From<io::Error> for Failure {
     }
 }
 
+impl From<StoreError> for Failure {
+    fn from(err: StoreError) -> Self {
+        match err {
+            StoreError::Refused(refused) => Failure::Refused(refused),
+            StoreError::RegionExists(_)
+            | StoreError::UnknownRegion(_)
+            | StoreError::UsernameTaken(_)
+            | StoreError::UnknownUser(_)
+            | StoreError::Invalid { .. }
+            | StoreError::UnsupportedUrl(_) => Failure::Usage(err.to_string()),
+            other => Failure::Store(other),
+        }
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Evaluate(args) => run_evaluate(args),
-        Command::Validate { bundle } => run_validate(&bundle),
+        Command::Evaluate(args) => evaluate::run_evaluate(args),
+        Command::Validate { bundle } => evaluate::run_validate(&bundle),
         Command::Schema => print_json(&pantau_domain::bundle::json_schema()).map_err(Failure::from),
+        Command::Migrate(args) => database::run(database::migrate(args)),
+        Command::Import(args) => database::run(database::import(args)),
+        Command::Export(args) => database::run(database::export(args)),
+        Command::User(command) => database::run(database::user(command)),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -103,100 +138,14 @@ fn main() -> ExitCode {
             eprintln!("pantau: {err}");
             ExitCode::FAILURE
         }
-    }
-}
-
-fn read_bundle_text(path: &PathBuf) -> Result<String, Failure> {
-    if path.as_os_str() == "-" {
-        let mut text = String::new();
-        io::stdin().read_to_string(&mut text)?;
-        return Ok(text);
-    }
-    std::fs::read_to_string(path)
-        .map_err(|err| Failure::Usage(format!("cannot read bundle {}: {err}", path.display())))
-}
-
-/// Read, parse and validate; the text and the parsed bundle are dropped as soon
-/// as the model is built, so a large bundle is held once at a time.
-fn load_region(path: &PathBuf) -> Result<model::Region, Failure> {
-    let bundle = {
-        let text = read_bundle_text(path)?;
-        pantau_domain::parse(&text).map_err(Failure::Refused)?
-    };
-    pantau_domain::validate(&bundle).map_err(Failure::Refused)
-}
-
-fn run_validate(path: &PathBuf) -> Result<(), Failure> {
-    let region = load_region(path)?;
-    let entries: usize = region.programs.iter().map(|p| p.entries.len()).sum();
-    println!(
-        "ok: {} ({}): {} units, {} programs, {} entries",
-        region.name,
-        region.code,
-        region.units.len(),
-        region.programs.len(),
-        entries
-    );
-    Ok(())
-}
-
-fn run_evaluate(args: EvaluateArgs) -> Result<(), Failure> {
-    let region = load_region(&args.bundle)?;
-    let program = match &args.program {
-        Some(code) => region.program(code).ok_or_else(|| {
-            Failure::Usage(format!(
-                "--program: no program \"{code}\" in the bundle (it has: {})",
-                program_codes(&region)
-            ))
-        })?,
-        None => match region.programs.as_slice() {
-            [only] => only,
-            [] => {
-                return Err(Failure::Usage(
-                    "the bundle has no program to evaluate".into(),
-                ));
-            }
-            _ => {
-                return Err(Failure::Usage(format!(
-                    "--program is needed: the bundle has several programs ({})",
-                    program_codes(&region)
-                )));
-            }
-        },
-    };
-    let calendar = &program.calendar;
-    let as_of = match &args.as_of {
-        Some(text) => calendar
-            .parse_as_of(text)
-            .map_err(|message| Failure::Usage(format!("--as-of: {message}")))?,
-        None => calendar.as_of_instant(Utc::now()),
-    };
-    let options = Options {
-        verified_only: args.verified_only,
-    };
-    let evaluation = evaluate(&region, program, &as_of, options);
-    match args.format {
-        Format::Json => print_json(&evaluation)?,
-        Format::Table => {
-            let stdout = io::stdout();
-            let mut out = io::BufWriter::new(stdout.lock());
-            table::write(&mut out, &region, program, &evaluation, args.lang)?;
-            out.flush()?;
+        Err(Failure::Store(err)) => {
+            eprintln!("pantau: {err}");
+            ExitCode::FAILURE
         }
     }
-    Ok(())
 }
 
-fn program_codes(region: &model::Region) -> String {
-    region
-        .programs
-        .iter()
-        .map(|p| p.code.as_str())
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-fn print_json<T: serde::Serialize>(value: &T) -> io::Result<()> {
+pub fn print_json<T: serde::Serialize>(value: &T) -> io::Result<()> {
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
     serde_json::to_writer_pretty(&mut out, value)?;

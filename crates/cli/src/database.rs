@@ -1,0 +1,276 @@
+//! Subcommands on the database: `migrate`, `import`, `export`, `user`.
+
+use std::io::{self, BufRead, IsTerminal, Write};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use pantau_store::{Actor, ImportMode, NewUser, Role, Store, password};
+
+use crate::{Failure, evaluate::read_bundle_text};
+
+/// The default database: a SQLite file in the data folder.
+pub const DEFAULT_DATABASE: &str = "sqlite:pantau-data/pantau.db";
+
+#[derive(clap::Args)]
+pub struct DatabaseArgs {
+    /// `sqlite:PATH` or `postgres://USER@HOST/DB`.
+    #[arg(long, env = "PANTAU_DATABASE_URL", default_value = DEFAULT_DATABASE)]
+    pub database: String,
+}
+
+#[derive(clap::Args)]
+pub struct ImportArgs {
+    /// The bundle file (`-` for standard input).
+    pub bundle: PathBuf,
+    /// Import into an existing region: plan rows are updated by code; entries
+    /// and nil reports already present are not added twice.
+    #[arg(long)]
+    pub merge: bool,
+    #[command(flatten)]
+    pub db: DatabaseArgs,
+}
+
+#[derive(clap::Args)]
+pub struct ExportArgs {
+    /// Region code, e.g. 3275.
+    #[arg(long)]
+    pub region: String,
+    /// Write to this file instead of standard output.
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub db: DatabaseArgs,
+}
+
+#[derive(clap::Subcommand)]
+pub enum UserCommand {
+    /// Add an account. Without --password-stdin a random password is made and printed once.
+    Add {
+        username: String,
+        #[arg(long)]
+        region: String,
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+        /// The unit an operator reports for.
+        #[arg(long)]
+        unit: Option<String>,
+        /// A cluster an evaluator evaluates (repeat for several).
+        #[arg(long = "cluster")]
+        clusters: Vec<String>,
+        /// Full name shown in the pages; default the username.
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long)]
+        email: Option<String>,
+        /// Read the password from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
+    /// Set a new password. Without --password-stdin a random one is made and printed once.
+    Passwd {
+        username: String,
+        #[arg(long)]
+        password_stdin: bool,
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
+    /// Stop an account from logging in.
+    Disable {
+        username: String,
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
+    /// Let a disabled account log in again.
+    Enable {
+        username: String,
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
+    /// List a region's accounts.
+    List {
+        #[arg(long)]
+        region: String,
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
+}
+
+fn parse_role(text: &str) -> Result<Role, String> {
+    Role::parse(text).ok_or_else(|| {
+        let roles: Vec<&str> = Role::ALL.iter().map(|r| r.code()).collect();
+        format!("unknown role \"{text}\" (one of: {})", roles.join(", "))
+    })
+}
+
+/// Run an async subcommand on a fresh runtime.
+pub fn run(future: impl std::future::Future<Output = Result<(), Failure>>) -> Result<(), Failure> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?
+        .block_on(future)
+}
+
+/// Open the database, creating the folder of a SQLite file when needed.
+pub async fn open(url: &str) -> Result<Arc<dyn Store>, Failure> {
+    if let Some(path) = url.strip_prefix("sqlite:") {
+        let path = path.trim_start_matches("//");
+        let path = path.split('?').next().unwrap_or(path);
+        if let Some(parent) = std::path::Path::new(path).parent()
+            && !parent.as_os_str().is_empty()
+        {
+            std::fs::create_dir_all(parent)?;
+        }
+    }
+    Ok(pantau_store::connect(url).await?)
+}
+
+pub async fn migrate(args: DatabaseArgs) -> Result<(), Failure> {
+    open(&args.database).await?;
+    eprintln!("pantau: the database schema is up to date");
+    Ok(())
+}
+
+pub async fn import(args: ImportArgs) -> Result<(), Failure> {
+    let bundle =
+        pantau_domain::parse(&read_bundle_text(&args.bundle)?).map_err(Failure::Refused)?;
+    let store = open(&args.db.database).await?;
+    let mode = if args.merge {
+        ImportMode::Merge
+    } else {
+        ImportMode::NewRegion
+    };
+    let summary = store.import_bundle(&bundle, mode, &Actor::cli()).await?;
+    println!(
+        "{} region {}: {} units, {} programs, {} targets, {} entries and {} nil reports added, {} budgets",
+        if summary.created {
+            "created"
+        } else {
+            "merged into"
+        },
+        summary.region,
+        summary.units,
+        summary.programs,
+        summary.targets,
+        summary.entries_added,
+        summary.nil_reports_added,
+        summary.budgets
+    );
+    Ok(())
+}
+
+pub async fn export(args: ExportArgs) -> Result<(), Failure> {
+    let store = open(&args.db.database).await?;
+    let bundle = store.region_bundle(&args.region).await?;
+    match &args.output {
+        Some(path) => {
+            let mut out = io::BufWriter::new(std::fs::File::create(path)?);
+            serde_json::to_writer_pretty(&mut out, &bundle).map_err(io::Error::other)?;
+            writeln!(out)?;
+            out.flush()?;
+        }
+        None => crate::print_json(&bundle)?,
+    }
+    Ok(())
+}
+
+/// A password from standard input, or a new random one to print once the
+/// account is saved (`generated` tells which).
+fn obtain_password(from_stdin: bool) -> Result<(String, bool), Failure> {
+    if from_stdin {
+        let mut line = String::new();
+        io::stdin().lock().read_line(&mut line)?;
+        let password = line.trim_end_matches(['\r', '\n']).to_owned();
+        if password.chars().count() < 8 {
+            return Err(Failure::Usage("password: at least 8 characters".into()));
+        }
+        return Ok((password, false));
+    }
+    Ok((password::generate(), true))
+}
+
+fn show_generated(password: &str, generated: bool) {
+    if !generated {
+        return;
+    }
+    if io::stdout().is_terminal() {
+        println!("password (shown once): {password}");
+    } else {
+        println!("{password}");
+    }
+}
+
+pub async fn user(command: UserCommand) -> Result<(), Failure> {
+    let actor = Actor::cli();
+    match command {
+        UserCommand::Add {
+            username,
+            region,
+            role,
+            unit,
+            clusters,
+            name,
+            email,
+            password_stdin,
+            db,
+        } => {
+            let store = open(&db.database).await?;
+            let (secret, generated) = obtain_password(password_stdin)?;
+            let user = NewUser {
+                region,
+                display_name: name.unwrap_or_else(|| username.clone()),
+                username,
+                email,
+                password_hash: password::hash(&secret),
+                role,
+                unit,
+                clusters,
+            };
+            store.create_user(&user, &actor).await?;
+            show_generated(&secret, generated);
+            eprintln!("pantau: added {} ({})", user.username, user.role.code());
+        }
+        UserCommand::Passwd {
+            username,
+            password_stdin,
+            db,
+        } => {
+            let store = open(&db.database).await?;
+            if store.user_by_username(&username).await?.is_none() {
+                return Err(Failure::Usage(format!("no user \"{username}\"")));
+            }
+            let (secret, generated) = obtain_password(password_stdin)?;
+            store
+                .set_password_hash(&username, &password::hash(&secret), &actor)
+                .await?;
+            show_generated(&secret, generated);
+        }
+        UserCommand::Disable { username, db } => {
+            open(&db.database)
+                .await?
+                .set_disabled(&username, true, &actor)
+                .await?;
+        }
+        UserCommand::Enable { username, db } => {
+            open(&db.database)
+                .await?
+                .set_disabled(&username, false, &actor)
+                .await?;
+        }
+        UserCommand::List { region, db } => {
+            let store = open(&db.database).await?;
+            for user in store.users(&region).await? {
+                println!(
+                    "{}\t{}\t{}\t{}{}",
+                    user.username,
+                    user.role.code(),
+                    user.unit.as_deref().unwrap_or("-"),
+                    user.clusters.join(","),
+                    if user.disabled { "\tdisabled" } else { "" }
+                );
+            }
+        }
+    }
+    Ok(())
+}

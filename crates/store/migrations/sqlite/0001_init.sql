@@ -1,0 +1,153 @@
+-- Pantau's schema on SQLite. Every row belongs to a region; decimals are kept
+-- as exact decimal text, money as whole rupiah integers, moments as UTC text.
+CREATE TABLE regions (
+    id INTEGER PRIMARY KEY,
+    code TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    timezone TEXT NOT NULL,
+    budget_flag_margin TEXT
+);
+
+CREATE TABLE clusters (
+    id INTEGER PRIMARY KEY,
+    region_id INTEGER NOT NULL REFERENCES regions(id) ON DELETE CASCADE,
+    code TEXT NOT NULL,
+    name TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    UNIQUE (region_id, code)
+);
+
+CREATE TABLE units (
+    id INTEGER PRIMARY KEY,
+    region_id INTEGER NOT NULL REFERENCES regions(id) ON DELETE CASCADE,
+    code TEXT NOT NULL,
+    name TEXT NOT NULL,
+    cluster_id INTEGER REFERENCES clusters(id),
+    position INTEGER NOT NULL,
+    UNIQUE (region_id, code)
+);
+
+CREATE TABLE priorities (
+    id INTEGER PRIMARY KEY,
+    region_id INTEGER NOT NULL REFERENCES regions(id) ON DELETE CASCADE,
+    code TEXT NOT NULL,
+    name TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    UNIQUE (region_id, code)
+);
+
+CREATE TABLE programs (
+    id INTEGER PRIMARY KEY,
+    region_id INTEGER NOT NULL REFERENCES regions(id) ON DELETE CASCADE,
+    code TEXT NOT NULL,
+    name TEXT NOT NULL,
+    start_date TEXT NOT NULL,
+    end_date TEXT NOT NULL,
+    timezone TEXT,
+    evaluation_weekday TEXT,
+    deadline_time TEXT,
+    final_deadline TEXT,
+    on_track TEXT,
+    at_risk TEXT,
+    position INTEGER NOT NULL,
+    UNIQUE (region_id, code)
+);
+
+CREATE TABLE targets (
+    id INTEGER PRIMARY KEY,
+    region_id INTEGER NOT NULL REFERENCES regions(id) ON DELETE CASCADE,
+    program_id INTEGER NOT NULL REFERENCES programs(id) ON DELETE CASCADE,
+    code TEXT NOT NULL,
+    unit_id INTEGER NOT NULL REFERENCES units(id),
+    priority_id INTEGER REFERENCES priorities(id),
+    name TEXT NOT NULL,
+    measure TEXT,
+    kind TEXT NOT NULL,
+    polarity TEXT NOT NULL,
+    baseline TEXT,
+    target TEXT,
+    due TEXT,
+    plan TEXT,
+    position INTEGER NOT NULL,
+    UNIQUE (program_id, code)
+);
+
+CREATE TABLE entries (
+    id INTEGER PRIMARY KEY,
+    region_id INTEGER NOT NULL REFERENCES regions(id) ON DELETE CASCADE,
+    target_id INTEGER NOT NULL REFERENCES targets(id) ON DELETE CASCADE,
+    activity_date TEXT NOT NULL,
+    submitted_at TEXT NOT NULL,
+    value TEXT NOT NULL,
+    status TEXT NOT NULL,
+    note TEXT,
+    return_reason TEXT,
+    created_by INTEGER,
+    reviewed_by INTEGER,
+    reviewed_at TEXT
+);
+CREATE INDEX entries_target ON entries (target_id);
+
+CREATE TABLE nil_reports (
+    id INTEGER PRIMARY KEY,
+    region_id INTEGER NOT NULL REFERENCES regions(id) ON DELETE CASCADE,
+    program_id INTEGER NOT NULL REFERENCES programs(id) ON DELETE CASCADE,
+    unit_id INTEGER NOT NULL REFERENCES units(id),
+    date TEXT NOT NULL,
+    submitted_at TEXT NOT NULL,
+    reason TEXT,
+    created_by INTEGER
+);
+CREATE INDEX nil_reports_program ON nil_reports (program_id);
+
+CREATE TABLE budgets (
+    id INTEGER PRIMARY KEY,
+    region_id INTEGER NOT NULL REFERENCES regions(id) ON DELETE CASCADE,
+    unit_id INTEGER NOT NULL REFERENCES units(id),
+    year INTEGER NOT NULL,
+    pagu INTEGER NOT NULL,
+    UNIQUE (unit_id, year)
+);
+
+CREATE TABLE budget_months (
+    budget_id INTEGER NOT NULL REFERENCES budgets(id) ON DELETE CASCADE,
+    month INTEGER NOT NULL,
+    planned INTEGER NOT NULL,
+    realised INTEGER NOT NULL,
+    physical_pct TEXT,
+    PRIMARY KEY (budget_id, month)
+);
+
+CREATE TABLE users (
+    id INTEGER PRIMARY KEY,
+    region_id INTEGER NOT NULL REFERENCES regions(id) ON DELETE CASCADE,
+    username TEXT NOT NULL UNIQUE,
+    display_name TEXT NOT NULL,
+    email TEXT,
+    password_hash TEXT NOT NULL,
+    role TEXT NOT NULL,
+    unit_id INTEGER REFERENCES units(id),
+    disabled INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL
+);
+
+-- Clusters an evaluator (Asda) evaluates.
+CREATE TABLE user_clusters (
+    user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    cluster_id INTEGER NOT NULL REFERENCES clusters(id) ON DELETE CASCADE,
+    PRIMARY KEY (user_id, cluster_id)
+);
+
+-- Append-only: the store offers no update or delete of these rows.
+CREATE TABLE audit_log (
+    id INTEGER PRIMARY KEY,
+    region_id INTEGER REFERENCES regions(id) ON DELETE SET NULL,
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    entity TEXT NOT NULL,
+    entity_id TEXT,
+    before_value TEXT,
+    after_value TEXT
+);
+CREATE INDEX audit_log_region ON audit_log (region_id, id);

@@ -1,0 +1,912 @@
+//! The two implementations of [`Store`]. They share every SQL statement (both
+//! engines take `$N` parameters, `ON CONFLICT ... DO UPDATE` and `RETURNING`),
+//! so one macro body is instantiated once per backend; the migrations, which do
+//! differ (types, identity columns), live in `migrations/sqlite` and
+//! `migrations/postgres`.
+
+use std::collections::{HashMap, HashSet};
+use std::str::FromStr;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use pantau_domain::bundle::{self, Bundle, EntryStatus, Kind, Polarity, Rupiah};
+use rust_decimal::Decimal;
+use sqlx::Row;
+
+use crate::*;
+
+fn decimal(text: &str, what: &str) -> Result<Decimal> {
+    Decimal::from_str(text).map_err(|err| StoreError::Corrupt {
+        what: what.to_owned(),
+        detail: format!("\"{text}\": {err}"),
+    })
+}
+
+fn opt_decimal(text: Option<String>, what: &str) -> Result<Option<Decimal>> {
+    text.map(|t| decimal(&t, what)).transpose()
+}
+
+fn from_code<T: serde::de::DeserializeOwned>(code: &str, what: &str) -> Result<T> {
+    serde_json::from_value(serde_json::Value::String(code.to_owned())).map_err(|err| {
+        StoreError::Corrupt {
+            what: what.to_owned(),
+            detail: format!("\"{code}\": {err}"),
+        }
+    })
+}
+
+fn to_code<T: serde::Serialize>(value: &T) -> String {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::String(code)) => code,
+        other => unreachable!("enums serialize to strings, got {other:?}"),
+    }
+}
+
+fn amount(value: Rupiah, field: &str) -> Result<i64> {
+    i64::try_from(value.0)
+        .map_err(|_| StoreError::invalid(field, format!("{value} is too large to store")))
+}
+
+fn rupiah(value: i64, what: &str) -> Result<Rupiah> {
+    u64::try_from(value)
+        .map(Rupiah)
+        .map_err(|_| StoreError::Corrupt {
+            what: what.to_owned(),
+            detail: format!("negative amount {value}"),
+        })
+}
+
+fn json_text(value: &Option<serde_json::Value>) -> Option<String> {
+    value.as_ref().map(|v| v.to_string())
+}
+
+fn parse_json(text: Option<String>) -> Option<serde_json::Value> {
+    text.and_then(|t| serde_json::from_str(&t).ok())
+}
+
+/// Key that identifies an entry already present when merging an import.
+type EntryKey = (i64, NaiveDate, DateTime<Utc>, String);
+
+macro_rules! store_impl {
+    ($store:ident, $db:ty, $pool:ty, $backend:expr, $migrator:expr) => {
+        pub struct $store {
+            pool: $pool,
+        }
+
+        impl $store {
+            pub fn from_pool(pool: $pool) -> Self {
+                $store { pool }
+            }
+
+            pub fn pool(&self) -> &$pool {
+                &self.pool
+            }
+
+            async fn region_id(
+                conn: &mut <$db as sqlx::Database>::Connection,
+                code: &str,
+            ) -> Result<Option<i64>> {
+                Ok(sqlx::query_scalar("SELECT id FROM regions WHERE code = $1")
+                    .bind(code)
+                    .fetch_optional(&mut *conn)
+                    .await?)
+            }
+
+            async fn append_audit_in(
+                conn: &mut <$db as sqlx::Database>::Connection,
+                region_id: Option<i64>,
+                actor: &Actor,
+                record: &NewAudit,
+            ) -> Result<()> {
+                sqlx::query(
+                    "INSERT INTO audit_log (region_id, at, actor, action, entity, entity_id, before_value, after_value) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                )
+                .bind(region_id)
+                .bind(Utc::now())
+                .bind(&actor.label)
+                .bind(&record.action)
+                .bind(&record.entity)
+                .bind(&record.entity_id)
+                .bind(json_text(&record.before))
+                .bind(json_text(&record.after))
+                .execute(&mut *conn)
+                .await?;
+                Ok(())
+            }
+
+            /// Insert or update a coded row (`code`, `name`, `position`) and return its id.
+            async fn upsert_named(
+                conn: &mut <$db as sqlx::Database>::Connection,
+                table: &str,
+                region_id: i64,
+                code: &str,
+                name: &str,
+                position: usize,
+            ) -> Result<i64> {
+                let sql = format!(
+                    "INSERT INTO {table} (region_id, code, name, position) VALUES ($1, $2, $3, $4) \
+                     ON CONFLICT (region_id, code) DO UPDATE SET name = excluded.name, position = excluded.position \
+                     RETURNING id"
+                );
+                Ok(sqlx::query_scalar(&sql)
+                    .bind(region_id)
+                    .bind(code)
+                    .bind(name)
+                    .bind(position as i32)
+                    .fetch_one(&mut *conn)
+                    .await?)
+            }
+
+            async fn user_rows(&self, filter: &str, arg: &str) -> Result<Vec<User>> {
+                let sql = format!(
+                    "SELECT u.id, r.code AS region, u.username, u.display_name, u.email, u.password_hash, u.role, \
+                            un.code AS unit, u.disabled, u.created_at \
+                     FROM users u JOIN regions r ON r.id = u.region_id LEFT JOIN units un ON un.id = u.unit_id \
+                     WHERE {filter} ORDER BY u.username"
+                );
+                let rows = sqlx::query(&sql).bind(arg).fetch_all(&self.pool).await?;
+                let mut users = Vec::with_capacity(rows.len());
+                for row in rows {
+                    let id: i64 = row.try_get("id")?;
+                    let role: String = row.try_get("role")?;
+                    let clusters: Vec<String> = sqlx::query_scalar(
+                        "SELECT c.code FROM user_clusters uc JOIN clusters c ON c.id = uc.cluster_id \
+                         WHERE uc.user_id = $1 ORDER BY c.position",
+                    )
+                    .bind(id)
+                    .fetch_all(&self.pool)
+                    .await?;
+                    users.push(User {
+                        id,
+                        region: row.try_get("region")?,
+                        username: row.try_get("username")?,
+                        display_name: row.try_get("display_name")?,
+                        email: row.try_get("email")?,
+                        password_hash: row.try_get("password_hash")?,
+                        role: Role::parse(&role).ok_or_else(|| StoreError::Corrupt {
+                            what: "users.role".into(),
+                            detail: role.clone(),
+                        })?,
+                        unit: row.try_get("unit")?,
+                        clusters,
+                        disabled: row.try_get("disabled")?,
+                        created_at: row.try_get("created_at")?,
+                    });
+                }
+                Ok(users)
+            }
+
+            async fn update_user(
+                &self,
+                username: &str,
+                set: &str,
+                bind: impl for<'q> sqlx::Encode<'q, $db> + sqlx::Type<$db> + Send,
+                actor: &Actor,
+                record: NewAudit,
+            ) -> Result<()> {
+                let mut tx = self.pool.begin().await?;
+                let region_id: Option<i64> =
+                    sqlx::query_scalar("SELECT region_id FROM users WHERE username = $1")
+                        .bind(username)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                let Some(region_id) = region_id else {
+                    return Err(StoreError::UnknownUser(username.to_owned()));
+                };
+                sqlx::query(&format!("UPDATE users SET {set} = $1 WHERE username = $2"))
+                    .bind(bind)
+                    .bind(username)
+                    .execute(&mut *tx)
+                    .await?;
+                Self::append_audit_in(&mut tx, Some(region_id), actor, &record).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+        }
+
+        #[async_trait::async_trait]
+        impl Store for $store {
+            fn backend(&self) -> Backend {
+                $backend
+            }
+
+            async fn migrate(&self) -> Result<()> {
+                $migrator.run(&self.pool).await?;
+                Ok(())
+            }
+
+            async fn import_bundle(
+                &self,
+                bundle: &Bundle,
+                mode: ImportMode,
+                actor: &Actor,
+            ) -> Result<ImportSummary> {
+                pantau_domain::validate(bundle)?;
+                let mut tx = self.pool.begin().await?;
+                let code = &bundle.region.code;
+                let timezone = bundle
+                    .region
+                    .timezone
+                    .clone()
+                    .unwrap_or_else(|| pantau_domain::validate::DEFAULT_TIMEZONE.name().to_owned());
+                let existing = Self::region_id(&mut tx, code).await?;
+                if existing.is_some() && mode == ImportMode::NewRegion {
+                    return Err(StoreError::RegionExists(code.clone()));
+                }
+                let margin = bundle.budget_flag_margin.map(|m| m.to_string());
+                let region_id: i64 = match existing {
+                    Some(id) => {
+                        sqlx::query("UPDATE regions SET name = $1, timezone = $2, budget_flag_margin = $3 WHERE id = $4")
+                            .bind(&bundle.region.name)
+                            .bind(&timezone)
+                            .bind(&margin)
+                            .bind(id)
+                            .execute(&mut *tx)
+                            .await?;
+                        id
+                    }
+                    None => {
+                        sqlx::query_scalar(
+                            "INSERT INTO regions (code, name, timezone, budget_flag_margin) VALUES ($1, $2, $3, $4) RETURNING id",
+                        )
+                        .bind(code)
+                        .bind(&bundle.region.name)
+                        .bind(&timezone)
+                        .bind(&margin)
+                        .fetch_one(&mut *tx)
+                        .await?
+                    }
+                };
+
+                let mut cluster_ids = HashMap::new();
+                for (i, cluster) in bundle.clusters.iter().enumerate() {
+                    let id = Self::upsert_named(&mut tx, "clusters", region_id, &cluster.code, &cluster.name, i).await?;
+                    cluster_ids.insert(cluster.code.as_str(), id);
+                }
+                let mut priority_ids = HashMap::new();
+                for (i, priority) in bundle.priorities.iter().enumerate() {
+                    let id =
+                        Self::upsert_named(&mut tx, "priorities", region_id, &priority.code, &priority.name, i).await?;
+                    priority_ids.insert(priority.code.as_str(), id);
+                }
+                let mut unit_ids = HashMap::new();
+                for (i, unit) in bundle.units.iter().enumerate() {
+                    let cluster_id = unit.cluster.as_deref().and_then(|c| cluster_ids.get(c).copied());
+                    let id: i64 = sqlx::query_scalar(
+                        "INSERT INTO units (region_id, code, name, cluster_id, position) VALUES ($1, $2, $3, $4, $5) \
+                         ON CONFLICT (region_id, code) DO UPDATE SET name = excluded.name, \
+                         cluster_id = excluded.cluster_id, position = excluded.position RETURNING id",
+                    )
+                    .bind(region_id)
+                    .bind(&unit.code)
+                    .bind(&unit.name)
+                    .bind(cluster_id)
+                    .bind(i as i32)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                    unit_ids.insert(unit.code.as_str(), id);
+                }
+
+                let mut summary = ImportSummary {
+                    region: code.clone(),
+                    created: existing.is_none(),
+                    units: bundle.units.len(),
+                    programs: bundle.programs.len(),
+                    targets: 0,
+                    entries_added: 0,
+                    nil_reports_added: 0,
+                    budgets: bundle.budgets.len(),
+                };
+                for (p, program) in bundle.programs.iter().enumerate() {
+                    let thresholds = program.thresholds;
+                    let program_id: i64 = sqlx::query_scalar(
+                        "INSERT INTO programs (region_id, code, name, start_date, end_date, timezone, evaluation_weekday, \
+                         deadline_time, final_deadline, on_track, at_risk, position) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
+                         ON CONFLICT (region_id, code) DO UPDATE SET name = excluded.name, start_date = excluded.start_date, \
+                         end_date = excluded.end_date, timezone = excluded.timezone, \
+                         evaluation_weekday = excluded.evaluation_weekday, deadline_time = excluded.deadline_time, \
+                         final_deadline = excluded.final_deadline, on_track = excluded.on_track, \
+                         at_risk = excluded.at_risk, position = excluded.position RETURNING id",
+                    )
+                    .bind(region_id)
+                    .bind(&program.code)
+                    .bind(&program.name)
+                    .bind(program.start)
+                    .bind(program.end)
+                    .bind(&program.timezone)
+                    .bind(program.evaluation_weekday.map(|w| to_code(&w)))
+                    .bind(&program.deadline_time)
+                    .bind(program.final_deadline.map(|t| t.with_timezone(&Utc)))
+                    .bind(thresholds.map(|t| t.on_track.to_string()))
+                    .bind(thresholds.map(|t| t.at_risk.to_string()))
+                    .bind(p as i32)
+                    .fetch_one(&mut *tx)
+                    .await?;
+
+                    let mut target_ids = HashMap::new();
+                    for (t, target) in program.targets.iter().enumerate() {
+                        let plan = target
+                            .plan
+                            .as_ref()
+                            .map(|plan| serde_json::to_string(plan).expect("plan points serialize"));
+                        let id: i64 = sqlx::query_scalar(
+                            "INSERT INTO targets (region_id, program_id, code, unit_id, priority_id, name, measure, kind, \
+                             polarity, baseline, target, due, plan, position) \
+                             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
+                             ON CONFLICT (program_id, code) DO UPDATE SET unit_id = excluded.unit_id, \
+                             priority_id = excluded.priority_id, name = excluded.name, measure = excluded.measure, \
+                             kind = excluded.kind, polarity = excluded.polarity, baseline = excluded.baseline, \
+                             target = excluded.target, due = excluded.due, plan = excluded.plan, \
+                             position = excluded.position RETURNING id",
+                        )
+                        .bind(region_id)
+                        .bind(program_id)
+                        .bind(&target.code)
+                        .bind(unit_ids[target.unit.as_str()])
+                        .bind(target.priority.as_deref().map(|c| priority_ids[c]))
+                        .bind(&target.name)
+                        .bind(&target.measure)
+                        .bind(to_code(&target.kind))
+                        .bind(to_code(&target.polarity))
+                        .bind(target.baseline.map(|d| d.to_string()))
+                        .bind(target.target.map(|d| d.to_string()))
+                        .bind(target.due)
+                        .bind(plan)
+                        .bind(t as i32)
+                        .fetch_one(&mut *tx)
+                        .await?;
+                        target_ids.insert(target.code.as_str(), id);
+                    }
+                    summary.targets += program.targets.len();
+
+                    let mut present: HashSet<EntryKey> = HashSet::new();
+                    if existing.is_some() {
+                        let rows = sqlx::query(
+                            "SELECT e.target_id, e.activity_date, e.submitted_at, e.value FROM entries e \
+                             JOIN targets t ON t.id = e.target_id WHERE t.program_id = $1",
+                        )
+                        .bind(program_id)
+                        .fetch_all(&mut *tx)
+                        .await?;
+                        for row in rows {
+                            let value: String = row.try_get("value")?;
+                            present.insert((
+                                row.try_get("target_id")?,
+                                row.try_get("activity_date")?,
+                                row.try_get("submitted_at")?,
+                                decimal(&value, "entries.value")?.normalize().to_string(),
+                            ));
+                        }
+                    }
+                    for entry in &program.entries {
+                        let target_id = target_ids[entry.target.as_str()];
+                        let submitted_at = entry.submitted_at.with_timezone(&Utc);
+                        let key = (target_id, entry.activity_date, submitted_at, entry.value.normalize().to_string());
+                        if !present.insert(key) {
+                            continue;
+                        }
+                        sqlx::query(
+                            "INSERT INTO entries (region_id, target_id, activity_date, submitted_at, value, status, note) \
+                             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                        )
+                        .bind(region_id)
+                        .bind(target_id)
+                        .bind(entry.activity_date)
+                        .bind(submitted_at)
+                        .bind(entry.value.to_string())
+                        .bind(to_code(&entry.status))
+                        .bind(&entry.note)
+                        .execute(&mut *tx)
+                        .await?;
+                        summary.entries_added += 1;
+                    }
+
+                    let mut present_nil: HashSet<(i64, NaiveDate, DateTime<Utc>)> = HashSet::new();
+                    if existing.is_some() {
+                        let rows = sqlx::query("SELECT unit_id, date, submitted_at FROM nil_reports WHERE program_id = $1")
+                            .bind(program_id)
+                            .fetch_all(&mut *tx)
+                            .await?;
+                        for row in rows {
+                            present_nil.insert((row.try_get("unit_id")?, row.try_get("date")?, row.try_get("submitted_at")?));
+                        }
+                    }
+                    for nil in &program.nil_reports {
+                        let unit_id = unit_ids[nil.unit.as_str()];
+                        let submitted_at = nil.submitted_at.with_timezone(&Utc);
+                        if !present_nil.insert((unit_id, nil.date, submitted_at)) {
+                            continue;
+                        }
+                        sqlx::query(
+                            "INSERT INTO nil_reports (region_id, program_id, unit_id, date, submitted_at, reason) \
+                             VALUES ($1, $2, $3, $4, $5, $6)",
+                        )
+                        .bind(region_id)
+                        .bind(program_id)
+                        .bind(unit_id)
+                        .bind(nil.date)
+                        .bind(submitted_at)
+                        .bind(&nil.reason)
+                        .execute(&mut *tx)
+                        .await?;
+                        summary.nil_reports_added += 1;
+                    }
+                }
+
+                for (b, budget) in bundle.budgets.iter().enumerate() {
+                    let budget_id: i64 = sqlx::query_scalar(
+                        "INSERT INTO budgets (region_id, unit_id, year, pagu) VALUES ($1, $2, $3, $4) \
+                         ON CONFLICT (unit_id, year) DO UPDATE SET pagu = excluded.pagu RETURNING id",
+                    )
+                    .bind(region_id)
+                    .bind(unit_ids[budget.unit.as_str()])
+                    .bind(budget.year)
+                    .bind(amount(budget.pagu, &format!("budgets[{b}].pagu"))?)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                    for (m, month) in budget.months.iter().enumerate() {
+                        sqlx::query(
+                            "INSERT INTO budget_months (budget_id, month, planned, realised, physical_pct) \
+                             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (budget_id, month) DO UPDATE SET \
+                             planned = excluded.planned, realised = excluded.realised, physical_pct = excluded.physical_pct",
+                        )
+                        .bind(budget_id)
+                        .bind(month.month as i32)
+                        .bind(amount(month.planned, &format!("budgets[{b}].months[{m}].planned"))?)
+                        .bind(amount(month.realised, &format!("budgets[{b}].months[{m}].realised"))?)
+                        .bind(month.physical_pct.map(|d| d.to_string()))
+                        .execute(&mut *tx)
+                        .await?;
+                    }
+                }
+
+                let record = NewAudit {
+                    action: "import".into(),
+                    entity: "region".into(),
+                    entity_id: Some(code.clone()),
+                    before: None,
+                    after: Some(serde_json::to_value(&summary).expect("a summary serializes")),
+                };
+                Self::append_audit_in(&mut tx, Some(region_id), actor, &record).await?;
+                tx.commit().await?;
+                Ok(summary)
+            }
+
+            async fn region_bundle(&self, code: &str) -> Result<Bundle> {
+                let mut conn = self.pool.acquire().await?;
+                let region = sqlx::query("SELECT id, name, timezone, budget_flag_margin FROM regions WHERE code = $1")
+                    .bind(code)
+                    .fetch_optional(&mut *conn)
+                    .await?
+                    .ok_or_else(|| StoreError::UnknownRegion(code.to_owned()))?;
+                let region_id: i64 = region.try_get("id")?;
+                let timezone: String = region.try_get("timezone")?;
+                let tz: chrono_tz::Tz = timezone.parse().map_err(|_| StoreError::Corrupt {
+                    what: "regions.timezone".into(),
+                    detail: timezone.clone(),
+                })?;
+
+                let clusters = sqlx::query("SELECT code, name FROM clusters WHERE region_id = $1 ORDER BY position, id")
+                    .bind(region_id)
+                    .fetch_all(&mut *conn)
+                    .await?
+                    .into_iter()
+                    .map(|row| {
+                        Ok(bundle::Cluster {
+                            code: row.try_get("code")?,
+                            name: row.try_get("name")?,
+                        })
+                    })
+                    .collect::<Result<Vec<_>>>()?;
+                let units = sqlx::query(
+                    "SELECT u.code, u.name, c.code AS cluster FROM units u LEFT JOIN clusters c ON c.id = u.cluster_id \
+                     WHERE u.region_id = $1 ORDER BY u.position, u.id",
+                )
+                .bind(region_id)
+                .fetch_all(&mut *conn)
+                .await?
+                .into_iter()
+                .map(|row| {
+                    Ok(bundle::Unit {
+                        code: row.try_get("code")?,
+                        name: row.try_get("name")?,
+                        cluster: row.try_get("cluster")?,
+                    })
+                })
+                .collect::<Result<Vec<_>>>()?;
+                let priorities =
+                    sqlx::query("SELECT code, name FROM priorities WHERE region_id = $1 ORDER BY position, id")
+                        .bind(region_id)
+                        .fetch_all(&mut *conn)
+                        .await?
+                        .into_iter()
+                        .map(|row| {
+                            Ok(bundle::Priority {
+                                code: row.try_get("code")?,
+                                name: row.try_get("name")?,
+                            })
+                        })
+                        .collect::<Result<Vec<_>>>()?;
+
+                let program_rows = sqlx::query(
+                    "SELECT id, code, name, start_date, end_date, timezone, evaluation_weekday, deadline_time, \
+                     final_deadline, on_track, at_risk FROM programs WHERE region_id = $1 ORDER BY position, id",
+                )
+                .bind(region_id)
+                .fetch_all(&mut *conn)
+                .await?;
+                let mut programs = Vec::with_capacity(program_rows.len());
+                for row in program_rows {
+                    let program_id: i64 = row.try_get("id")?;
+                    let program_tz: Option<String> = row.try_get("timezone")?;
+                    let local = program_tz
+                        .as_deref()
+                        .and_then(|name| name.parse::<chrono_tz::Tz>().ok())
+                        .unwrap_or(tz);
+                    let at_local = |t: DateTime<Utc>| t.with_timezone(&local).fixed_offset();
+                    let weekday: Option<String> = row.try_get("evaluation_weekday")?;
+                    let on_track: Option<String> = row.try_get("on_track")?;
+                    let at_risk: Option<String> = row.try_get("at_risk")?;
+                    let thresholds = match (on_track, at_risk) {
+                        (Some(on), Some(at)) => Some(bundle::Thresholds {
+                            on_track: decimal(&on, "programs.on_track")?,
+                            at_risk: decimal(&at, "programs.at_risk")?,
+                        }),
+                        _ => None,
+                    };
+                    let final_deadline: Option<DateTime<Utc>> = row.try_get("final_deadline")?;
+
+                    let target_rows = sqlx::query(
+                        "SELECT t.id, t.code, u.code AS unit, p.code AS priority, t.name, t.measure, t.kind, t.polarity, \
+                         t.baseline, t.target, t.due, t.plan FROM targets t JOIN units u ON u.id = t.unit_id \
+                         LEFT JOIN priorities p ON p.id = t.priority_id WHERE t.program_id = $1 ORDER BY t.position, t.id",
+                    )
+                    .bind(program_id)
+                    .fetch_all(&mut *conn)
+                    .await?;
+                    let mut targets = Vec::with_capacity(target_rows.len());
+                    let mut target_codes = HashMap::new();
+                    for row in target_rows {
+                        let kind: String = row.try_get("kind")?;
+                        let polarity: String = row.try_get("polarity")?;
+                        let plan: Option<String> = row.try_get("plan")?;
+                        let code: String = row.try_get("code")?;
+                        target_codes.insert(row.try_get::<i64, _>("id")?, code.clone());
+                        targets.push(bundle::Target {
+                            code,
+                            unit: row.try_get("unit")?,
+                            priority: row.try_get("priority")?,
+                            name: row.try_get("name")?,
+                            measure: row.try_get("measure")?,
+                            kind: from_code::<Kind>(&kind, "targets.kind")?,
+                            polarity: from_code::<Polarity>(&polarity, "targets.polarity")?,
+                            baseline: opt_decimal(row.try_get("baseline")?, "targets.baseline")?,
+                            target: opt_decimal(row.try_get("target")?, "targets.target")?,
+                            due: row.try_get("due")?,
+                            plan: plan
+                                .map(|p| serde_json::from_str(&p))
+                                .transpose()
+                                .map_err(|err| StoreError::Corrupt {
+                                    what: "targets.plan".into(),
+                                    detail: err.to_string(),
+                                })?,
+                        });
+                    }
+
+                    let entry_rows = sqlx::query(
+                        "SELECT e.target_id, e.activity_date, e.submitted_at, e.value, e.status, e.note FROM entries e \
+                         JOIN targets t ON t.id = e.target_id WHERE t.program_id = $1 ORDER BY e.id",
+                    )
+                    .bind(program_id)
+                    .fetch_all(&mut *conn)
+                    .await?;
+                    let mut entries = Vec::with_capacity(entry_rows.len());
+                    for row in entry_rows {
+                        let target_id: i64 = row.try_get("target_id")?;
+                        let value: String = row.try_get("value")?;
+                        let status: String = row.try_get("status")?;
+                        entries.push(bundle::Entry {
+                            target: target_codes[&target_id].clone(),
+                            activity_date: row.try_get("activity_date")?,
+                            submitted_at: at_local(row.try_get("submitted_at")?),
+                            value: decimal(&value, "entries.value")?,
+                            status: from_code::<EntryStatus>(&status, "entries.status")?,
+                            note: row.try_get("note")?,
+                        });
+                    }
+                    let nil_reports = sqlx::query(
+                        "SELECT u.code AS unit, n.date, n.submitted_at, n.reason FROM nil_reports n \
+                         JOIN units u ON u.id = n.unit_id WHERE n.program_id = $1 ORDER BY n.id",
+                    )
+                    .bind(program_id)
+                    .fetch_all(&mut *conn)
+                    .await?
+                    .into_iter()
+                    .map(|row| {
+                        Ok(bundle::NilReport {
+                            unit: row.try_get("unit")?,
+                            date: row.try_get("date")?,
+                            submitted_at: at_local(row.try_get("submitted_at")?),
+                            reason: row.try_get("reason")?,
+                        })
+                    })
+                    .collect::<Result<Vec<_>>>()?;
+
+                    programs.push(bundle::Program {
+                        code: row.try_get("code")?,
+                        name: row.try_get("name")?,
+                        start: row.try_get("start_date")?,
+                        end: row.try_get("end_date")?,
+                        timezone: program_tz,
+                        evaluation_weekday: weekday
+                            .map(|w| from_code(&w, "programs.evaluation_weekday"))
+                            .transpose()?,
+                        deadline_time: row.try_get("deadline_time")?,
+                        final_deadline: final_deadline.map(at_local),
+                        thresholds,
+                        targets,
+                        entries,
+                        nil_reports,
+                    });
+                }
+
+                let budget_rows = sqlx::query(
+                    "SELECT b.id, u.code AS unit, b.year, b.pagu FROM budgets b JOIN units u ON u.id = b.unit_id \
+                     WHERE b.region_id = $1 ORDER BY b.id",
+                )
+                .bind(region_id)
+                .fetch_all(&mut *conn)
+                .await?;
+                let mut budgets = Vec::with_capacity(budget_rows.len());
+                for row in budget_rows {
+                    let budget_id: i64 = row.try_get("id")?;
+                    let months = sqlx::query(
+                        "SELECT month, planned, realised, physical_pct FROM budget_months WHERE budget_id = $1 ORDER BY month",
+                    )
+                    .bind(budget_id)
+                    .fetch_all(&mut *conn)
+                    .await?
+                    .into_iter()
+                    .map(|m| {
+                        Ok(bundle::BudgetMonth {
+                            month: m.try_get::<i32, _>("month")? as u32,
+                            planned: rupiah(m.try_get("planned")?, "budget_months.planned")?,
+                            realised: rupiah(m.try_get("realised")?, "budget_months.realised")?,
+                            physical_pct: opt_decimal(m.try_get("physical_pct")?, "budget_months.physical_pct")?,
+                        })
+                    })
+                    .collect::<Result<Vec<_>>>()?;
+                    budgets.push(bundle::Budget {
+                        unit: row.try_get("unit")?,
+                        year: row.try_get("year")?,
+                        pagu: rupiah(row.try_get("pagu")?, "budgets.pagu")?,
+                        months,
+                    });
+                }
+                let margin: Option<String> = region.try_get("budget_flag_margin")?;
+
+                Ok(Bundle {
+                    format: bundle::FORMAT.to_owned(),
+                    region: bundle::RegionInfo {
+                        code: code.to_owned(),
+                        name: region.try_get("name")?,
+                        timezone: Some(timezone),
+                    },
+                    clusters,
+                    units,
+                    priorities,
+                    programs,
+                    budget_flag_margin: opt_decimal(margin, "regions.budget_flag_margin")?,
+                    budgets,
+                })
+            }
+
+            async fn regions(&self) -> Result<Vec<RegionRow>> {
+                let rows = sqlx::query("SELECT code, name, timezone FROM regions ORDER BY code")
+                    .fetch_all(&self.pool)
+                    .await?;
+                rows.into_iter()
+                    .map(|row| {
+                        Ok(RegionRow {
+                            code: row.try_get("code")?,
+                            name: row.try_get("name")?,
+                            timezone: row.try_get("timezone")?,
+                        })
+                    })
+                    .collect()
+            }
+
+            async fn create_user(&self, user: &NewUser, actor: &Actor) -> Result<Id> {
+                if user.username.trim().is_empty() {
+                    return Err(StoreError::invalid("username", "must not be empty"));
+                }
+                let mut tx = self.pool.begin().await?;
+                let region_id = Self::region_id(&mut tx, &user.region)
+                    .await?
+                    .ok_or_else(|| StoreError::UnknownRegion(user.region.clone()))?;
+                let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE username = $1")
+                    .bind(&user.username)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                if taken.is_some() {
+                    return Err(StoreError::UsernameTaken(user.username.clone()));
+                }
+                let unit_id: Option<i64> = match (&user.unit, user.role) {
+                    (Some(unit), _) => Some(
+                        sqlx::query_scalar("SELECT id FROM units WHERE region_id = $1 AND code = $2")
+                            .bind(region_id)
+                            .bind(unit)
+                            .fetch_optional(&mut *tx)
+                            .await?
+                            .ok_or_else(|| StoreError::invalid("unit", format!("no unit \"{unit}\" in region {}", user.region)))?,
+                    ),
+                    (None, Role::Operator) => {
+                        return Err(StoreError::invalid("unit", "an operator reports for one unit: name it"));
+                    }
+                    (None, _) => None,
+                };
+                if user.role == Role::Evaluator && user.clusters.is_empty() {
+                    return Err(StoreError::invalid("clusters", "an evaluator evaluates at least one cluster"));
+                }
+                let id: i64 = sqlx::query_scalar(
+                    "INSERT INTO users (region_id, username, display_name, email, password_hash, role, unit_id, disabled, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+                )
+                .bind(region_id)
+                .bind(&user.username)
+                .bind(&user.display_name)
+                .bind(&user.email)
+                .bind(&user.password_hash)
+                .bind(user.role.code())
+                .bind(unit_id)
+                .bind(false)
+                .bind(Utc::now())
+                .fetch_one(&mut *tx)
+                .await?;
+                for cluster in &user.clusters {
+                    let cluster_id: i64 = sqlx::query_scalar("SELECT id FROM clusters WHERE region_id = $1 AND code = $2")
+                        .bind(region_id)
+                        .bind(cluster)
+                        .fetch_optional(&mut *tx)
+                        .await?
+                        .ok_or_else(|| {
+                            StoreError::invalid("clusters", format!("no cluster \"{cluster}\" in region {}", user.region))
+                        })?;
+                    sqlx::query("INSERT INTO user_clusters (user_id, cluster_id) VALUES ($1, $2)")
+                        .bind(id)
+                        .bind(cluster_id)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                let record = NewAudit {
+                    action: "create".into(),
+                    entity: "user".into(),
+                    entity_id: Some(user.username.clone()),
+                    before: None,
+                    after: Some(serde_json::json!({
+                        "username": user.username, "display_name": user.display_name, "email": user.email,
+                        "role": user.role, "unit": user.unit, "clusters": user.clusters,
+                    })),
+                };
+                Self::append_audit_in(&mut tx, Some(region_id), actor, &record).await?;
+                tx.commit().await?;
+                Ok(id)
+            }
+
+            async fn user_by_username(&self, username: &str) -> Result<Option<User>> {
+                Ok(self.user_rows("u.username = $1", username).await?.pop())
+            }
+
+            async fn users(&self, region: &str) -> Result<Vec<User>> {
+                self.user_rows("r.code = $1", region).await
+            }
+
+            async fn set_password_hash(&self, username: &str, hash: &str, actor: &Actor) -> Result<()> {
+                let record = NewAudit {
+                    action: "edit".into(),
+                    entity: "user.password".into(),
+                    entity_id: Some(username.to_owned()),
+                    before: None,
+                    after: None,
+                };
+                self.update_user(username, "password_hash", hash.to_owned(), actor, record).await
+            }
+
+            async fn set_disabled(&self, username: &str, disabled: bool, actor: &Actor) -> Result<()> {
+                let record = NewAudit {
+                    action: "edit".into(),
+                    entity: "user.disabled".into(),
+                    entity_id: Some(username.to_owned()),
+                    before: Some(serde_json::Value::Bool(!disabled)),
+                    after: Some(serde_json::Value::Bool(disabled)),
+                };
+                self.update_user(username, "disabled", disabled, actor, record).await
+            }
+
+            async fn append_audit(&self, region: Option<&str>, actor: &Actor, record: NewAudit) -> Result<()> {
+                let mut conn = self.pool.acquire().await?;
+                let region_id = match region {
+                    Some(code) => Some(
+                        Self::region_id(&mut conn, code)
+                            .await?
+                            .ok_or_else(|| StoreError::UnknownRegion(code.to_owned()))?,
+                    ),
+                    None => None,
+                };
+                Self::append_audit_in(&mut conn, region_id, actor, &record).await
+            }
+
+            async fn audit_log(&self, region: &str, limit: i64) -> Result<Vec<AuditRecord>> {
+                let rows = sqlx::query(
+                    "SELECT a.id, a.at, a.actor, a.action, a.entity, a.entity_id, a.before_value, a.after_value \
+                     FROM audit_log a JOIN regions r ON r.id = a.region_id WHERE r.code = $1 ORDER BY a.id DESC LIMIT $2",
+                )
+                .bind(region)
+                .bind(limit)
+                .fetch_all(&self.pool)
+                .await?;
+                rows.into_iter()
+                    .map(|row| {
+                        Ok(AuditRecord {
+                            id: row.try_get("id")?,
+                            at: row.try_get("at")?,
+                            actor: row.try_get("actor")?,
+                            action: row.try_get("action")?,
+                            entity: row.try_get("entity")?,
+                            entity_id: row.try_get("entity_id")?,
+                            before: parse_json(row.try_get("before_value")?),
+                            after: parse_json(row.try_get("after_value")?),
+                        })
+                    })
+                    .collect()
+            }
+        }
+    };
+}
+
+store_impl!(
+    SqliteStore,
+    sqlx::Sqlite,
+    sqlx::SqlitePool,
+    Backend::Sqlite,
+    sqlx::migrate!("./migrations/sqlite")
+);
+
+store_impl!(
+    PostgresStore,
+    sqlx::Postgres,
+    sqlx::PgPool,
+    Backend::Postgres,
+    sqlx::migrate!("./migrations/postgres")
+);
+
+impl SqliteStore {
+    /// Open (creating if missing) a SQLite database in WAL mode.
+    pub async fn connect(url: &str) -> Result<Self> {
+        use sqlx::sqlite::{
+            SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous,
+        };
+        let options = SqliteConnectOptions::from_str(url)?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(std::time::Duration::from_secs(10));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .connect_with(options)
+            .await?;
+        Ok(SqliteStore::from_pool(pool))
+    }
+}
+
+impl PostgresStore {
+    pub async fn connect(url: &str) -> Result<Self> {
+        let pool = sqlx::postgres::PgPoolOptions::new()
+            .max_connections(16)
+            .connect(url)
+            .await?;
+        Ok(PostgresStore::from_pool(pool))
+    }
+}

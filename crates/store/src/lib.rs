@@ -1,0 +1,245 @@
+//! What Pantau needs from storage, as one trait ([`Store`]) with two
+//! implementations: SQLite for one pemda on one machine, PostgreSQL for a
+//! province or a national deployment with several app servers. Both run the
+//! same SQL (runtime queries) over their own migrations, and the same test
+//! suite (`tests/suite.rs`).
+//!
+//! Every row belongs to a region and every query names its region. Every change
+//! of several rows is one transaction, and its audit record is written in it.
+
+mod backend;
+pub mod password;
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use pantau_domain::Refused;
+use pantau_domain::bundle::Bundle;
+use serde::{Deserialize, Serialize};
+
+pub use backend::{PostgresStore, SqliteStore};
+
+pub type Id = i64;
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("the bundle is refused: {} problem(s)", .0.problems.len())]
+    Refused(#[from] Refused),
+    #[error("region \"{0}\" already exists: merge into it instead")]
+    RegionExists(String),
+    #[error("no region \"{0}\"")]
+    UnknownRegion(String),
+    #[error("username \"{0}\" is taken")]
+    UsernameTaken(String),
+    #[error("no user \"{0}\"")]
+    UnknownUser(String),
+    #[error("{field}: {message}")]
+    Invalid { field: String, message: String },
+    #[error("stored data is unreadable ({what}): {detail}")]
+    Corrupt { what: String, detail: String },
+    #[error("unsupported database URL \"{0}\": use sqlite:PATH or postgres://...")]
+    UnsupportedUrl(String),
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+impl StoreError {
+    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
+        StoreError::Invalid {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Everything in its region.
+    Admin,
+    /// An Asisten Daerah: reads the region, verifies its clusters' entries.
+    Evaluator,
+    /// Reports for its own unit.
+    Operator,
+    /// Reads everything of its region.
+    Leader,
+}
+
+impl Role {
+    pub const ALL: [Role; 4] = [Role::Admin, Role::Evaluator, Role::Operator, Role::Leader];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Evaluator => "evaluator",
+            Role::Operator => "operator",
+            Role::Leader => "leader",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.code() == code)
+    }
+}
+
+/// Who did something, for the audit log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    pub user_id: Option<Id>,
+    /// A username, or `cli`, `system`, an address for anonymous attempts.
+    pub label: String,
+}
+
+impl Actor {
+    pub fn cli() -> Actor {
+        Actor {
+            user_id: None,
+            label: "cli".into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImportMode {
+    /// The region must not exist yet.
+    NewRegion,
+    /// Create the region or merge into it: plan rows are updated by code,
+    /// entries and nil reports already present are not added twice.
+    Merge,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ImportSummary {
+    pub region: String,
+    pub created: bool,
+    pub units: usize,
+    pub programs: usize,
+    pub targets: usize,
+    pub entries_added: usize,
+    pub nil_reports_added: usize,
+    pub budgets: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RegionRow {
+    pub code: String,
+    pub name: String,
+    pub timezone: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    pub id: Id,
+    pub region: String,
+    pub username: String,
+    pub display_name: String,
+    pub email: Option<String>,
+    pub password_hash: String,
+    pub role: Role,
+    /// An operator's unit code.
+    pub unit: Option<String>,
+    /// An evaluator's cluster codes.
+    pub clusters: Vec<String>,
+    pub disabled: bool,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewUser {
+    pub region: String,
+    pub username: String,
+    pub display_name: String,
+    pub email: Option<String>,
+    pub password_hash: String,
+    pub role: Role,
+    pub unit: Option<String>,
+    pub clusters: Vec<String>,
+}
+
+/// A change to record in the audit log.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewAudit {
+    pub action: String,
+    pub entity: String,
+    pub entity_id: Option<String>,
+    pub before: Option<serde_json::Value>,
+    pub after: Option<serde_json::Value>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AuditRecord {
+    pub id: Id,
+    pub at: DateTime<Utc>,
+    pub actor: String,
+    pub action: String,
+    pub entity: String,
+    pub entity_id: Option<String>,
+    pub before: Option<serde_json::Value>,
+    pub after: Option<serde_json::Value>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+#[async_trait::async_trait]
+pub trait Store: Send + Sync {
+    fn backend(&self) -> Backend;
+
+    /// Bring the schema up to date (run at every start).
+    async fn migrate(&self) -> Result<()>;
+
+    /// Validate a bundle and write it in one transaction, with an audit record.
+    async fn import_bundle(
+        &self,
+        bundle: &Bundle,
+        mode: ImportMode,
+        actor: &Actor,
+    ) -> Result<ImportSummary>;
+
+    /// The region as a bundle: what `pantau export` writes and what the engine
+    /// evaluates. Importing it elsewhere evaluates identically.
+    async fn region_bundle(&self, region: &str) -> Result<Bundle>;
+
+    async fn regions(&self) -> Result<Vec<RegionRow>>;
+
+    async fn create_user(&self, user: &NewUser, actor: &Actor) -> Result<Id>;
+
+    async fn user_by_username(&self, username: &str) -> Result<Option<User>>;
+
+    async fn users(&self, region: &str) -> Result<Vec<User>>;
+
+    async fn set_password_hash(&self, username: &str, hash: &str, actor: &Actor) -> Result<()>;
+
+    async fn set_disabled(&self, username: &str, disabled: bool, actor: &Actor) -> Result<()>;
+
+    /// Append a record that no other change carries (a log-in, a refused attempt).
+    async fn append_audit(
+        &self,
+        region: Option<&str>,
+        actor: &Actor,
+        record: NewAudit,
+    ) -> Result<()>;
+
+    /// The region's audit log, newest first.
+    async fn audit_log(&self, region: &str, limit: i64) -> Result<Vec<AuditRecord>>;
+}
+
+/// Open a store from a URL: `sqlite:PATH` (created if missing, WAL) or
+/// `postgres://...`. The schema is migrated before it is returned.
+pub async fn connect(url: &str) -> Result<Arc<dyn Store>> {
+    let store: Arc<dyn Store> = if url.starts_with("sqlite:") {
+        Arc::new(SqliteStore::connect(url).await?)
+    } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Arc::new(PostgresStore::connect(url).await?)
+    } else {
+        return Err(StoreError::UnsupportedUrl(url.to_owned()));
+    };
+    store.migrate().await?;
+    Ok(store)
+}
