@@ -63,6 +63,41 @@ fn parse_json(text: Option<String>) -> Option<serde_json::Value> {
     text.and_then(|t| serde_json::from_str(&t).ok())
 }
 
+const ENTRY_SELECT: &str = "SELECT e.id, p.code AS program, t.code AS target, t.name AS target_name, \
+     u.code AS unit, c.code AS cluster, e.activity_date, e.submitted_at, e.value, e.status, e.note, \
+     e.return_reason, ru.username AS reviewed_by \
+     FROM entries e JOIN regions r ON r.id = e.region_id JOIN targets t ON t.id = e.target_id \
+     JOIN programs p ON p.id = t.program_id JOIN units u ON u.id = t.unit_id \
+     LEFT JOIN clusters c ON c.id = u.cluster_id LEFT JOIN users ru ON ru.id = e.reviewed_by";
+
+fn entry_row<R: Row>(row: &R) -> Result<EntryRow>
+where
+    for<'r> &'r str: sqlx::ColumnIndex<R>,
+    for<'r> String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'r> Option<String>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'r> i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'r> NaiveDate: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'r> DateTime<Utc>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+{
+    let value: String = row.try_get("value")?;
+    let status: String = row.try_get("status")?;
+    Ok(EntryRow {
+        id: row.try_get("id")?,
+        program: row.try_get("program")?,
+        target: row.try_get("target")?,
+        target_name: row.try_get("target_name")?,
+        unit: row.try_get("unit")?,
+        cluster: row.try_get("cluster")?,
+        activity_date: row.try_get("activity_date")?,
+        submitted_at: row.try_get("submitted_at")?,
+        value: decimal(&value, "entries.value")?,
+        status: from_code(&status, "entries.status")?,
+        note: row.try_get("note")?,
+        return_reason: row.try_get("return_reason")?,
+        reviewed_by: row.try_get("reviewed_by")?,
+    })
+}
+
 /// Key that identifies an entry already present when merging an import.
 type EntryKey = (i64, NaiveDate, DateTime<Utc>, String);
 
@@ -135,6 +170,32 @@ macro_rules! store_impl {
                     .bind(position as i32)
                     .fetch_one(&mut *conn)
                     .await?)
+            }
+
+            async fn entry_in(
+                conn: &mut <$db as sqlx::Database>::Connection,
+                region: &str,
+                id: Id,
+            ) -> Result<Option<EntryRow>> {
+                let sql = format!("{ENTRY_SELECT} WHERE r.code = $1 AND e.id = $2");
+                let row = sqlx::query(&sql).bind(region).bind(id).fetch_optional(&mut *conn).await?;
+                row.as_ref().map(entry_row).transpose()
+            }
+
+            /// The entry as it stands, if the region has it and it may still change.
+            async fn entry_for_change(
+                conn: &mut <$db as sqlx::Database>::Connection,
+                region: &str,
+                id: Id,
+            ) -> Result<(i64, EntryRow)> {
+                let entry = Self::entry_in(conn, region, id)
+                    .await?
+                    .ok_or_else(|| StoreError::NotFound { what: "entry", key: id.to_string() })?;
+                if entry.status == EntryStatus::Verified {
+                    return Err(StoreError::EntryLocked(id));
+                }
+                let region_id = Self::region_id(conn, region).await?.expect("the entry's region exists");
+                Ok((region_id, entry))
             }
 
             async fn user_rows(&self, filter: &str, arg: &str) -> Result<Vec<User>> {
@@ -835,6 +896,252 @@ macro_rules! store_impl {
                     None => None,
                 };
                 Self::append_audit_in(&mut conn, region_id, actor, &record).await
+            }
+
+            async fn create_entry(&self, region: &str, entry: &NewEntry, actor: &Actor) -> Result<Id> {
+                let mut tx = self.pool.begin().await?;
+                let row = sqlx::query(
+                    "SELECT t.id, t.region_id FROM targets t JOIN programs p ON p.id = t.program_id \
+                     JOIN regions r ON r.id = t.region_id WHERE r.code = $1 AND p.code = $2 AND t.code = $3",
+                )
+                .bind(region)
+                .bind(&entry.program)
+                .bind(&entry.target)
+                .fetch_optional(&mut *tx)
+                .await?
+                .ok_or_else(|| StoreError::NotFound {
+                    what: "target",
+                    key: format!("{}/{}", entry.program, entry.target),
+                })?;
+                let target_id: i64 = row.try_get("id")?;
+                let region_id: i64 = row.try_get("region_id")?;
+                let id: i64 = sqlx::query_scalar(
+                    "INSERT INTO entries (region_id, target_id, activity_date, submitted_at, value, status, note, created_by) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+                )
+                .bind(region_id)
+                .bind(target_id)
+                .bind(entry.activity_date)
+                .bind(entry.submitted_at)
+                .bind(entry.value.to_string())
+                .bind(to_code(&EntryStatus::Submitted))
+                .bind(&entry.note)
+                .bind(actor.user_id)
+                .fetch_one(&mut *tx)
+                .await?;
+                let record = NewAudit {
+                    action: "submit".into(),
+                    entity: "entry".into(),
+                    entity_id: Some(id.to_string()),
+                    before: None,
+                    after: Some(serde_json::json!({
+                        "program": entry.program, "target": entry.target, "activity_date": entry.activity_date,
+                        "value": entry.value.to_string(), "note": entry.note, "status": "submitted",
+                    })),
+                };
+                Self::append_audit_in(&mut tx, Some(region_id), actor, &record).await?;
+                tx.commit().await?;
+                Ok(id)
+            }
+
+            async fn update_entry(&self, region: &str, id: Id, change: &EntryChange, actor: &Actor) -> Result<()> {
+                let mut tx = self.pool.begin().await?;
+                let (region_id, before) = Self::entry_for_change(&mut tx, region, id).await?;
+                sqlx::query(
+                    "UPDATE entries SET activity_date = $1, value = $2, note = $3, submitted_at = $4, status = $5, \
+                     return_reason = NULL WHERE id = $6",
+                )
+                .bind(change.activity_date)
+                .bind(change.value.to_string())
+                .bind(&change.note)
+                .bind(change.submitted_at)
+                .bind(to_code(&EntryStatus::Submitted))
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+                let record = NewAudit {
+                    action: "edit".into(),
+                    entity: "entry".into(),
+                    entity_id: Some(id.to_string()),
+                    before: Some(serde_json::to_value(&before).expect("an entry serializes")),
+                    after: Some(serde_json::json!({
+                        "activity_date": change.activity_date, "value": change.value.to_string(),
+                        "note": change.note, "status": "submitted",
+                    })),
+                };
+                Self::append_audit_in(&mut tx, Some(region_id), actor, &record).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn delete_entry(&self, region: &str, id: Id, actor: &Actor) -> Result<()> {
+                let mut tx = self.pool.begin().await?;
+                let (region_id, before) = Self::entry_for_change(&mut tx, region, id).await?;
+                sqlx::query("DELETE FROM entries WHERE id = $1").bind(id).execute(&mut *tx).await?;
+                let record = NewAudit {
+                    action: "delete".into(),
+                    entity: "entry".into(),
+                    entity_id: Some(id.to_string()),
+                    before: Some(serde_json::to_value(&before).expect("an entry serializes")),
+                    after: None,
+                };
+                Self::append_audit_in(&mut tx, Some(region_id), actor, &record).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn review_entry(&self, region: &str, id: Id, review: &Review, actor: &Actor) -> Result<()> {
+                let mut tx = self.pool.begin().await?;
+                let before = Self::entry_in(&mut tx, region, id)
+                    .await?
+                    .ok_or_else(|| StoreError::NotFound { what: "entry", key: id.to_string() })?;
+                if before.status != EntryStatus::Submitted {
+                    return Err(StoreError::NotReviewable(id, to_code(&before.status)));
+                }
+                let (status, reason, action) = match review {
+                    Review::Verify => (EntryStatus::Verified, None, "verify"),
+                    Review::Return { reason } => {
+                        if reason.trim().is_empty() {
+                            return Err(StoreError::invalid("reason", "a returned entry needs a reason the operator can act on"));
+                        }
+                        (EntryStatus::Returned, Some(reason.trim().to_owned()), "return")
+                    }
+                };
+                sqlx::query(
+                    "UPDATE entries SET status = $1, return_reason = $2, reviewed_by = $3, reviewed_at = $4 WHERE id = $5",
+                )
+                .bind(to_code(&status))
+                .bind(&reason)
+                .bind(actor.user_id)
+                .bind(Utc::now())
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+                let region_id = Self::region_id(&mut tx, region).await?;
+                let record = NewAudit {
+                    action: action.into(),
+                    entity: "entry".into(),
+                    entity_id: Some(id.to_string()),
+                    before: Some(serde_json::json!({"status": to_code(&before.status)})),
+                    after: Some(serde_json::json!({"status": to_code(&status), "return_reason": reason})),
+                };
+                Self::append_audit_in(&mut tx, region_id, actor, &record).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn entry(&self, region: &str, id: Id) -> Result<Option<EntryRow>> {
+                let mut conn = self.pool.acquire().await?;
+                Self::entry_in(&mut conn, region, id).await
+            }
+
+            async fn entries(&self, region: &str, filter: &EntryFilter) -> Result<Vec<EntryRow>> {
+                let mut query = sqlx::QueryBuilder::<$db>::new(ENTRY_SELECT);
+                query.push(" WHERE r.code = ").push_bind(region.to_owned());
+                if let Some(program) = &filter.program {
+                    query.push(" AND p.code = ").push_bind(program.clone());
+                }
+                if let Some(unit) = &filter.unit {
+                    query.push(" AND u.code = ").push_bind(unit.clone());
+                }
+                if let Some(target) = &filter.target {
+                    query.push(" AND t.code = ").push_bind(target.clone());
+                }
+                if let Some(status) = filter.status {
+                    query.push(" AND e.status = ").push_bind(to_code(&status));
+                }
+                if let Some(clusters) = &filter.clusters {
+                    if clusters.is_empty() {
+                        return Ok(Vec::new());
+                    }
+                    query.push(" AND c.code IN (");
+                    let mut list = query.separated(", ");
+                    for cluster in clusters {
+                        list.push_bind(cluster.clone());
+                    }
+                    list.push_unseparated(")");
+                }
+                query.push(" ORDER BY e.id DESC");
+                if let Some(limit) = filter.limit {
+                    query.push(" LIMIT ").push_bind(limit);
+                }
+                let rows = query.build().fetch_all(&self.pool).await?;
+                rows.iter().map(entry_row).collect()
+            }
+
+            async fn create_nil_report(&self, region: &str, nil: &NewNilReport, actor: &Actor) -> Result<Id> {
+                let mut tx = self.pool.begin().await?;
+                let row = sqlx::query(
+                    "SELECT p.id AS program_id, u.id AS unit_id, r.id AS region_id FROM regions r \
+                     JOIN programs p ON p.region_id = r.id JOIN units u ON u.region_id = r.id \
+                     WHERE r.code = $1 AND p.code = $2 AND u.code = $3",
+                )
+                .bind(region)
+                .bind(&nil.program)
+                .bind(&nil.unit)
+                .fetch_optional(&mut *tx)
+                .await?
+                .ok_or_else(|| StoreError::NotFound {
+                    what: "program or unit",
+                    key: format!("{}/{}", nil.program, nil.unit),
+                })?;
+                let region_id: i64 = row.try_get("region_id")?;
+                let id: i64 = sqlx::query_scalar(
+                    "INSERT INTO nil_reports (region_id, program_id, unit_id, date, submitted_at, reason, created_by) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+                )
+                .bind(region_id)
+                .bind(row.try_get::<i64, _>("program_id")?)
+                .bind(row.try_get::<i64, _>("unit_id")?)
+                .bind(nil.date)
+                .bind(nil.submitted_at)
+                .bind(&nil.reason)
+                .bind(actor.user_id)
+                .fetch_one(&mut *tx)
+                .await?;
+                let record = NewAudit {
+                    action: "submit".into(),
+                    entity: "nil_report".into(),
+                    entity_id: Some(id.to_string()),
+                    before: None,
+                    after: Some(serde_json::json!({
+                        "program": nil.program, "unit": nil.unit, "date": nil.date, "reason": nil.reason,
+                    })),
+                };
+                Self::append_audit_in(&mut tx, Some(region_id), actor, &record).await?;
+                tx.commit().await?;
+                Ok(id)
+            }
+
+            async fn session_load(&self, id: &str) -> Result<Option<(String, DateTime<Utc>)>> {
+                let row = sqlx::query("SELECT data, expires_at FROM sessions WHERE id = $1")
+                    .bind(id)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                row.map(|row| Ok((row.try_get("data")?, row.try_get("expires_at")?))).transpose()
+            }
+
+            async fn session_save(&self, id: &str, data: &str, expires_at: DateTime<Utc>) -> Result<()> {
+                sqlx::query(
+                    "INSERT INTO sessions (id, data, expires_at) VALUES ($1, $2, $3) \
+                     ON CONFLICT (id) DO UPDATE SET data = excluded.data, expires_at = excluded.expires_at",
+                )
+                .bind(id)
+                .bind(data)
+                .bind(expires_at)
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+
+            async fn session_delete(&self, id: &str) -> Result<()> {
+                sqlx::query("DELETE FROM sessions WHERE id = $1").bind(id).execute(&self.pool).await?;
+                Ok(())
+            }
+
+            async fn session_purge(&self, now: DateTime<Utc>) -> Result<u64> {
+                let done = sqlx::query("DELETE FROM sessions WHERE expires_at < $1").bind(now).execute(&self.pool).await?;
+                Ok(done.rows_affected())
             }
 
             async fn audit_log(&self, region: &str, limit: i64) -> Result<Vec<AuditRecord>> {

@@ -34,6 +34,12 @@ pub enum StoreError {
     UsernameTaken(String),
     #[error("no user \"{0}\"")]
     UnknownUser(String),
+    #[error("no {what} \"{key}\"")]
+    NotFound { what: &'static str, key: String },
+    #[error("entry {0} is verified and can no longer change")]
+    EntryLocked(Id),
+    #[error("entry {0} is {1} and cannot be reviewed")]
+    NotReviewable(Id, String),
     #[error("{field}: {message}")]
     Invalid { field: String, message: String },
     #[error("stored data is unreadable ({what}): {detail}")]
@@ -181,6 +187,73 @@ pub struct AuditRecord {
     pub after: Option<serde_json::Value>,
 }
 
+/// A report an operator makes for a target.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewEntry {
+    pub program: String,
+    pub target: String,
+    pub activity_date: chrono::NaiveDate,
+    pub value: rust_decimal::Decimal,
+    pub note: Option<String>,
+    pub submitted_at: DateTime<Utc>,
+}
+
+/// What an operator may change of an entry before it is verified.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EntryChange {
+    pub activity_date: chrono::NaiveDate,
+    pub value: rust_decimal::Decimal,
+    pub note: Option<String>,
+    pub submitted_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Review {
+    Verify,
+    /// Sent back to the operator with the reason it reads.
+    Return {
+        reason: String,
+    },
+}
+
+/// An entry with what the pages need around it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EntryRow {
+    pub id: Id,
+    pub program: String,
+    pub target: String,
+    pub target_name: String,
+    pub unit: String,
+    pub cluster: Option<String>,
+    pub activity_date: chrono::NaiveDate,
+    pub submitted_at: DateTime<Utc>,
+    pub value: rust_decimal::Decimal,
+    pub status: pantau_domain::bundle::EntryStatus,
+    pub note: Option<String>,
+    pub return_reason: Option<String>,
+    pub reviewed_by: Option<String>,
+}
+
+/// Which entries to list.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EntryFilter {
+    pub program: Option<String>,
+    pub unit: Option<String>,
+    pub clusters: Option<Vec<String>>,
+    pub target: Option<String>,
+    pub status: Option<pantau_domain::bundle::EntryStatus>,
+    pub limit: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewNilReport {
+    pub program: String,
+    pub unit: String,
+    pub date: chrono::NaiveDate,
+    pub reason: Option<String>,
+    pub submitted_at: DateTime<Utc>,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
     Sqlite,
@@ -228,6 +301,53 @@ pub trait Store: Send + Sync {
 
     /// The region's audit log, newest first.
     async fn audit_log(&self, region: &str, limit: i64) -> Result<Vec<AuditRecord>>;
+
+    /// Record a submitted entry (the caller has checked the role and the
+    /// values against the program); returns its id.
+    async fn create_entry(&self, region: &str, entry: &NewEntry, actor: &Actor) -> Result<Id>;
+
+    /// Change an entry that is not verified yet; a returned entry becomes submitted again.
+    async fn update_entry(
+        &self,
+        region: &str,
+        id: Id,
+        change: &EntryChange,
+        actor: &Actor,
+    ) -> Result<()>;
+
+    /// Delete an entry that is not verified yet.
+    async fn delete_entry(&self, region: &str, id: Id, actor: &Actor) -> Result<()>;
+
+    /// Verify or return a submitted entry.
+    async fn review_entry(
+        &self,
+        region: &str,
+        id: Id,
+        review: &Review,
+        actor: &Actor,
+    ) -> Result<()>;
+
+    async fn entry(&self, region: &str, id: Id) -> Result<Option<EntryRow>>;
+
+    /// Entries newest first.
+    async fn entries(&self, region: &str, filter: &EntryFilter) -> Result<Vec<EntryRow>>;
+
+    async fn create_nil_report(
+        &self,
+        region: &str,
+        nil: &NewNilReport,
+        actor: &Actor,
+    ) -> Result<Id>;
+
+    /// Session records for the web layer: `(data, expires_at)`.
+    async fn session_load(&self, id: &str) -> Result<Option<(String, DateTime<Utc>)>>;
+
+    async fn session_save(&self, id: &str, data: &str, expires_at: DateTime<Utc>) -> Result<()>;
+
+    async fn session_delete(&self, id: &str) -> Result<()>;
+
+    /// Remove expired sessions; returns how many.
+    async fn session_purge(&self, now: DateTime<Utc>) -> Result<u64>;
 }
 
 /// Open a store from a URL: `sqlite:PATH` (created if missing, WAL) or

@@ -151,3 +151,10 @@ CREATE TABLE audit_log (
     after_value TEXT
 );
 CREATE INDEX audit_log_region ON audit_log (region_id, id);
+
+-- Server-side sessions (tower-sessions records as JSON).
+CREATE TABLE sessions (
+    id TEXT PRIMARY KEY,
+    data TEXT NOT NULL,
+    expires_at TIMESTAMPTZ NOT NULL
+);
