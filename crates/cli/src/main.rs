@@ -4,6 +4,7 @@
 
 mod database;
 mod evaluate;
+mod server;
 mod table;
 
 use std::io::{self, Write};
@@ -42,6 +43,10 @@ enum Command {
     Import(database::ImportArgs),
     /// Write a region of the database as a bundle.
     Export(database::ExportArgs),
+    /// Serve the web pages and the API from a database.
+    Serve(server::ServeArgs),
+    /// Serve the Kota Bekasi sample with a demo account per role; nothing to install.
+    Demo(server::DemoArgs),
     /// Manage accounts: add, passwd, disable, enable, list.
     #[command(subcommand)]
     User(database::UserCommand),
@@ -114,6 +119,8 @@ fn main() -> ExitCode {
         Command::Import(args) => database::run(database::import(args)),
         Command::Export(args) => database::run(database::export(args)),
         Command::User(command) => database::run(database::user(command)),
+        Command::Serve(args) => database::run(server::serve(args)),
+        Command::Demo(args) => database::run(server::demo(args)),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -502,3 +502,37 @@ pub fn evaluate(region: &Region, program: &Program, as_of: &AsOf, options: Optio
         summary,
     }
 }
+
+/// The realisation of one target after each counted entry, in activity order:
+/// the points of its trajectory chart, counted by the same rules as [`evaluate`].
+pub fn realisation_series(
+    program: &Program,
+    target_index: usize,
+    as_of: &AsOf,
+    options: Options,
+) -> Vec<(NaiveDate, Decimal)> {
+    let target = &program.targets[target_index];
+    let mut counted: Vec<_> = program
+        .entries
+        .iter()
+        .filter(|e| {
+            e.target as usize == target_index
+                && e.submitted_at <= as_of.instant
+                && e.activity_date <= as_of.local_date
+                && counts(e.status, options.verified_only)
+        })
+        .collect();
+    counted.sort_by_key(|e| (e.activity_date, e.submitted_at));
+    let mut acc = Realisation::default();
+    let mut series: Vec<(NaiveDate, Decimal)> = Vec::with_capacity(counted.len());
+    for entry in counted {
+        acc.add(entry.activity_date, entry.submitted_at, entry.value);
+        if let Some(value) = acc.value(target) {
+            match series.last_mut() {
+                Some((date, last)) if *date == entry.activity_date => *last = value,
+                _ => series.push((entry.activity_date, value)),
+            }
+        }
+    }
+    series
+}

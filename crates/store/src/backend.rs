@@ -98,6 +98,12 @@ where
     })
 }
 
+/// Moments are kept to the microsecond, PostgreSQL's precision, on both backends.
+fn stored_moment(moment: DateTime<Utc>) -> DateTime<Utc> {
+    use chrono::SubsecRound;
+    moment.trunc_subsecs(6)
+}
+
 /// Key that identifies an entry already present when merging an import.
 type EntryKey = (i64, NaiveDate, DateTime<Utc>, String);
 
@@ -442,9 +448,10 @@ macro_rules! store_impl {
                     }
                     for entry in &program.entries {
                         let target_id = target_ids[entry.target.as_str()];
-                        let submitted_at = entry.submitted_at.with_timezone(&Utc);
+                        let submitted_at = stored_moment(entry.submitted_at.with_timezone(&Utc));
                         let key = (target_id, entry.activity_date, submitted_at, entry.value.normalize().to_string());
-                        if !present.insert(key) {
+                        // Only rows already stored are skipped: a bundle may hold equal entries.
+                        if present.contains(&key) {
                             continue;
                         }
                         sqlx::query(
@@ -475,8 +482,8 @@ macro_rules! store_impl {
                     }
                     for nil in &program.nil_reports {
                         let unit_id = unit_ids[nil.unit.as_str()];
-                        let submitted_at = nil.submitted_at.with_timezone(&Utc);
-                        if !present_nil.insert((unit_id, nil.date, submitted_at)) {
+                        let submitted_at = stored_moment(nil.submitted_at.with_timezone(&Utc));
+                        if present_nil.contains(&(unit_id, nil.date, submitted_at)) {
                             continue;
                         }
                         sqlx::query(
@@ -778,6 +785,16 @@ macro_rules! store_impl {
                     .collect()
             }
 
+            async fn region_version(&self, region: &str) -> Result<i64> {
+                let version: Option<i64> = sqlx::query_scalar(
+                    "SELECT MAX(a.id) FROM audit_log a JOIN regions r ON r.id = a.region_id WHERE r.code = $1",
+                )
+                .bind(region)
+                .fetch_one(&self.pool)
+                .await?;
+                Ok(version.unwrap_or(0))
+            }
+
             async fn create_user(&self, user: &NewUser, actor: &Actor) -> Result<Id> {
                 if user.username.trim().is_empty() {
                     return Err(StoreError::invalid("username", "must not be empty"));
@@ -825,7 +842,10 @@ macro_rules! store_impl {
                 .bind(Utc::now())
                 .fetch_one(&mut *tx)
                 .await?;
-                for cluster in &user.clusters {
+                let mut clusters = user.clusters.clone();
+                clusters.sort();
+                clusters.dedup();
+                for cluster in &clusters {
                     let cluster_id: i64 = sqlx::query_scalar("SELECT id FROM clusters WHERE region_id = $1 AND code = $2")
                         .bind(region_id)
                         .bind(cluster)
@@ -875,11 +895,16 @@ macro_rules! store_impl {
             }
 
             async fn set_disabled(&self, username: &str, disabled: bool, actor: &Actor) -> Result<()> {
+                let before = self
+                    .user_by_username(username)
+                    .await?
+                    .ok_or_else(|| StoreError::UnknownUser(username.to_owned()))?
+                    .disabled;
                 let record = NewAudit {
                     action: "edit".into(),
                     entity: "user.disabled".into(),
                     entity_id: Some(username.to_owned()),
-                    before: Some(serde_json::Value::Bool(!disabled)),
+                    before: Some(serde_json::Value::Bool(before)),
                     after: Some(serde_json::Value::Bool(disabled)),
                 };
                 self.update_user(username, "disabled", disabled, actor, record).await
@@ -922,7 +947,7 @@ macro_rules! store_impl {
                 .bind(region_id)
                 .bind(target_id)
                 .bind(entry.activity_date)
-                .bind(entry.submitted_at)
+                .bind(stored_moment(entry.submitted_at))
                 .bind(entry.value.to_string())
                 .bind(to_code(&EntryStatus::Submitted))
                 .bind(&entry.note)
@@ -954,7 +979,7 @@ macro_rules! store_impl {
                 .bind(change.activity_date)
                 .bind(change.value.to_string())
                 .bind(&change.note)
-                .bind(change.submitted_at)
+                .bind(stored_moment(change.submitted_at))
                 .bind(to_code(&EntryStatus::Submitted))
                 .bind(id)
                 .execute(&mut *tx)
@@ -1069,6 +1094,40 @@ macro_rules! store_impl {
                 rows.iter().map(entry_row).collect()
             }
 
+            async fn add_evidence(&self, region: &str, evidence: &NewEvidence, actor: &Actor) -> Result<Id> {
+                let mut tx = self.pool.begin().await?;
+                let region_id: i64 = sqlx::query_scalar(
+                    "SELECT e.region_id FROM entries e JOIN regions r ON r.id = e.region_id WHERE r.code = $1 AND e.id = $2",
+                )
+                .bind(region)
+                .bind(evidence.entry_id)
+                .fetch_optional(&mut *tx)
+                .await?
+                .ok_or_else(|| StoreError::NotFound { what: "entry", key: evidence.entry_id.to_string() })?;
+                let id: i64 = sqlx::query_scalar(
+                    "INSERT INTO evidence (region_id, entry_id, file_name, content_type, size_bytes, stored_path) \
+                     VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+                )
+                .bind(region_id)
+                .bind(evidence.entry_id)
+                .bind(&evidence.file_name)
+                .bind(&evidence.content_type)
+                .bind(evidence.size_bytes)
+                .bind(&evidence.stored_path)
+                .fetch_one(&mut *tx)
+                .await?;
+                let record = NewAudit {
+                    action: "create".into(),
+                    entity: "evidence".into(),
+                    entity_id: Some(id.to_string()),
+                    before: None,
+                    after: Some(serde_json::to_value(evidence).expect("evidence serializes")),
+                };
+                Self::append_audit_in(&mut tx, Some(region_id), actor, &record).await?;
+                tx.commit().await?;
+                Ok(id)
+            }
+
             async fn create_nil_report(&self, region: &str, nil: &NewNilReport, actor: &Actor) -> Result<Id> {
                 let mut tx = self.pool.begin().await?;
                 let row = sqlx::query(
@@ -1094,7 +1153,7 @@ macro_rules! store_impl {
                 .bind(row.try_get::<i64, _>("program_id")?)
                 .bind(row.try_get::<i64, _>("unit_id")?)
                 .bind(nil.date)
-                .bind(nil.submitted_at)
+                .bind(stored_moment(nil.submitted_at))
                 .bind(&nil.reason)
                 .bind(actor.user_id)
                 .fetch_one(&mut *tx)

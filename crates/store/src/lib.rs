@@ -245,6 +245,15 @@ pub struct EntryFilter {
     pub limit: Option<i64>,
 }
 
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NewEvidence {
+    pub entry_id: Id,
+    pub file_name: String,
+    pub content_type: String,
+    pub size_bytes: i64,
+    pub stored_path: String,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewNilReport {
     pub program: String,
@@ -280,6 +289,10 @@ pub trait Store: Send + Sync {
     async fn region_bundle(&self, region: &str) -> Result<Bundle>;
 
     async fn regions(&self) -> Result<Vec<RegionRow>>;
+
+    /// A number that grows with every change to the region (its latest audit
+    /// record), so that every app server can tell whether a cached evaluation is current.
+    async fn region_version(&self, region: &str) -> Result<i64>;
 
     async fn create_user(&self, user: &NewUser, actor: &Actor) -> Result<Id>;
 
@@ -331,6 +344,9 @@ pub trait Store: Send + Sync {
 
     /// Entries newest first.
     async fn entries(&self, region: &str, filter: &EntryFilter) -> Result<Vec<EntryRow>>;
+
+    /// Record an evidence file already written to `stored_path`.
+    async fn add_evidence(&self, region: &str, evidence: &NewEvidence, actor: &Actor) -> Result<Id>;
 
     async fn create_nil_report(
         &self,

@@ -158,3 +158,14 @@ CREATE TABLE sessions (
     data TEXT NOT NULL,
     expires_at TIMESTAMPTZ NOT NULL
 );
+
+-- Evidence files of entries; the files live outside any web root.
+CREATE TABLE evidence (
+    id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    region_id BIGINT NOT NULL REFERENCES regions(id) ON DELETE CASCADE,
+    entry_id BIGINT NOT NULL REFERENCES entries(id) ON DELETE CASCADE,
+    file_name TEXT NOT NULL,
+    content_type TEXT NOT NULL,
+    size_bytes BIGINT NOT NULL,
+    stored_path TEXT NOT NULL
+);

@@ -158,3 +158,14 @@ CREATE TABLE sessions (
     data TEXT NOT NULL,
     expires_at TEXT NOT NULL
 );
+
+-- Evidence files of entries; the files live outside any web root.
+CREATE TABLE evidence (
+    id INTEGER PRIMARY KEY,
+    region_id INTEGER NOT NULL REFERENCES regions(id) ON DELETE CASCADE,
+    entry_id INTEGER NOT NULL REFERENCES entries(id) ON DELETE CASCADE,
+    file_name TEXT NOT NULL,
+    content_type TEXT NOT NULL,
+    size_bytes INTEGER NOT NULL,
+    stored_path TEXT NOT NULL
+);

@@ -49,7 +49,10 @@ pub struct Db {
 
 enum Cleanup {
     Sqlite(PathBuf),
-    Postgres { server_url: String, database: String },
+    Postgres {
+        server_url: String,
+        database: String,
+    },
 }
 
 impl std::ops::Deref for Db {
@@ -119,7 +122,10 @@ impl Drop for Db {
         match &self.cleanup {
             Cleanup::Sqlite(path) => {
                 if failed {
-                    eprintln!("keeping the failed test's SQLite database {}", path.display());
+                    eprintln!(
+                        "keeping the failed test's SQLite database {}",
+                        path.display()
+                    );
                     return;
                 }
                 for suffix in ["", "-wal", "-shm"] {
@@ -133,7 +139,9 @@ impl Drop for Db {
                 database,
             } => {
                 if failed {
-                    eprintln!("keeping the failed test's PostgreSQL database {database} on {server_url}");
+                    eprintln!(
+                        "keeping the failed test's PostgreSQL database {database} on {server_url}"
+                    );
                     return;
                 }
                 // Best effort, on a thread of its own: Drop cannot await, and
@@ -231,7 +239,8 @@ pub fn sample_json() -> Value {
 }
 
 pub fn bundle_from(doc: &Value) -> Bundle {
-    pantau_domain::parse(&doc.to_string()).unwrap_or_else(|err| panic!("the test bundle parses: {err:?}"))
+    pantau_domain::parse(&doc.to_string())
+        .unwrap_or_else(|err| panic!("the test bundle parses: {err:?}"))
 }
 
 /// Every program of `bundle` evaluated at every date of [`AS_OF_DATES`], with

@@ -1,0 +1,192 @@
+//! `pantau serve` and `pantau demo`.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use pantau_store::{Actor, ImportMode, NewUser, Role, Store, StoreError, password};
+
+use crate::Failure;
+use crate::database::{DatabaseArgs, open};
+
+#[derive(clap::Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub db: DatabaseArgs,
+    /// Address to listen on.
+    #[arg(long, env = "PANTAU_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+    /// Mark cookies Secure (set this behind https).
+    #[arg(long, env = "PANTAU_SECURE_COOKIES")]
+    pub secure_cookies: bool,
+    /// Where evidence files are kept (outside any web root).
+    #[arg(
+        long,
+        env = "PANTAU_EVIDENCE_DIR",
+        default_value = "pantau-data/evidence"
+    )]
+    pub evidence_dir: PathBuf,
+}
+
+#[derive(clap::Args)]
+pub struct DemoArgs {
+    /// Folder of the demo's SQLite database and evidence files.
+    #[arg(long, env = "PANTAU_DEMO_DIR", default_value = "pantau-demo")]
+    pub data: PathBuf,
+    #[arg(long, env = "PANTAU_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+}
+
+/// The sample the demo serves, built into the binary.
+const SAMPLE: &str = include_str!("../../../examples/bekasi-100hk.json");
+const DEMO_PASSWORD: &str = "pantau-demo";
+
+/// A demo account: username, full name, role, unit, clusters.
+type DemoAccount = (
+    &'static str,
+    &'static str,
+    Role,
+    Option<&'static str>,
+    Vec<String>,
+);
+
+fn demo_accounts() -> Vec<DemoAccount> {
+    vec![
+        (
+            "admin",
+            "Admin Bagian Organisasi",
+            Role::Admin,
+            None,
+            vec![],
+        ),
+        (
+            "asda1",
+            "Asisten Pemerintahan dan Kesra",
+            Role::Evaluator,
+            None,
+            vec!["ASDA1".into()],
+        ),
+        (
+            "asda2",
+            "Asisten Perekonomian dan Pembangunan",
+            Role::Evaluator,
+            None,
+            vec!["ASDA2".into()],
+        ),
+        (
+            "asda3",
+            "Asisten Administrasi Umum",
+            Role::Evaluator,
+            None,
+            vec!["ASDA3".into()],
+        ),
+        (
+            "operator-dp3a",
+            "Operator DP3A",
+            Role::Operator,
+            Some("DP3A"),
+            vec![],
+        ),
+        (
+            "operator-satpolpp",
+            "Operator Satpol PP",
+            Role::Operator,
+            Some("SATPOLPP"),
+            vec![],
+        ),
+        (
+            "operator-dlh",
+            "Operator DLH",
+            Role::Operator,
+            Some("DLH"),
+            vec![],
+        ),
+        ("pimpinan", "Sekretaris Daerah", Role::Leader, None, vec![]),
+    ]
+}
+
+async fn prepare_demo(store: &Arc<dyn Store>) -> Result<(), Failure> {
+    let bundle = pantau_domain::parse(SAMPLE).map_err(Failure::Refused)?;
+    let actor = Actor {
+        user_id: None,
+        label: "demo".into(),
+    };
+    match store
+        .import_bundle(&bundle, ImportMode::NewRegion, &actor)
+        .await
+    {
+        Ok(_) | Err(StoreError::RegionExists(_)) => {}
+        Err(err) => return Err(err.into()),
+    }
+    let hash = password::hash(DEMO_PASSWORD);
+    for (username, name, role, unit, clusters) in demo_accounts() {
+        let user = NewUser {
+            region: bundle.region.code.clone(),
+            username: username.into(),
+            display_name: name.into(),
+            email: None,
+            password_hash: hash.clone(),
+            role,
+            unit: unit.map(str::to_owned),
+            clusters,
+        };
+        match store.create_user(&user, &actor).await {
+            Ok(_) | Err(StoreError::UsernameTaken(_)) => {}
+            Err(err) => return Err(err.into()),
+        }
+    }
+    Ok(())
+}
+
+async fn listen_and_serve(state: pantau_web::AppState, listen: SocketAddr) -> Result<(), Failure> {
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .map_err(|err| Failure::Usage(format!("--listen {listen}: {err}")))?;
+    eprintln!("pantau: serving http://{listen}");
+    pantau_web::serve(listener, state).await?;
+    Ok(())
+}
+
+pub async fn serve(args: ServeArgs) -> Result<(), Failure> {
+    let store = open(&args.db.database).await?;
+    let config = pantau_web::Config {
+        secure_cookies: args.secure_cookies,
+        evidence_dir: args.evidence_dir,
+        ..Default::default()
+    };
+    listen_and_serve(pantau_web::AppState::new(store, config), args.listen).await
+}
+
+pub async fn demo(args: DemoArgs) -> Result<(), Failure> {
+    std::fs::create_dir_all(&args.data)?;
+    let url = format!("sqlite:{}", args.data.join("pantau.db").display());
+    let store = open(&url).await?;
+    prepare_demo(&store).await?;
+    println!("Pantau demo: Kota Bekasi, Program 100 Hari Kerja (illustrative sample data)");
+    println!(
+        "Open http://{}/ and log in with password \"{DEMO_PASSWORD}\" as:",
+        args.listen
+    );
+    for (username, name, role, unit, clusters) in demo_accounts() {
+        let scope = unit
+            .map(str::to_owned)
+            .unwrap_or_else(|| clusters.join(", "));
+        println!(
+            "  {username:<18} {:<10} {name}{}",
+            role.code(),
+            if scope.is_empty() {
+                String::new()
+            } else {
+                format!(" ({scope})")
+            }
+        );
+    }
+    println!(
+        "The program ran from 2025-02-22 to 2025-05-20: add ?as_of=2025-04-25 to a dashboard address to see it mid-way."
+    );
+    let config = pantau_web::Config {
+        evidence_dir: args.data.join("evidence"),
+        ..Default::default()
+    };
+    listen_and_serve(pantau_web::AppState::new(store, config), args.listen).await
+}

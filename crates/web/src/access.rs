@@ -1,0 +1,164 @@
+//! Who is asking, and what they may do. Handlers obtain a capability
+//! ([`OperatorOf`], [`EvaluatorOf`], [`AdminOf`]) from the logged-in user; the
+//! functions that change data take the capability, so a forbidden call does
+//! not type-check. Refusals are written to the audit log.
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use pantau_store::{Actor, NewAudit, Role, User};
+use rand::Rng;
+use tower_sessions::Session;
+
+use crate::AppState;
+use crate::error::PageError;
+
+const USER_KEY: &str = "user";
+const CSRF_KEY: &str = "csrf";
+
+/// The logged-in user of a request; pages redirect to the log-in when there is none.
+pub struct CurrentUser {
+    pub user: User,
+    pub session: Session,
+}
+
+impl FromRequestParts<AppState> for CurrentUser {
+    type Rejection = PageError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let session = Session::from_request_parts(parts, state)
+            .await
+            .map_err(|_| PageError::Internal("session layer missing".into()))?;
+        let username: Option<String> = session.get(USER_KEY).await.map_err(PageError::internal)?;
+        let Some(username) = username else {
+            return Err(PageError::LoginRequired);
+        };
+        match state.store.user_by_username(&username).await? {
+            Some(user) if !user.disabled => Ok(CurrentUser { user, session }),
+            _ => {
+                session.flush().await.map_err(PageError::internal)?;
+                Err(PageError::LoginRequired)
+            }
+        }
+    }
+}
+
+/// An operator acting for its own unit.
+pub struct OperatorOf<'a> {
+    pub user: &'a User,
+    pub unit: &'a str,
+}
+
+/// An evaluator (Asda) acting on its own clusters.
+pub struct EvaluatorOf<'a> {
+    pub user: &'a User,
+    pub clusters: &'a [String],
+}
+
+/// An admin acting on its region.
+pub struct AdminOf<'a> {
+    pub user: &'a User,
+}
+
+impl CurrentUser {
+    pub fn actor(&self) -> Actor {
+        actor_of(&self.user)
+    }
+
+    pub fn region(&self) -> &str {
+        &self.user.region
+    }
+
+    pub fn operator(&self) -> Option<OperatorOf<'_>> {
+        match (self.user.role, &self.user.unit) {
+            (Role::Operator, Some(unit)) => Some(OperatorOf {
+                user: &self.user,
+                unit,
+            }),
+            _ => None,
+        }
+    }
+
+    pub fn evaluator(&self) -> Option<EvaluatorOf<'_>> {
+        (self.user.role == Role::Evaluator).then_some(EvaluatorOf {
+            user: &self.user,
+            clusters: &self.user.clusters,
+        })
+    }
+
+    pub fn admin(&self) -> Option<AdminOf<'_>> {
+        (self.user.role == Role::Admin).then_some(AdminOf { user: &self.user })
+    }
+
+    /// Record a refused attempt and build the refusal.
+    pub async fn deny(&self, state: &AppState, attempted: &str) -> PageError {
+        let record = NewAudit {
+            action: "permission_denied".into(),
+            entity: attempted.into(),
+            entity_id: None,
+            before: None,
+            after: Some(serde_json::json!({"role": self.user.role})),
+        };
+        if let Err(err) = state
+            .store
+            .append_audit(Some(self.region()), &self.actor(), record)
+            .await
+        {
+            tracing::error!("audit of a refusal failed: {err}");
+        }
+        PageError::Forbidden
+    }
+}
+
+pub fn actor_of(user: &User) -> Actor {
+    Actor {
+        user_id: Some(user.id),
+        label: user.username.clone(),
+    }
+}
+
+pub async fn log_in(session: &Session, user: &User) -> Result<(), PageError> {
+    // A new session id at log-in, so that a planted cookie is worth nothing.
+    session.cycle_id().await.map_err(PageError::internal)?;
+    session
+        .insert(USER_KEY, &user.username)
+        .await
+        .map_err(PageError::internal)?;
+    Ok(())
+}
+
+pub async fn log_out(session: &Session) -> Result<(), PageError> {
+    session.flush().await.map_err(PageError::internal)
+}
+
+/// The session's CSRF token, made on first use.
+pub async fn csrf_token(session: &Session) -> Result<String, PageError> {
+    if let Some(token) = session
+        .get::<String>(CSRF_KEY)
+        .await
+        .map_err(PageError::internal)?
+    {
+        return Ok(token);
+    }
+    let token: String = rand::thread_rng()
+        .sample_iter(&rand::distributions::Alphanumeric)
+        .take(32)
+        .map(char::from)
+        .collect();
+    session
+        .insert(CSRF_KEY, &token)
+        .await
+        .map_err(PageError::internal)?;
+    Ok(token)
+}
+
+/// Refuse a state-changing form that does not carry the session's token.
+pub async fn check_csrf(session: &Session, submitted: Option<&str>) -> Result<(), PageError> {
+    let expected: Option<String> = session.get(CSRF_KEY).await.map_err(PageError::internal)?;
+    match (expected, submitted) {
+        (Some(expected), Some(given)) if !expected.is_empty() && expected == given => Ok(()),
+        _ => Err(PageError::Csrf),
+    }
+}

@@ -1,0 +1,93 @@
+//! Pantau's web layer: server-rendered pages in Indonesian (English on
+//! request) and the `/api/v1` JSON API. Every handler checks the role on the
+//! server; every figure comes from `pantau_domain::evaluate`.
+
+mod access;
+mod api;
+mod chart;
+mod error;
+mod evaluation;
+mod i18n;
+mod pages;
+mod session;
+
+use std::sync::Arc;
+
+use axum::Router;
+use pantau_store::Store;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_sessions::{Expiry, SessionManagerLayer};
+
+pub use error::PageError;
+
+/// Settings of a running server.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Set the Secure flag on cookies (behind https).
+    pub secure_cookies: bool,
+    /// Folder for evidence files, outside any web root.
+    pub evidence_dir: std::path::PathBuf,
+    /// Largest evidence file accepted, in bytes.
+    pub max_evidence_bytes: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            secure_cookies: false,
+            evidence_dir: std::path::PathBuf::from("pantau-data/evidence"),
+            max_evidence_bytes: 5 * 1024 * 1024,
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Arc<dyn Store>,
+    pub config: Arc<Config>,
+    pub i18n: Arc<i18n::Catalog>,
+    pub evaluations: Arc<evaluation::Cache>,
+    pub throttle: Arc<pages::Throttle>,
+}
+
+impl AppState {
+    pub fn new(store: Arc<dyn Store>, config: Config) -> Self {
+        AppState {
+            store,
+            config: Arc::new(config),
+            i18n: Arc::new(i18n::Catalog::load()),
+            evaluations: Arc::new(evaluation::Cache::default()),
+            throttle: Arc::new(pages::Throttle::default()),
+        }
+    }
+}
+
+/// The whole application: pages, API, sessions.
+pub fn router(state: AppState) -> Router {
+    let sessions = SessionManagerLayer::new(session::DbSessionStore::new(state.store.clone()))
+        .with_name("pantau_session")
+        .with_http_only(true)
+        .with_same_site(tower_sessions::cookie::SameSite::Lax)
+        .with_secure(state.config.secure_cookies)
+        .with_expiry(Expiry::OnInactivity(time::Duration::hours(12)));
+    let body_limit = state.config.max_evidence_bytes + 64 * 1024;
+    Router::new()
+        .merge(pages::routes())
+        .nest("/api/v1", api::routes())
+        .layer(sessions)
+        .layer(RequestBodyLimitLayer::new(body_limit))
+        .layer(axum::extract::DefaultBodyLimit::disable())
+        .with_state(state)
+}
+
+/// Serve until the process is asked to stop.
+pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
+    axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await
+}

@@ -1,0 +1,545 @@
+//! Server-rendered pages. Each handler reads as: who (extractor), may they
+//! (capability), what (store / engine), show (template).
+
+mod checkin;
+mod format;
+mod login;
+mod queue;
+
+use std::sync::Arc;
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::get;
+use pantau_domain::evaluation::{ComplianceState, Evaluation, FinalVerdict, Status};
+use pantau_domain::model::{Program, Region};
+use pantau_domain::{AsOf, Options};
+use serde::Deserialize;
+use tower_sessions::Session;
+
+use crate::AppState;
+use crate::access::{CurrentUser, csrf_token};
+use crate::error::PageError;
+use crate::i18n::{Lang, Tr};
+use format::{num, pct, rate, rating};
+pub use login::Throttle;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home))
+        .route("/masuk", get(login::form).post(login::submit))
+        .route("/keluar", axum::routing::post(login::logout))
+        .route("/bahasa/{lang}", get(switch_language))
+        .route("/dasbor", get(dashboard))
+        .route("/unit/{code}", get(unit_page))
+        .route("/target/{program}/{code}", get(target_page))
+        .route("/lapor", get(checkin::form).post(checkin::submit))
+        .route("/lapor/nihil", axum::routing::post(checkin::submit_nil))
+        .route("/verifikasi", get(queue::list))
+        .route("/verifikasi/{id}", axum::routing::post(queue::review))
+        .route("/audit", get(audit_page))
+}
+
+const LANG_KEY: &str = "lang";
+
+pub async fn lang_of(session: &Session) -> Lang {
+    session
+        .get::<Lang>(LANG_KEY)
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or(Lang::Id)
+}
+
+/// What the page header shows of the logged-in user.
+pub struct Nav {
+    pub username: String,
+    pub csrf: String,
+    pub operator: bool,
+    pub evaluator: bool,
+    pub admin: bool,
+}
+
+impl Nav {
+    pub async fn of(user: &CurrentUser) -> Result<Nav, PageError> {
+        Ok(Nav {
+            username: user.user.display_name.clone(),
+            csrf: csrf_token(&user.session).await?,
+            operator: user.operator().is_some(),
+            evaluator: user.evaluator().is_some(),
+            admin: user.admin().is_some(),
+        })
+    }
+}
+
+pub fn render(template: &impl Template) -> Result<Response, PageError> {
+    Ok(Html(template.render().map_err(PageError::internal)?).into_response())
+}
+
+async fn home(session: Session) -> Redirect {
+    let logged_in = session.get::<String>("user").await.ok().flatten().is_some();
+    Redirect::to(if logged_in { "/dasbor" } else { "/masuk" })
+}
+
+async fn switch_language(
+    session: Session,
+    Path(code): Path<String>,
+    headers: axum::http::HeaderMap,
+) -> Result<Redirect, PageError> {
+    let lang = Lang::parse(&code).ok_or(PageError::NotFound)?;
+    session
+        .insert(LANG_KEY, lang)
+        .await
+        .map_err(PageError::internal)?;
+    // Back to the page the switch was pressed on, if it was one of ours.
+    let back = headers
+        .get(axum::http::header::REFERER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|r| r.find("://").map(|i| &r[i + 3..]))
+        .and_then(|r| r.find('/').map(|i| r[i..].to_owned()))
+        .unwrap_or_else(|| "/".to_owned());
+    Ok(Redirect::to(&back))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ViewQuery {
+    pub program: Option<String>,
+    pub as_of: Option<String>,
+}
+
+/// A program of the user's region evaluated at the asked moment.
+pub struct Evaluated {
+    pub region: Arc<Region>,
+    pub program_index: usize,
+    pub as_of: AsOf,
+    pub evaluation: Evaluation,
+}
+
+impl Evaluated {
+    pub fn program(&self) -> &Program {
+        &self.region.programs[self.program_index]
+    }
+}
+
+pub async fn evaluate_for(
+    state: &AppState,
+    user: &CurrentUser,
+    query: &ViewQuery,
+) -> Result<Evaluated, PageError> {
+    let region = state
+        .evaluations
+        .region(state.store.as_ref(), user.region())
+        .await?;
+    let program_index = match &query.program {
+        Some(code) => region
+            .programs
+            .iter()
+            .position(|p| &p.code == code)
+            .ok_or(PageError::NotFound)?,
+        None if region.programs.is_empty() => return Err(PageError::NotFound),
+        None => 0,
+    };
+    let program = &region.programs[program_index];
+    let as_of = match query.as_of.as_deref().filter(|s| !s.is_empty()) {
+        Some(text) => program
+            .calendar
+            .parse_as_of(text)
+            .map_err(|m| PageError::BadRequest(format!("as_of: {m}")))?,
+        None => program.calendar.as_of_instant(chrono::Utc::now()),
+    };
+    let evaluation = pantau_domain::evaluate(&region, program, &as_of, Options::default());
+    Ok(Evaluated {
+        region,
+        program_index,
+        as_of,
+        evaluation,
+    })
+}
+
+pub struct Header {
+    pub program_code: String,
+    pub program_name: String,
+    pub region_name: String,
+    pub as_of: String,
+    pub day: i64,
+    pub days_total: i64,
+}
+
+impl Header {
+    fn of(evaluated: &Evaluated) -> Header {
+        Header {
+            program_code: evaluated.program().code.clone(),
+            program_name: evaluated.program().name.clone(),
+            region_name: evaluated.region.name.clone(),
+            as_of: evaluated.evaluation.as_of.clone(),
+            day: evaluated.evaluation.day,
+            days_total: evaluated.evaluation.days_total,
+        }
+    }
+}
+
+pub struct GroupRow {
+    pub code: String,
+    pub name: String,
+    pub targets: u32,
+    pub status: &'static str,
+    pub capaian: String,
+    pub rating: &'static str,
+    pub compliance: Vec<&'static str>,
+}
+
+pub struct SummaryView {
+    pub capaian: String,
+    pub rating: &'static str,
+    pub targets: u32,
+    pub units_with_targets: u32,
+    pub reporting_rate: String,
+    pub on_time_rate: String,
+    pub counts: Vec<(&'static str, u32)>,
+}
+
+fn status_code(status: Option<Status>) -> &'static str {
+    status.map_or("no_data", Status::code)
+}
+
+fn compliance_codes(states: impl Iterator<Item = ComplianceState>) -> Vec<&'static str> {
+    states.map(ComplianceState::code).collect()
+}
+
+#[derive(Template)]
+#[template(path = "dashboard.html")]
+struct DashboardPage<'a> {
+    tr: Tr<'a>,
+    nav: Option<Nav>,
+    header: Header,
+    summary: SummaryView,
+    units: Vec<GroupRow>,
+    without_targets: String,
+    priorities: Vec<GroupRow>,
+    clusters: Vec<GroupRow>,
+}
+
+async fn dashboard(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(query): Query<ViewQuery>,
+) -> Result<Response, PageError> {
+    let lang = lang_of(&user.session).await;
+    let evaluated = evaluate_for(&state, &user, &query).await?;
+    let eval = &evaluated.evaluation;
+    let region = &evaluated.region;
+    let summary = &eval.summary;
+    let units = region
+        .units
+        .iter()
+        .zip(&eval.units)
+        .filter(|(_, u)| u.targets > 0)
+        .map(|(unit, u)| GroupRow {
+            code: unit.code.clone(),
+            name: unit.name.clone(),
+            targets: u.targets,
+            status: status_code(u.status),
+            capaian: pct(lang, u.achievement_pct),
+            rating: rating(u.rating),
+            compliance: compliance_codes(u.compliance.iter().map(|c| c.state)),
+        })
+        .collect();
+    let without_targets = region
+        .units
+        .iter()
+        .zip(&eval.units)
+        .filter(|(_, u)| u.targets == 0)
+        .map(|(unit, _)| unit.code.as_str())
+        .collect::<Vec<_>>()
+        .join(", ");
+    let priorities = region
+        .priorities
+        .iter()
+        .zip(&eval.priorities)
+        .map(|(p, r)| GroupRow {
+            code: p.code.clone(),
+            name: p.name.clone(),
+            targets: r.targets,
+            status: status_code(r.status),
+            capaian: pct(lang, r.achievement_pct),
+            rating: rating(r.rating),
+            compliance: Vec::new(),
+        })
+        .collect();
+    let clusters = region
+        .clusters
+        .iter()
+        .zip(&eval.clusters)
+        .map(|(c, r)| GroupRow {
+            code: c.code.clone(),
+            name: c.name.clone(),
+            targets: r.targets,
+            status: status_code(r.status),
+            capaian: pct(lang, r.achievement_pct),
+            rating: rating(r.rating),
+            compliance: Vec::new(),
+        })
+        .collect();
+    let page = DashboardPage {
+        tr: Tr {
+            catalog: &state.i18n,
+            lang,
+        },
+        nav: Some(Nav::of(&user).await?),
+        header: Header::of(&evaluated),
+        summary: SummaryView {
+            capaian: pct(lang, summary.achievement_pct),
+            rating: rating(summary.rating),
+            targets: summary.targets,
+            units_with_targets: summary.units_with_targets,
+            reporting_rate: rate(lang, summary.reporting_rate),
+            on_time_rate: rate(lang, summary.on_time_rate),
+            counts: Status::ALL
+                .iter()
+                .filter(|s| summary.status_counts.get(**s) > 0)
+                .map(|s| (s.code(), summary.status_counts.get(*s)))
+                .collect(),
+        },
+        units,
+        without_targets,
+        priorities,
+        clusters,
+    };
+    render(&page)
+}
+
+pub struct TargetRow {
+    pub code: String,
+    pub name: String,
+    pub realized: String,
+    pub target: String,
+    pub capaian: String,
+    pub rating: &'static str,
+    pub status: &'static str,
+    pub stale: bool,
+    pub likely_to_miss: bool,
+}
+
+#[derive(Template)]
+#[template(path = "unit.html")]
+struct UnitPage<'a> {
+    tr: Tr<'a>,
+    nav: Option<Nav>,
+    header: Header,
+    unit_code: String,
+    unit_name: String,
+    row: GroupRow,
+    reporting_rate: String,
+    on_time_rate: String,
+    final_verdict: String,
+    targets: Vec<TargetRow>,
+}
+
+async fn unit_page(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(code): Path<String>,
+    Query(query): Query<ViewQuery>,
+) -> Result<Response, PageError> {
+    let lang = lang_of(&user.session).await;
+    let evaluated = evaluate_for(&state, &user, &query).await?;
+    let region = &evaluated.region;
+    let position = region
+        .units
+        .iter()
+        .position(|u| u.code == code)
+        .ok_or(PageError::NotFound)?;
+    let unit = &region.units[position];
+    let result = &evaluated.evaluation.units[position];
+    let tr = Tr {
+        catalog: &state.i18n,
+        lang,
+    };
+    let targets = evaluated
+        .program()
+        .targets
+        .iter()
+        .zip(&evaluated.evaluation.targets)
+        .filter(|(t, _)| t.unit as usize == position)
+        .map(|(t, r)| TargetRow {
+            code: t.code.clone(),
+            name: t.name.clone(),
+            realized: num(lang, r.realized),
+            target: num(lang, Some(t.target)),
+            capaian: pct(lang, r.achievement_pct),
+            rating: rating(r.rating),
+            status: r.status.code(),
+            stale: r.stale,
+            likely_to_miss: r.likely_to_miss == Some(true),
+        })
+        .collect();
+    let final_verdict = match result.final_verdict {
+        Some(FinalVerdict::Achieved) => tr.t("final-achieved"),
+        Some(FinalVerdict::NotAchieved) => tr.t("final-not-achieved"),
+        None => String::new(),
+    };
+    let page = UnitPage {
+        nav: Some(Nav::of(&user).await?),
+        header: Header::of(&evaluated),
+        unit_code: unit.code.clone(),
+        unit_name: unit.name.clone(),
+        row: GroupRow {
+            code: unit.code.clone(),
+            name: unit.name.clone(),
+            targets: result.targets,
+            status: status_code(result.status),
+            capaian: pct(lang, result.achievement_pct),
+            rating: rating(result.rating),
+            compliance: compliance_codes(result.compliance.iter().map(|c| c.state)),
+        },
+        reporting_rate: rate(lang, result.reporting_rate),
+        on_time_rate: rate(lang, result.on_time_rate),
+        final_verdict,
+        targets,
+        tr,
+    };
+    render(&page)
+}
+
+pub struct EntryView {
+    pub activity_date: String,
+    pub value: String,
+    pub status: String,
+    pub return_reason: Option<String>,
+    pub note: String,
+    pub submitted_at: String,
+}
+
+#[derive(Template)]
+#[template(path = "target.html")]
+struct TargetPage<'a> {
+    tr: Tr<'a>,
+    nav: Option<Nav>,
+    header: Header,
+    unit_code: String,
+    t: TargetRow,
+    expected: String,
+    projected: String,
+    chart: String,
+    entries: Vec<EntryView>,
+}
+
+async fn target_page(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((program, code)): Path<(String, String)>,
+    Query(query): Query<ViewQuery>,
+) -> Result<Response, PageError> {
+    let lang = lang_of(&user.session).await;
+    let query = ViewQuery {
+        program: Some(program),
+        as_of: query.as_of,
+    };
+    let evaluated = evaluate_for(&state, &user, &query).await?;
+    let program = evaluated.program();
+    let position = program
+        .targets
+        .iter()
+        .position(|t| t.code == code)
+        .ok_or(PageError::NotFound)?;
+    let target = &program.targets[position];
+    let result = &evaluated.evaluation.targets[position];
+    let tr = Tr {
+        catalog: &state.i18n,
+        lang,
+    };
+    let entries = state
+        .store
+        .entries(
+            user.region(),
+            &pantau_store::EntryFilter {
+                program: Some(program.code.clone()),
+                target: Some(code.clone()),
+                ..Default::default()
+            },
+        )
+        .await?;
+    let chart = format::trajectory(&tr, program, target, result, &evaluated.as_of);
+    let entries = entries
+        .into_iter()
+        .map(|e| EntryView {
+            activity_date: e.activity_date.to_string(),
+            value: num(lang, Some(e.value)),
+            status: format::entry_status(&tr, e.status),
+            return_reason: e.return_reason,
+            note: e.note.unwrap_or_default(),
+            submitted_at: program.calendar.format_instant(e.submitted_at),
+        })
+        .collect();
+    let page = TargetPage {
+        nav: Some(Nav::of(&user).await?),
+        header: Header::of(&evaluated),
+        unit_code: evaluated.region.units[target.unit as usize].code.clone(),
+        t: TargetRow {
+            code: target.code.clone(),
+            name: target.name.clone(),
+            realized: num(lang, result.realized),
+            target: num(lang, Some(target.target)),
+            capaian: pct(lang, result.achievement_pct),
+            rating: rating(result.rating),
+            status: result.status.code(),
+            stale: result.stale,
+            likely_to_miss: result.likely_to_miss == Some(true),
+        },
+        expected: num(lang, result.expected),
+        projected: num(lang, result.projected),
+        chart,
+        entries,
+        tr,
+    };
+    render(&page)
+}
+
+pub struct AuditRow {
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub entity: String,
+    pub detail: String,
+}
+
+#[derive(Template)]
+#[template(path = "audit.html")]
+struct AuditPage<'a> {
+    tr: Tr<'a>,
+    nav: Option<Nav>,
+    rows: Vec<AuditRow>,
+}
+
+async fn audit_page(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> Result<Response, PageError> {
+    let Some(admin) = user.admin() else {
+        return Err(user.deny(&state, "audit.read").await);
+    };
+    let lang = lang_of(&user.session).await;
+    let rows = state
+        .store
+        .audit_log(&admin.user.region, 200)
+        .await?
+        .into_iter()
+        .map(|r| AuditRow {
+            at: r.at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            actor: r.actor,
+            action: r.action,
+            entity: format!("{} {}", r.entity, r.entity_id.unwrap_or_default()),
+            detail: r.after.map(|v| v.to_string()).unwrap_or_default(),
+        })
+        .collect();
+    render(&AuditPage {
+        tr: Tr {
+            catalog: &state.i18n,
+            lang,
+        },
+        nav: Some(Nav::of(&user).await?),
+        rows,
+    })
+}

@@ -1,0 +1,145 @@
+//! The evaluator's verification queue: verify an entry, or return it with a reason.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::response::{Redirect, Response};
+use pantau_domain::bundle::EntryStatus;
+use pantau_store::{EntryFilter, Review};
+use serde::Deserialize;
+
+use super::{Nav, lang_of, render};
+use crate::AppState;
+use crate::access::{CurrentUser, EvaluatorOf, actor_of, check_csrf};
+use crate::error::PageError;
+use crate::i18n::Tr;
+
+pub struct QueueRow {
+    pub id: i64,
+    pub unit: String,
+    pub target: String,
+    pub target_name: String,
+    pub activity_date: String,
+    pub value: String,
+    pub note: String,
+    pub submitted_at: String,
+}
+
+#[derive(Template)]
+#[template(path = "queue.html")]
+struct QueuePage<'a> {
+    tr: Tr<'a>,
+    nav: Option<Nav>,
+    csrf: String,
+    rows: Vec<QueueRow>,
+}
+
+pub async fn list(State(state): State<AppState>, user: CurrentUser) -> Result<Response, PageError> {
+    let Some(evaluator) = user.evaluator() else {
+        return Err(user.deny(&state, "queue.read").await);
+    };
+    let lang = lang_of(&user.session).await;
+    let entries = state
+        .store
+        .entries(
+            user.region(),
+            &EntryFilter {
+                clusters: Some(evaluator.clusters.to_vec()),
+                status: Some(EntryStatus::Submitted),
+                limit: Some(500),
+                ..Default::default()
+            },
+        )
+        .await?;
+    let rows = entries
+        .into_iter()
+        .map(|e| QueueRow {
+            id: e.id,
+            unit: e.unit,
+            target: e.target,
+            target_name: e.target_name,
+            activity_date: e.activity_date.to_string(),
+            value: super::format::num(lang, Some(e.value)),
+            note: e.note.unwrap_or_default(),
+            submitted_at: e
+                .submitted_at
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        })
+        .collect();
+    let nav = Nav::of(&user).await?;
+    render(&QueuePage {
+        tr: Tr {
+            catalog: &state.i18n,
+            lang,
+        },
+        csrf: nav.csrf.clone(),
+        nav: Some(nav),
+        rows,
+    })
+}
+
+#[derive(Deserialize)]
+pub struct ReviewForm {
+    csrf: Option<String>,
+    decision: String,
+    reason: Option<String>,
+}
+
+/// Review an entry of one of the evaluator's own clusters.
+async fn review_entry(
+    state: &AppState,
+    evaluator: &EvaluatorOf<'_>,
+    id: i64,
+    review: Review,
+) -> Result<(), PageError> {
+    let entry = state
+        .store
+        .entry(&evaluator.user.region, id)
+        .await?
+        .ok_or(PageError::NotFound)?;
+    let own = entry
+        .cluster
+        .as_ref()
+        .is_some_and(|c| evaluator.clusters.contains(c));
+    if !own {
+        return Err(PageError::Forbidden);
+    }
+    state
+        .store
+        .review_entry(
+            &evaluator.user.region,
+            id,
+            &review,
+            &actor_of(evaluator.user),
+        )
+        .await?;
+    Ok(())
+}
+
+pub async fn review(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    Form(form): Form<ReviewForm>,
+) -> Result<Redirect, PageError> {
+    check_csrf(&user.session, form.csrf.as_deref()).await?;
+    let Some(evaluator) = user.evaluator() else {
+        return Err(user.deny(&state, "entry.review").await);
+    };
+    let review = match form.decision.as_str() {
+        "verify" => Review::Verify,
+        "return" => Review::Return {
+            reason: form.reason.unwrap_or_default(),
+        },
+        other => {
+            return Err(PageError::BadRequest(format!(
+                "decision: unknown decision \"{other}\""
+            )));
+        }
+    };
+    match review_entry(&state, &evaluator, id, review).await {
+        Err(PageError::Forbidden) => Err(user.deny(&state, "entry.review.other_cluster").await),
+        Err(other) => Err(other),
+        Ok(()) => Ok(Redirect::to("/verifikasi")),
+    }
+}
