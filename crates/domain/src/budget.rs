@@ -1,12 +1,13 @@
 //! Serapan anggaran: budget absorption and physical progress (domain.md, "Budget").
-//! Money is whole rupiah in integers; only the percentages are decimals.
+//! Money is whole rupiah in integers (`u128`, exact); only the percentages are
+//! decimals.
 
 use rust_decimal::Decimal;
 
 use crate::bundle::Rupiah;
 use crate::evaluation::BudgetFigures;
 use crate::model;
-use crate::rating::{Rating, round2};
+use crate::rating::{Rating, round2, sat};
 
 /// One unit's figures to the end of a month, before they are turned into percentages.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -22,9 +23,9 @@ impl ToDate {
     pub fn of(budget: &model::Budget, month: u32) -> ToDate {
         let months = &budget.months[..(month.clamp(1, 12) as usize)];
         ToDate {
-            pagu: u128::from(budget.pagu),
-            planned: months.iter().map(|m| u128::from(m.planned)).sum(),
-            realised: months.iter().map(|m| u128::from(m.realised)).sum(),
+            pagu: budget.pagu,
+            planned: total(months.iter().map(|m| m.planned)),
+            realised: total(months.iter().map(|m| m.realised)),
             physical_pct: months.iter().rev().find_map(|m| m.physical_pct),
         }
     }
@@ -32,19 +33,25 @@ impl ToDate {
     /// The region's figures: sums over its units; physical progress is the
     /// pagu-weighted mean over the units that report it.
     pub fn region(units: &[ToDate]) -> ToDate {
+        let reporting = || units.iter().filter(|u| u.physical_pct.is_some());
+        // Weights are the pagu, exact while their total is below 2^89 (6.2e26
+        // rupiah); above that all are scaled down alike so that no product
+        // (percentage at most 100, times weight) leaves a Decimal.
+        let shift = (u128::BITS - total(reporting().map(|u| u.pagu)).leading_zeros())
+            .saturating_sub(EXACT_BITS);
         let mut weighted = Decimal::ZERO;
         let mut weight = Decimal::ZERO;
-        for unit in units {
+        for unit in reporting() {
             if let Some(pct) = unit.physical_pct {
-                let pagu = to_decimal(unit.pagu);
-                weighted += pct * pagu;
-                weight += pagu;
+                let pagu = to_decimal(unit.pagu >> shift);
+                weighted = sat::add(weighted, sat::mul(pct, pagu));
+                weight = sat::add(weight, pagu);
             }
         }
         ToDate {
-            pagu: units.iter().map(|u| u.pagu).sum(),
-            planned: units.iter().map(|u| u.planned).sum(),
-            realised: units.iter().map(|u| u.realised).sum(),
+            pagu: total(units.iter().map(|u| u.pagu)),
+            planned: total(units.iter().map(|u| u.planned)),
+            realised: total(units.iter().map(|u| u.realised)),
             physical_pct: (!weight.is_zero()).then(|| weighted / weight),
         }
     }
@@ -53,9 +60,9 @@ impl ToDate {
         let absorption = percent(self.realised, self.pagu).map(round2);
         let against_plan = percent(self.realised, self.planned).map(round2);
         BudgetFigures {
-            pagu: rupiah(self.pagu),
-            planned_to_date: rupiah(self.planned),
-            realised_to_date: rupiah(self.realised),
+            pagu: Rupiah(self.pagu),
+            planned_to_date: Rupiah(self.planned),
+            realised_to_date: Rupiah(self.realised),
             absorption_pct: absorption,
             against_plan_pct: against_plan,
             rating: absorption.map(Rating::of),
@@ -65,15 +72,36 @@ impl ToDate {
     }
 }
 
+/// Integers below 2^89 times 100 (< 2^96) still fit a Decimal's mantissa.
+const EXACT_BITS: u32 = 89;
+
+/// The largest integer a Decimal holds: 2^96 - 1, about 7.9e28.
+const DECIMAL_MAX: u128 = (1 << 96) - 1;
+
+/// A sum of amounts; it saturates at `u128::MAX` (3.4e38 rupiah) rather than overflow.
+fn total(amounts: impl Iterator<Item = u128>) -> u128 {
+    amounts.fold(0, u128::saturating_add)
+}
+
+/// Exact up to [`DECIMAL_MAX`], which it saturates at beyond.
 fn to_decimal(amount: u128) -> Decimal {
-    Decimal::from_i128_with_scale(amount.min(i64::MAX as u128) as i128, 0)
+    Decimal::from_i128_with_scale(amount.min(DECIMAL_MAX) as i128, 0)
 }
 
-fn rupiah(amount: u128) -> Rupiah {
-    Rupiah(amount.min(u128::from(u64::MAX)) as u64)
-}
-
-/// `part / whole x 100`, none when `whole` is 0.
+/// `part / whole x 100`, none when `whole` is 0. The whole percentages are
+/// exact (saturating at Decimal's 7.9e28); the fraction below one percent is a
+/// decimal division of exact integers while `whole` is below 2^89 (6.2e26),
+/// and of both scaled down alike above.
 fn percent(part: u128, whole: u128) -> Option<Decimal> {
-    (whole > 0).then(|| to_decimal(part) * Decimal::ONE_HUNDRED / to_decimal(whole))
+    if whole == 0 {
+        return None;
+    }
+    let (quotient, rest) = (part / whole, part % whole);
+    let shift = (u128::BITS - whole.leading_zeros()).saturating_sub(EXACT_BITS);
+    // rest < whole, so (rest >> shift) * 100 < 2^89 * 100 < 2^96.
+    let fraction = to_decimal((rest >> shift) * 100) / to_decimal(whole >> shift);
+    Some(sat::add(
+        sat::mul(to_decimal(quotient), Decimal::ONE_HUNDRED),
+        fraction,
+    ))
 }

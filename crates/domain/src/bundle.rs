@@ -36,7 +36,7 @@ pub struct Bundle {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "rust_decimal::serde::float_option"
+        with = "number::option"
     )]
     #[schemars(with = "Option<f64>")]
     pub budget_flag_margin: Option<Decimal>,
@@ -121,10 +121,10 @@ impl From<chrono::Weekday> for Weekday {
 /// Progress-ratio thresholds of the status rule.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Thresholds {
-    #[serde(with = "rust_decimal::serde::float")]
+    #[serde(with = "number")]
     #[schemars(with = "f64")]
     pub on_track: Decimal,
-    #[serde(with = "rust_decimal::serde::float")]
+    #[serde(with = "number")]
     #[schemars(with = "f64")]
     pub at_risk: Decimal,
 }
@@ -144,8 +144,12 @@ pub struct Program {
     pub code: String,
     pub name: String,
     /// First day (inclusive).
+    #[serde(with = "strict_date")]
+    #[schemars(with = "NaiveDate")]
     pub start: NaiveDate,
     /// Last day (inclusive). Never derived from the program's name.
+    #[serde(with = "strict_date")]
+    #[schemars(with = "NaiveDate")]
     pub end: NaiveDate,
     /// IANA time zone of this program; default the region's.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -203,7 +207,7 @@ pub struct Target {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "rust_decimal::serde::float_option"
+        with = "number::option"
     )]
     #[schemars(with = "Option<f64>")]
     pub baseline: Option<Decimal>,
@@ -211,12 +215,17 @@ pub struct Target {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "rust_decimal::serde::float_option"
+        with = "number::option"
     )]
     #[schemars(with = "Option<f64>")]
     pub target: Option<Decimal>,
     /// Milestones only: the date from which it is expected done; default the program's end.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "strict_date::option"
+    )]
+    #[schemars(with = "Option<NaiveDate>")]
     pub due: Option<NaiveDate>,
     /// `sum` and `last` only: planned values on the realisation's scale.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -225,8 +234,10 @@ pub struct Target {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct PlanPoint {
+    #[serde(with = "strict_date")]
+    #[schemars(with = "NaiveDate")]
     pub date: NaiveDate,
-    #[serde(with = "rust_decimal::serde::float")]
+    #[serde(with = "number")]
     #[schemars(with = "f64")]
     pub value: Decimal,
 }
@@ -244,9 +255,11 @@ pub enum EntryStatus {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Entry {
     pub target: String,
+    #[serde(with = "strict_date")]
+    #[schemars(with = "NaiveDate")]
     pub activity_date: NaiveDate,
     pub submitted_at: DateTime<FixedOffset>,
-    #[serde(with = "rust_decimal::serde::float")]
+    #[serde(with = "number")]
     #[schemars(with = "f64")]
     pub value: Decimal,
     #[serde(default)]
@@ -259,6 +272,8 @@ pub struct Entry {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct NilReport {
     pub unit: String,
+    #[serde(with = "strict_date")]
+    #[schemars(with = "NaiveDate")]
     pub date: NaiveDate,
     pub submitted_at: DateTime<FixedOffset>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -289,16 +304,17 @@ pub struct BudgetMonth {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "rust_decimal::serde::float_option"
+        with = "number::option"
     )]
     #[schemars(with = "Option<f64>", range(min = 0, max = 100))]
     pub physical_pct: Option<Decimal>,
 }
 
-/// An amount of money in whole rupiah. Read from a JSON integer or a string of
-/// digits; written as a string so that no JSON reader rounds it.
+/// An amount of money in whole rupiah, up to `u128::MAX`. Read from a JSON
+/// integer or a string of digits; written as a string so that no JSON reader
+/// rounds it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default, Hash)]
-pub struct Rupiah(pub u64);
+pub struct Rupiah(pub u128);
 
 impl Serialize for Rupiah {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -316,17 +332,34 @@ impl<'de> Deserialize<'de> for Rupiah {
                 f.write_str(EXPECTED)
             }
             fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Rupiah, E> {
+                Ok(Rupiah(v.into()))
+            }
+            fn visit_u128<E: serde::de::Error>(self, v: u128) -> Result<Rupiah, E> {
                 Ok(Rupiah(v))
             }
             fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Rupiah, E> {
-                u64::try_from(v)
+                self.visit_i128(v.into())
+            }
+            fn visit_i128<E: serde::de::Error>(self, v: i128) -> Result<Rupiah, E> {
+                u128::try_from(v)
                     .map(Rupiah)
                     .map_err(|_| E::custom(format!("negative amount {v}: expected {EXPECTED}")))
             }
             fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Rupiah, E> {
-                Err(E::custom(format!(
-                    "fractional amount {v}: expected {EXPECTED}"
-                )))
+                let problem = if v < 0.0 {
+                    "negative amount"
+                } else if v.fract() != 0.0 || !v.is_finite() {
+                    "fractional amount"
+                } else if v >= u64::MAX as f64 {
+                    // serde_json hands over an integer beyond u64 as a float, already rounded.
+                    return Err(E::custom(format!(
+                        "amount {v} is too large to read exactly as a JSON number: \
+                         write it as a string of digits"
+                    )));
+                } else {
+                    "amount not written as an integer"
+                };
+                Err(E::custom(format!("{problem} {v}: expected {EXPECTED}")))
             }
             fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Rupiah, E> {
                 if !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()) {
@@ -361,6 +394,211 @@ impl JsonSchema for Rupiah {
 impl std::fmt::Display for Rupiah {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}", self.0)
+    }
+}
+
+/// Dates written exactly `YYYY-MM-DD` (bundle.md). chrono's own reader is
+/// lenient: it takes `2025-2-22`, `+2025-02-22` or a leading space.
+pub mod strict_date {
+    use std::fmt;
+
+    use chrono::NaiveDate;
+    use serde::{Deserializer, Serialize, Serializer};
+
+    const EXPECTED: &str = "a date written YYYY-MM-DD";
+
+    /// The date `text` names, if it is written exactly `YYYY-MM-DD` and is a
+    /// day of the calendar.
+    pub fn parse(text: &str) -> Option<NaiveDate> {
+        let bytes = text.as_bytes();
+        let shaped = bytes.len() == 10
+            && bytes.iter().enumerate().all(|(i, b)| match i {
+                4 | 7 => *b == b'-',
+                _ => b.is_ascii_digit(),
+            });
+        if !shaped {
+            return None;
+        }
+        NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()
+    }
+
+    struct Visitor;
+
+    impl serde::de::Visitor<'_> for Visitor {
+        type Value = NaiveDate;
+
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str(EXPECTED)
+        }
+
+        fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<NaiveDate, E> {
+            parse(text).ok_or_else(|| E::custom(format!("\"{text}\" is not {EXPECTED}")))
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<NaiveDate, D::Error> {
+        deserializer.deserialize_str(Visitor)
+    }
+
+    pub fn serialize<S: Serializer>(date: &NaiveDate, serializer: S) -> Result<S::Ok, S::Error> {
+        date.serialize(serializer)
+    }
+
+    /// The same for an optional date; `null` is none.
+    pub mod option {
+        use std::fmt;
+
+        use chrono::NaiveDate;
+        use serde::{Deserializer, Serialize, Serializer};
+
+        struct Visitor;
+
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = Option<NaiveDate>;
+
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                write!(f, "{} or null", super::EXPECTED)
+            }
+
+            fn visit_none<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+                Ok(None)
+            }
+
+            fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+                Ok(None)
+            }
+
+            fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+                super::deserialize(d).map(Some)
+            }
+        }
+
+        pub fn deserialize<'de, D: Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Option<NaiveDate>, D::Error> {
+            deserializer.deserialize_option(Visitor)
+        }
+
+        pub fn serialize<S: Serializer>(
+            date: &Option<NaiveDate>,
+            serializer: S,
+        ) -> Result<S::Ok, S::Error> {
+            date.serialize(serializer)
+        }
+    }
+}
+
+/// Decimals read from JSON numbers only (bundle.md), never from strings such
+/// as `"12"`, and written as JSON numbers. Integers are read exactly; other
+/// numbers by their shortest decimal form (`0.1` is 0.1), as before.
+pub mod number {
+    use std::fmt;
+
+    use rust_decimal::Decimal;
+    use rust_decimal::prelude::ToPrimitive;
+    use serde::{Deserializer, Serialize, Serializer};
+
+    const EXPECTED: &str = "a JSON number";
+
+    struct Visitor;
+
+    impl serde::de::Visitor<'_> for Visitor {
+        type Value = Decimal;
+
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str(EXPECTED)
+        }
+
+        fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Decimal, E> {
+            Ok(Decimal::from(v))
+        }
+
+        fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Decimal, E> {
+            Ok(Decimal::from(v))
+        }
+
+        fn visit_i128<E: serde::de::Error>(self, v: i128) -> Result<Decimal, E> {
+            Decimal::try_from_i128_with_scale(v, 0)
+                .map_err(|_| E::custom(format!("{v} is too large a number")))
+        }
+
+        fn visit_u128<E: serde::de::Error>(self, v: u128) -> Result<Decimal, E> {
+            i128::try_from(v)
+                .map_err(|_| E::custom(format!("{v} is too large a number")))
+                .and_then(|v| self.visit_i128(v))
+        }
+
+        fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Decimal, E> {
+            if !v.is_finite() {
+                return Err(E::custom(format!("{v} is not a finite number")));
+            }
+            // `to_string` is the shortest form that reads back as `v`, never exponential.
+            v.to_string()
+                .parse()
+                .map_err(|_| E::custom(format!("{v} is out of the range of numbers read")))
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Decimal, D::Error> {
+        deserializer.deserialize_f64(Visitor)
+    }
+
+    pub fn serialize<S: Serializer>(value: &Decimal, serializer: S) -> Result<S::Ok, S::Error> {
+        value.to_f64().unwrap_or(f64::NAN).serialize(serializer)
+    }
+
+    /// The same for an optional number; `null` is none.
+    pub mod option {
+        use std::fmt;
+
+        use rust_decimal::Decimal;
+        use serde::{Deserializer, Serializer};
+
+        struct Visitor;
+
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = Option<Decimal>;
+
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                write!(f, "{} or null", super::EXPECTED)
+            }
+
+            fn visit_none<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+                Ok(None)
+            }
+
+            fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+                Ok(None)
+            }
+
+            fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+                super::deserialize(d).map(Some)
+            }
+        }
+
+        pub fn deserialize<'de, D: Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Option<Decimal>, D::Error> {
+            deserializer.deserialize_option(Visitor)
+        }
+
+        pub fn serialize<S: Serializer>(
+            value: &Option<Decimal>,
+            serializer: S,
+        ) -> Result<S::Ok, S::Error> {
+            match value {
+                Some(value) => serializer.serialize_some(&Number(*value)),
+                None => serializer.serialize_none(),
+            }
+        }
+
+        struct Number(Decimal);
+
+        impl serde::Serialize for Number {
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                super::serialize(&self.0, serializer)
+            }
+        }
     }
 }
 

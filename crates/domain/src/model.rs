@@ -91,15 +91,15 @@ pub struct NilReport {
 pub struct Budget {
     pub unit: UnitIx,
     pub year: i32,
-    pub pagu: u64,
+    pub pagu: u128,
     /// Index 0 is January.
     pub months: [BudgetMonth; 12],
 }
 
 #[derive(Debug, Clone, Copy, Default)]
 pub struct BudgetMonth {
-    pub planned: u64,
-    pub realised: u64,
+    pub planned: u128,
+    pub realised: u128,
     pub physical_pct: Option<Decimal>,
 }
 

@@ -591,18 +591,22 @@ fn check_budgets(
         }
         let mut realised_to_date: u128 = 0;
         for (m, month) in months.iter().enumerate() {
-            realised_to_date += u128::from(month.realised);
-            if realised_to_date > u128::from(budget.pagu.0) {
-                let k = month_seen[m].unwrap_or(0);
-                c.push(
-                    format!("{path}.months[{k}].realised"),
-                    format!(
-                        "realised spending to date ({realised_to_date}) is above the pagu ({}) in month {}",
-                        budget.pagu,
-                        m + 1
-                    ),
-                );
-                break;
+            let sum = realised_to_date.checked_add(month.realised);
+            match sum {
+                Some(sum) if sum <= budget.pagu.0 => realised_to_date = sum,
+                _ => {
+                    let k = month_seen[m].unwrap_or(0);
+                    let sum = sum.map_or_else(|| format!("above {}", u128::MAX), |s| s.to_string());
+                    c.push(
+                        format!("{path}.months[{k}].realised"),
+                        format!(
+                            "realised spending to date ({sum}) is above the pagu ({}) in month {}",
+                            budget.pagu,
+                            m + 1
+                        ),
+                    );
+                    break;
+                }
             }
         }
         if let Some(unit) = unit {

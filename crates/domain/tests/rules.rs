@@ -2067,7 +2067,6 @@ fn budget_year_follows_the_local_date_of_as_of() {
 }
 
 #[test]
-#[ignore = "engine bug: budget.rs to_decimal caps amounts at i64::MAX and rupiah() caps sums at u64::MAX, so valid amounts above 9.2e18 give wrong percentages and totals"]
 fn budget_amounts_above_i64_stay_exact() {
     let b = B::new()
         .budget(json!({"unit": "DP3A", "year": 2025, "pagu": "10000000000000000000",
@@ -2083,6 +2082,36 @@ fn budget_amounts_above_i64_stay_exact() {
     assert_eq!(s["planned_to_date"], "20000000000000000000");
     assert_eq!(s["realised_to_date"], "10000000000000000000");
     assert_num(s, "absorption_pct", 50.0);
+}
+
+#[test]
+fn budget_amounts_beyond_a_decimal_neither_panic_nor_lose_the_percentages() {
+    // 2e38 and 1e38 rupiah: beyond Decimal's 7.9e28, within u128.
+    let b = B::new()
+        .budget(json!({"unit": "DP3A", "year": 2025, "pagu": "200000000000000000000000000000000000000",
+                       "months": [{"month": 1, "planned": "200000000000000000000000000000000000000",
+                                   "realised": "100000000000000000000000000000000000000", "physical_pct": 30}]}))
+        .budget(json!({"unit": "DLH", "year": 2025, "pagu": "100000000000000000000000000000000000000",
+                       "months": [{"month": 1, "planned": 1,
+                                   "realised": "50000000000000000000000000000000000000", "physical_pct": 60}]}));
+    let eval = b.eval("2025-01-10");
+    let u = &unit(&eval, "DP3A")["budget"];
+    assert_num(u, "absorption_pct", 50.0);
+    assert_num(u, "against_plan_pct", 50.0);
+    let u = &unit(&eval, "DLH")["budget"];
+    assert_num(u, "absorption_pct", 50.0);
+    // 5e39 %: beyond what a Decimal holds, so it saturates; still flagged as not behind.
+    assert!(num(u, "against_plan_pct") > 7.9e28, "{u}");
+    assert_eq!(u["flagged"], false);
+    let s = &eval["summary"]["budget"];
+    assert_eq!(s["pagu"], "300000000000000000000000000000000000000");
+    assert_eq!(
+        s["realised_to_date"],
+        "150000000000000000000000000000000000000"
+    );
+    assert_num(s, "absorption_pct", 50.0);
+    // Pagu-weighted: (30 x 2 + 60 x 1) / 3.
+    assert_num(s, "physical_pct", 40.0);
 }
 
 #[test]

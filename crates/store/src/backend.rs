@@ -47,7 +47,7 @@ fn amount(value: Rupiah, field: &str) -> Result<i64> {
 }
 
 fn rupiah(value: i64, what: &str) -> Result<Rupiah> {
-    u64::try_from(value)
+    u128::try_from(value)
         .map(Rupiah)
         .map_err(|_| StoreError::Corrupt {
             what: what.to_owned(),
