@@ -88,6 +88,15 @@ pub enum UserCommand {
         #[command(flatten)]
         db: DatabaseArgs,
     },
+    /// Make an API token for an account and print it once.
+    Token {
+        username: String,
+        /// What the token is for, e.g. "sinkronisasi SIPD".
+        #[arg(long)]
+        name: String,
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
     /// List a region's accounts.
     List {
         #[arg(long)]
@@ -257,6 +266,13 @@ pub async fn user(command: UserCommand) -> Result<(), Failure> {
                 .await?
                 .set_disabled(&username, false, &actor)
                 .await?;
+        }
+        UserCommand::Token { username, name, db } => {
+            let token = open(&db.database)
+                .await?
+                .create_api_token(&username, &name, &actor)
+                .await?;
+            println!("{token}");
         }
         UserCommand::List { region, db } => {
             let store = open(&db.database).await?;

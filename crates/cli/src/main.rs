@@ -47,7 +47,7 @@ enum Command {
     Serve(server::ServeArgs),
     /// Serve the Kota Bekasi sample with a demo account per role; nothing to install.
     Demo(server::DemoArgs),
-    /// Manage accounts: add, passwd, disable, enable, list.
+    /// Manage accounts: add, passwd, disable, enable, token, list.
     #[command(subcommand)]
     User(database::UserCommand),
 }

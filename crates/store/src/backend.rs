@@ -204,89 +204,14 @@ macro_rules! store_impl {
                 Ok((region_id, entry))
             }
 
-            async fn user_rows(&self, filter: &str, arg: &str) -> Result<Vec<User>> {
-                let sql = format!(
-                    "SELECT u.id, r.code AS region, u.username, u.display_name, u.email, u.password_hash, u.role, \
-                            un.code AS unit, u.disabled, u.created_at \
-                     FROM users u JOIN regions r ON r.id = u.region_id LEFT JOIN units un ON un.id = u.unit_id \
-                     WHERE {filter} ORDER BY u.username"
-                );
-                let rows = sqlx::query(&sql).bind(arg).fetch_all(&self.pool).await?;
-                let mut users = Vec::with_capacity(rows.len());
-                for row in rows {
-                    let id: i64 = row.try_get("id")?;
-                    let role: String = row.try_get("role")?;
-                    let clusters: Vec<String> = sqlx::query_scalar(
-                        "SELECT c.code FROM user_clusters uc JOIN clusters c ON c.id = uc.cluster_id \
-                         WHERE uc.user_id = $1 ORDER BY c.position",
-                    )
-                    .bind(id)
-                    .fetch_all(&self.pool)
-                    .await?;
-                    users.push(User {
-                        id,
-                        region: row.try_get("region")?,
-                        username: row.try_get("username")?,
-                        display_name: row.try_get("display_name")?,
-                        email: row.try_get("email")?,
-                        password_hash: row.try_get("password_hash")?,
-                        role: Role::parse(&role).ok_or_else(|| StoreError::Corrupt {
-                            what: "users.role".into(),
-                            detail: role.clone(),
-                        })?,
-                        unit: row.try_get("unit")?,
-                        clusters,
-                        disabled: row.try_get("disabled")?,
-                        created_at: row.try_get("created_at")?,
-                    });
-                }
-                Ok(users)
-            }
-
-            async fn update_user(
-                &self,
-                username: &str,
-                set: &str,
-                bind: impl for<'q> sqlx::Encode<'q, $db> + sqlx::Type<$db> + Send,
-                actor: &Actor,
-                record: NewAudit,
-            ) -> Result<()> {
-                let mut tx = self.pool.begin().await?;
-                let region_id: Option<i64> =
-                    sqlx::query_scalar("SELECT region_id FROM users WHERE username = $1")
-                        .bind(username)
-                        .fetch_optional(&mut *tx)
-                        .await?;
-                let Some(region_id) = region_id else {
-                    return Err(StoreError::UnknownUser(username.to_owned()));
-                };
-                sqlx::query(&format!("UPDATE users SET {set} = $1 WHERE username = $2"))
-                    .bind(bind)
-                    .bind(username)
-                    .execute(&mut *tx)
-                    .await?;
-                Self::append_audit_in(&mut tx, Some(region_id), actor, &record).await?;
-                tx.commit().await?;
-                Ok(())
-            }
-        }
-
-        #[async_trait::async_trait]
-        impl Store for $store {
-            fn backend(&self) -> Backend {
-                $backend
-            }
-
-            async fn migrate(&self) -> Result<()> {
-                $migrator.run(&self.pool).await?;
-                Ok(())
-            }
-
-            async fn import_bundle(
+            /// Validate and write a bundle in one transaction with one audit
+            /// record: `record`, or an import summary.
+            async fn import_in(
                 &self,
                 bundle: &Bundle,
                 mode: ImportMode,
                 actor: &Actor,
+                record: Option<NewAudit>,
             ) -> Result<ImportSummary> {
                 pantau_domain::validate(bundle)?;
                 let mut tx = self.pool.begin().await?;
@@ -529,16 +454,107 @@ macro_rules! store_impl {
                     }
                 }
 
-                let record = NewAudit {
+                let record = record.unwrap_or_else(|| NewAudit {
                     action: "import".into(),
                     entity: "region".into(),
                     entity_id: Some(code.clone()),
                     before: None,
                     after: Some(serde_json::to_value(&summary).expect("a summary serializes")),
-                };
+                });
                 Self::append_audit_in(&mut tx, Some(region_id), actor, &record).await?;
                 tx.commit().await?;
                 Ok(summary)
+            }
+
+            async fn user_rows(&self, filter: &str, arg: &str) -> Result<Vec<User>> {
+                let sql = format!(
+                    "SELECT u.id, r.code AS region, u.username, u.display_name, u.email, u.password_hash, u.role, \
+                            un.code AS unit, u.disabled, u.created_at \
+                     FROM users u JOIN regions r ON r.id = u.region_id LEFT JOIN units un ON un.id = u.unit_id \
+                     WHERE {filter} ORDER BY u.username"
+                );
+                let rows = sqlx::query(&sql).bind(arg).fetch_all(&self.pool).await?;
+                let mut users = Vec::with_capacity(rows.len());
+                for row in rows {
+                    let id: i64 = row.try_get("id")?;
+                    let role: String = row.try_get("role")?;
+                    let clusters: Vec<String> = sqlx::query_scalar(
+                        "SELECT c.code FROM user_clusters uc JOIN clusters c ON c.id = uc.cluster_id \
+                         WHERE uc.user_id = $1 ORDER BY c.position",
+                    )
+                    .bind(id)
+                    .fetch_all(&self.pool)
+                    .await?;
+                    users.push(User {
+                        id,
+                        region: row.try_get("region")?,
+                        username: row.try_get("username")?,
+                        display_name: row.try_get("display_name")?,
+                        email: row.try_get("email")?,
+                        password_hash: row.try_get("password_hash")?,
+                        role: Role::parse(&role).ok_or_else(|| StoreError::Corrupt {
+                            what: "users.role".into(),
+                            detail: role.clone(),
+                        })?,
+                        unit: row.try_get("unit")?,
+                        clusters,
+                        disabled: row.try_get("disabled")?,
+                        created_at: row.try_get("created_at")?,
+                    });
+                }
+                Ok(users)
+            }
+
+            async fn update_user(
+                &self,
+                username: &str,
+                set: &str,
+                bind: impl for<'q> sqlx::Encode<'q, $db> + sqlx::Type<$db> + Send,
+                actor: &Actor,
+                record: NewAudit,
+            ) -> Result<()> {
+                let mut tx = self.pool.begin().await?;
+                let region_id: Option<i64> =
+                    sqlx::query_scalar("SELECT region_id FROM users WHERE username = $1")
+                        .bind(username)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                let Some(region_id) = region_id else {
+                    return Err(StoreError::UnknownUser(username.to_owned()));
+                };
+                sqlx::query(&format!("UPDATE users SET {set} = $1 WHERE username = $2"))
+                    .bind(bind)
+                    .bind(username)
+                    .execute(&mut *tx)
+                    .await?;
+                Self::append_audit_in(&mut tx, Some(region_id), actor, &record).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+        }
+
+        #[async_trait::async_trait]
+        impl Store for $store {
+            fn backend(&self) -> Backend {
+                $backend
+            }
+
+            async fn migrate(&self) -> Result<()> {
+                $migrator.run(&self.pool).await?;
+                Ok(())
+            }
+
+            async fn import_bundle(
+                &self,
+                bundle: &Bundle,
+                mode: ImportMode,
+                actor: &Actor,
+            ) -> Result<ImportSummary> {
+                self.import_in(bundle, mode, actor, None).await
+            }
+
+            async fn apply_plan_change(&self, bundle: &Bundle, actor: &Actor, record: NewAudit) -> Result<()> {
+                self.import_in(bundle, ImportMode::Merge, actor, Some(record)).await.map(|_| ())
             }
 
             async fn region_bundle(&self, code: &str) -> Result<Bundle> {
@@ -908,6 +924,46 @@ macro_rules! store_impl {
                     after: Some(serde_json::Value::Bool(disabled)),
                 };
                 self.update_user(username, "disabled", disabled, actor, record).await
+            }
+
+            async fn create_api_token(&self, username: &str, name: &str, actor: &Actor) -> Result<String> {
+                let user = self
+                    .user_by_username(username)
+                    .await?
+                    .ok_or_else(|| StoreError::UnknownUser(username.to_owned()))?;
+                let token = crate::password::generate_token();
+                let mut tx = self.pool.begin().await?;
+                sqlx::query("INSERT INTO api_tokens (user_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4)")
+                    .bind(user.id)
+                    .bind(name)
+                    .bind(crate::password::token_hash(&token))
+                    .bind(Utc::now())
+                    .execute(&mut *tx)
+                    .await?;
+                let region_id = Self::region_id(&mut tx, &user.region).await?;
+                let record = NewAudit {
+                    action: "create".into(),
+                    entity: "api_token".into(),
+                    entity_id: Some(username.to_owned()),
+                    before: None,
+                    after: Some(serde_json::json!({"name": name})),
+                };
+                Self::append_audit_in(&mut tx, region_id, actor, &record).await?;
+                tx.commit().await?;
+                Ok(token)
+            }
+
+            async fn user_by_api_token(&self, token: &str) -> Result<Option<User>> {
+                let username: Option<String> = sqlx::query_scalar(
+                    "SELECT u.username FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1",
+                )
+                .bind(crate::password::token_hash(token))
+                .fetch_optional(&self.pool)
+                .await?;
+                match username {
+                    Some(username) => self.user_by_username(&username).await,
+                    None => Ok(None),
+                }
             }
 
             async fn append_audit(&self, region: Option<&str>, actor: &Actor, record: NewAudit) -> Result<()> {

@@ -284,6 +284,15 @@ pub trait Store: Send + Sync {
         actor: &Actor,
     ) -> Result<ImportSummary>;
 
+    /// Merge a changed plan (the region's bundle with one thing edited) in one
+    /// transaction, recorded as `record` rather than as an import.
+    async fn apply_plan_change(
+        &self,
+        bundle: &Bundle,
+        actor: &Actor,
+        record: NewAudit,
+    ) -> Result<()>;
+
     /// The region as a bundle: what `pantau export` writes and what the engine
     /// evaluates. Importing it elsewhere evaluates identically.
     async fn region_bundle(&self, region: &str) -> Result<Bundle>;
@@ -303,6 +312,12 @@ pub trait Store: Send + Sync {
     async fn set_password_hash(&self, username: &str, hash: &str, actor: &Actor) -> Result<()>;
 
     async fn set_disabled(&self, username: &str, disabled: bool, actor: &Actor) -> Result<()>;
+
+    /// Make an API token for a user; returns the token, shown once (only its hash is kept).
+    async fn create_api_token(&self, username: &str, name: &str, actor: &Actor) -> Result<String>;
+
+    /// The user a token belongs to (disabled users included: the caller checks).
+    async fn user_by_api_token(&self, token: &str) -> Result<Option<User>>;
 
     /// Append a record that no other change carries (a log-in, a refused attempt).
     async fn append_audit(
@@ -346,7 +361,8 @@ pub trait Store: Send + Sync {
     async fn entries(&self, region: &str, filter: &EntryFilter) -> Result<Vec<EntryRow>>;
 
     /// Record an evidence file already written to `stored_path`.
-    async fn add_evidence(&self, region: &str, evidence: &NewEvidence, actor: &Actor) -> Result<Id>;
+    async fn add_evidence(&self, region: &str, evidence: &NewEvidence, actor: &Actor)
+    -> Result<Id>;
 
     async fn create_nil_report(
         &self,

@@ -36,3 +36,26 @@ pub fn generate() -> String {
         .map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char)
         .collect()
 }
+
+/// A new API token: a prefix that says what it is, and 40 random letters and digits.
+pub fn generate_token() -> String {
+    use argon2::password_hash::rand_core::RngCore;
+    const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+    let mut bytes = [0u8; 40];
+    OsRng.fill_bytes(&mut bytes);
+    let body: String = bytes
+        .iter()
+        .map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char)
+        .collect();
+    format!("pantau_{body}")
+}
+
+/// What the store keeps of a token: its SHA-256 in hex. A token is random
+/// enough that a fast hash suffices, and a lookup needs no per-row work.
+pub fn token_hash(token: &str) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(token.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}

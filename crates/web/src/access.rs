@@ -72,20 +72,11 @@ impl CurrentUser {
     }
 
     pub fn operator(&self) -> Option<OperatorOf<'_>> {
-        match (self.user.role, &self.user.unit) {
-            (Role::Operator, Some(unit)) => Some(OperatorOf {
-                user: &self.user,
-                unit,
-            }),
-            _ => None,
-        }
+        operator_of(&self.user)
     }
 
     pub fn evaluator(&self) -> Option<EvaluatorOf<'_>> {
-        (self.user.role == Role::Evaluator).then_some(EvaluatorOf {
-            user: &self.user,
-            clusters: &self.user.clusters,
-        })
+        evaluator_of(&self.user)
     }
 
     pub fn admin(&self) -> Option<AdminOf<'_>> {
@@ -94,22 +85,43 @@ impl CurrentUser {
 
     /// Record a refused attempt and build the refusal.
     pub async fn deny(&self, state: &AppState, attempted: &str) -> PageError {
-        let record = NewAudit {
-            action: "permission_denied".into(),
-            entity: attempted.into(),
-            entity_id: None,
-            before: None,
-            after: Some(serde_json::json!({"role": self.user.role})),
-        };
-        if let Err(err) = state
-            .store
-            .append_audit(Some(self.region()), &self.actor(), record)
-            .await
-        {
-            tracing::error!("audit of a refusal failed: {err}");
-        }
-        PageError::Forbidden
+        deny(state, &self.user, attempted).await
     }
+}
+
+/// The operator capability of a user, if it is an operator with a unit.
+pub fn operator_of(user: &User) -> Option<OperatorOf<'_>> {
+    match (user.role, &user.unit) {
+        (Role::Operator, Some(unit)) => Some(OperatorOf { user, unit }),
+        _ => None,
+    }
+}
+
+/// The evaluator capability of a user, if it is an evaluator.
+pub fn evaluator_of(user: &User) -> Option<EvaluatorOf<'_>> {
+    (user.role == Role::Evaluator).then_some(EvaluatorOf {
+        user,
+        clusters: &user.clusters,
+    })
+}
+
+/// Record a refused attempt of `user` and build the refusal.
+pub async fn deny(state: &AppState, user: &User, attempted: &str) -> PageError {
+    let record = NewAudit {
+        action: "permission_denied".into(),
+        entity: attempted.into(),
+        entity_id: None,
+        before: None,
+        after: Some(serde_json::json!({"role": user.role})),
+    };
+    if let Err(err) = state
+        .store
+        .append_audit(Some(&user.region), &actor_of(user), record)
+        .await
+    {
+        tracing::error!("audit of a refusal failed: {err}");
+    }
+    PageError::Forbidden
 }
 
 pub fn actor_of(user: &User) -> Actor {

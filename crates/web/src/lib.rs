@@ -18,6 +18,7 @@ use pantau_store::Store;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_sessions::{Expiry, SessionManagerLayer};
 
+pub use api::openapi_document;
 pub use error::PageError;
 
 /// Settings of a running server.

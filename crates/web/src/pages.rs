@@ -1,10 +1,11 @@
 //! Server-rendered pages. Each handler reads as: who (extractor), may they
 //! (capability), what (store / engine), show (template).
 
-mod checkin;
+mod admin;
+pub(crate) mod checkin;
 mod format;
 mod login;
-mod queue;
+pub(crate) mod queue;
 
 use std::sync::Arc;
 
@@ -37,9 +38,19 @@ pub fn routes() -> Router<AppState> {
         .route("/target/{program}/{code}", get(target_page))
         .route("/lapor", get(checkin::form).post(checkin::submit))
         .route("/lapor/nihil", axum::routing::post(checkin::submit_nil))
+        .route("/lapor/{id}/ubah", axum::routing::post(checkin::edit))
+        .route("/lapor/{id}/hapus", axum::routing::post(checkin::delete))
         .route("/verifikasi", get(queue::list))
         .route("/verifikasi/{id}", axum::routing::post(queue::review))
         .route("/audit", get(audit_page))
+        .route("/admin", get(admin::overview))
+        .route("/admin/impor", axum::routing::post(admin::import))
+        .route("/admin/pengguna", get(admin::users).post(admin::add_user))
+        .route(
+            "/admin/pengguna/{username}/status",
+            axum::routing::post(admin::set_disabled),
+        )
+        .route("/admin/{kind}", axum::routing::post(admin::save))
 }
 
 const LANG_KEY: &str = "lang";
@@ -125,12 +136,12 @@ impl Evaluated {
 
 pub async fn evaluate_for(
     state: &AppState,
-    user: &CurrentUser,
+    region: &str,
     query: &ViewQuery,
 ) -> Result<Evaluated, PageError> {
     let region = state
         .evaluations
-        .region(state.store.as_ref(), user.region())
+        .region(state.store.as_ref(), region)
         .await?;
     let program_index = match &query.program {
         Some(code) => region
@@ -227,7 +238,7 @@ async fn dashboard(
     Query(query): Query<ViewQuery>,
 ) -> Result<Response, PageError> {
     let lang = lang_of(&user.session).await;
-    let evaluated = evaluate_for(&state, &user, &query).await?;
+    let evaluated = evaluate_for(&state, user.region(), &query).await?;
     let eval = &evaluated.evaluation;
     let region = &evaluated.region;
     let summary = &eval.summary;
@@ -344,7 +355,7 @@ async fn unit_page(
     Query(query): Query<ViewQuery>,
 ) -> Result<Response, PageError> {
     let lang = lang_of(&user.session).await;
-    let evaluated = evaluate_for(&state, &user, &query).await?;
+    let evaluated = evaluate_for(&state, user.region(), &query).await?;
     let region = &evaluated.region;
     let position = region
         .units
@@ -437,7 +448,7 @@ async fn target_page(
         program: Some(program),
         as_of: query.as_of,
     };
-    let evaluated = evaluate_for(&state, &user, &query).await?;
+    let evaluated = evaluate_for(&state, user.region(), &query).await?;
     let program = evaluated.program();
     let position = program
         .targets

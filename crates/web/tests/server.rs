@@ -256,6 +256,14 @@ async fn api_evaluation(browser: &Browser, as_of: &str) -> serde_json::Value {
     serde_json::from_str(&body).unwrap()
 }
 
+/// An activity date, a value, an evidence file, and the message the refusal must carry.
+type BadReport = (
+    &'static str,
+    &'static str,
+    Option<(&'static str, Vec<u8>)>,
+    &'static str,
+);
+
 const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR";
 
 async fn report_verify_and_see_it(backend: &str) {
@@ -446,7 +454,7 @@ async fn bad_input_gets_a_clear_message_and_writes_nothing(backend: &str) {
     let app = spawn_app(backend).await;
     let before = app.entry_count(None).await;
     let operator = app.logged_in("op-dp3a").await;
-    let cases: Vec<(&str, &str, Option<(&str, Vec<u8>)>, &str)> = vec![
+    let cases: Vec<BadReport> = vec![
         (
             "2025-05-10",
             "banyak",
@@ -554,9 +562,355 @@ macro_rules! on_both_backends {
     };
 }
 
+/// Every role against every route that reads or changes something: what is
+/// forbidden is refused (403; anonymous callers are sent to the log-in) and
+/// changes nothing.
+async fn role_by_route_matrix(backend: &str) {
+    let app = spawn_app(backend).await;
+    let submitted = app
+        .store
+        .entries(
+            "3275",
+            &pantau_store::EntryFilter {
+                status: Some(pantau_domain::bundle::EntryStatus::Submitted),
+                unit: Some("DP3A".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap()[0]
+        .id;
+    let review_path = format!("/verifikasi/{submitted}");
+    // (method, path, roles allowed)
+    let routes: Vec<(&str, String, &[&str])> = vec![
+        (
+            "GET",
+            "/dasbor".into(),
+            &["admin", "asda1", "op-dp3a", "leader"],
+        ),
+        (
+            "GET",
+            "/unit/DP3A".into(),
+            &["admin", "asda1", "op-dp3a", "leader"],
+        ),
+        ("GET", "/lapor".into(), &["op-dp3a"]),
+        ("GET", "/verifikasi".into(), &["asda1"]),
+        ("GET", "/audit".into(), &["admin"]),
+        ("GET", "/admin".into(), &["admin"]),
+        ("GET", "/admin/pengguna".into(), &["admin"]),
+        ("POST", "/lapor/nihil".into(), &["op-dp3a"]),
+        ("POST", review_path.clone(), &["asda1"]),
+        ("POST", "/admin/priority".into(), &["admin"]),
+        ("POST", "/admin/pengguna".into(), &["admin"]),
+    ];
+    for role in ["anonymous", "op-dp3a", "asda1", "leader", "admin"] {
+        for (method, path, allowed) in &routes {
+            // A fresh world per refused call would be slow; instead count what a refusal must not change.
+            let entries = app.entry_count(None).await;
+            let users = app.store.users("3275").await.unwrap().len();
+            let priorities = app
+                .store
+                .region_bundle("3275")
+                .await
+                .unwrap()
+                .priorities
+                .len();
+            let browser = if role == "anonymous" {
+                app.browser()
+            } else {
+                app.logged_in(role).await
+            };
+            let status = if *method == "GET" {
+                browser.get(path).await.0
+            } else {
+                let csrf = if role == "anonymous" {
+                    csrf_in(&browser.get("/masuk").await.1)
+                } else {
+                    browser.csrf().await
+                };
+                let form: Vec<(&str, &str)> = vec![
+                    ("csrf", &csrf),
+                    ("program", "100HK"),
+                    ("date", "2025-05-12"),
+                    ("decision", "verify"),
+                    ("code", "P8"),
+                    ("name", "Prioritas uji"),
+                    ("username", "baru"),
+                    ("role", "leader"),
+                    ("password", "kata-sandi-baru"),
+                ];
+                browser.post(path, &form).await.0
+            };
+            let is_allowed = allowed.contains(&role);
+            if is_allowed {
+                assert!(
+                    status == StatusCode::OK || status == StatusCode::SEE_OTHER,
+                    "{role} {method} {path}: {status}"
+                );
+            } else if role == "anonymous" {
+                assert_eq!(status, StatusCode::SEE_OTHER, "anonymous {method} {path}");
+            } else {
+                assert_eq!(status, StatusCode::FORBIDDEN, "{role} {method} {path}");
+            }
+            if !is_allowed {
+                assert_eq!(
+                    app.entry_count(None).await,
+                    entries,
+                    "{role} {method} {path} wrote entries"
+                );
+                assert_eq!(app.store.users("3275").await.unwrap().len(), users);
+                assert_eq!(
+                    app.store
+                        .region_bundle("3275")
+                        .await
+                        .unwrap()
+                        .priorities
+                        .len(),
+                    priorities
+                );
+            }
+        }
+    }
+    // What the allowed calls did.
+    let entry = app.store.entry("3275", submitted).await.unwrap().unwrap();
+    assert_eq!(entry.status, pantau_domain::bundle::EntryStatus::Verified);
+    let bundle = app.store.region_bundle("3275").await.unwrap();
+    assert!(bundle.priorities.iter().any(|p| p.code == "P8"));
+    assert!(app.store.user_by_username("baru").await.unwrap().is_some());
+}
+
+async fn api_tokens_write_and_sessions_only_read(backend: &str) {
+    let app = spawn_app(backend).await;
+    let client = reqwest::Client::new();
+    let operator_token = app
+        .store
+        .create_api_token("op-dp3a", "uji", &Actor::cli())
+        .await
+        .unwrap();
+    let evaluator_token = app
+        .store
+        .create_api_token("asda2", "uji", &Actor::cli())
+        .await
+        .unwrap();
+    let post = |path: String, token: &str, body: serde_json::Value| {
+        client
+            .post(format!("{}{path}", app.base))
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+    };
+    let created = post(
+        "/api/v1/entries".into(),
+        &operator_token,
+        serde_json::json!({"program": "100HK", "target": "DP3A-01", "activity_date": "2025-05-12", "value": 4}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(created.status(), StatusCode::CREATED);
+    let id = created.json::<serde_json::Value>().await.unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    // Another unit's target, a bad value, a bad date: refused with the field named.
+    let other = post(
+        "/api/v1/entries".into(),
+        &operator_token,
+        serde_json::json!({"program": "100HK", "target": "DLH-01", "activity_date": "2025-05-12", "value": 4}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(other.status(), StatusCode::FORBIDDEN);
+    let bad = post(
+        "/api/v1/entries".into(),
+        &operator_token,
+        serde_json::json!({"program": "100HK", "target": "DP3A-01", "activity_date": "12/05/2025", "value": 4}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+    assert!(bad.text().await.unwrap().contains("activity_date"));
+    // ASDA2 does not evaluate DP3A (ASDA1).
+    let review = post(
+        format!("/api/v1/entries/{id}/review"),
+        &evaluator_token,
+        serde_json::json!({"decision": "verify"}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(review.status(), StatusCode::FORBIDDEN);
+    let asda1 = app
+        .store
+        .create_api_token("asda1", "uji", &Actor::cli())
+        .await
+        .unwrap();
+    let empty_reason = post(
+        format!("/api/v1/entries/{id}/review"),
+        &asda1,
+        serde_json::json!({"decision": "return", "reason": " "}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(empty_reason.status(), StatusCode::BAD_REQUEST);
+    let returned = post(
+        format!("/api/v1/entries/{id}/review"),
+        &asda1,
+        serde_json::json!({"decision": "return", "reason": "Lampirkan foto kegiatan"}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(returned.status(), StatusCode::NO_CONTENT);
+    let listed: serde_json::Value = client
+        .get(format!(
+            "{}/api/v1/entries?target=DP3A-01&status=returned",
+            app.base
+        ))
+        .bearer_auth(&operator_token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["id"] == id && e["return_reason"] == "Lampirkan foto kegiatan")
+    );
+    // A wrong token is 401; a session may read but not write.
+    let wrong = post(
+        "/api/v1/entries".into(),
+        "pantau_wrong",
+        serde_json::json!({}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
+    let browser = app.logged_in("op-dp3a").await;
+    let response = browser
+        .client
+        .post(format!("{}/api/v1/entries", app.base))
+        .json(&serde_json::json!({"program": "100HK", "target": "DP3A-01", "activity_date": "2025-05-12", "value": 1}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let (status, _) = browser.get("/api/v1/programs").await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+async fn admin_edits_go_through_bundle_validation(backend: &str) {
+    let app = spawn_app(backend).await;
+    let admin = app.logged_in("admin").await;
+    let csrf = admin.csrf().await;
+    // A unit in an unknown cluster is refused with the path and nothing changes.
+    let (status, page) = admin
+        .post(
+            "/admin/unit",
+            &[
+                ("csrf", &csrf),
+                ("code", "DISKAN"),
+                ("name", "Dinas Perikanan"),
+                ("cluster", "ASDA9"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(page.contains("unknown cluster"), "{page}");
+    assert!(
+        !app.store
+            .region_bundle("3275")
+            .await
+            .unwrap()
+            .units
+            .iter()
+            .any(|u| u.code == "DISKAN")
+    );
+    // A valid one is added, with an audit record of its own.
+    let (status, _) = admin
+        .post(
+            "/admin/unit",
+            &[
+                ("csrf", &csrf),
+                ("code", "DISKAN"),
+                ("name", "Dinas Perikanan"),
+                ("cluster", "ASDA2"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert!(
+        app.store
+            .region_bundle("3275")
+            .await
+            .unwrap()
+            .units
+            .iter()
+            .any(|u| u.code == "DISKAN")
+    );
+    let log = app.store.audit_log("3275", 5).await.unwrap();
+    assert!(log.iter().any(|r| r.action == "create"
+        && r.entity == "unit"
+        && r.entity_id.as_deref() == Some("DISKAN")));
+    // A target of kind sum with polarity lower is refused (bundle.md rule).
+    let (status, page) = admin
+        .post(
+            "/admin/target",
+            &[
+                ("csrf", &csrf),
+                ("program", "100HK"),
+                ("code", "DISKAN-01"),
+                ("unit", "DISKAN"),
+                ("name", "Produksi ikan"),
+                ("kind", "sum"),
+                ("polarity", "lower"),
+                ("baseline", "0"),
+                ("target", "10"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(page.contains("polarity"), "{page}");
+    // A bundle upload with problems lists them all and writes nothing.
+    let mut bundle: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../examples/bekasi-100hk.json"
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    bundle["programs"][0]["targets"][0]["unit"] = "DP3X".into();
+    bundle["programs"][0]["entries"][0]["activity_date"] = "2026-01-01".into();
+    let form = Form::new().text("csrf", csrf.clone()).part(
+        "bundle",
+        Part::bytes(bundle.to_string().into_bytes()).file_name("bundle.json"),
+    );
+    let response = admin
+        .client
+        .post(format!("{}/admin/impor", app.base))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let page = response.text().await.unwrap();
+    assert!(
+        page.contains("programs[0].targets[0].unit: unknown unit"),
+        "{page}"
+    );
+    assert!(
+        page.contains("programs[0].entries[0].activity_date"),
+        "{page}"
+    );
+}
+
 on_both_backends!(
     report_verify_and_see_it,
     forbidden_actions_are_refused_and_change_nothing,
     bad_input_gets_a_clear_message_and_writes_nothing,
     languages_and_openapi,
+    role_by_route_matrix,
+    api_tokens_write_and_sessions_only_read,
+    admin_edits_go_through_bundle_validation,
 );

@@ -169,3 +169,12 @@ CREATE TABLE evidence (
     size_bytes BIGINT NOT NULL,
     stored_path TEXT NOT NULL
 );
+
+-- API tokens for machine clients; only a SHA-256 of each token is kept.
+CREATE TABLE api_tokens (
+    id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    token_hash TEXT NOT NULL UNIQUE,
+    created_at TIMESTAMPTZ NOT NULL
+);

@@ -169,3 +169,12 @@ CREATE TABLE evidence (
     size_bytes INTEGER NOT NULL,
     stored_path TEXT NOT NULL
 );
+
+-- API tokens for machine clients; only a SHA-256 of each token is kept.
+CREATE TABLE api_tokens (
+    id INTEGER PRIMARY KEY,
+    user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    token_hash TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL
+);

@@ -9,7 +9,7 @@ use axum::extract::{Multipart, Query, State};
 use axum::response::{Redirect, Response};
 use chrono::{NaiveDate, Utc};
 use pantau_domain::bundle::Kind;
-use pantau_store::{EntryFilter, NewEntry, NewEvidence, NewNilReport};
+use pantau_store::{EntryChange, EntryFilter, NewEntry, NewEvidence, NewNilReport};
 use rust_decimal::Decimal;
 use serde::Deserialize;
 
@@ -27,6 +27,10 @@ pub struct TargetForm {
 }
 
 pub struct PastEntry {
+    pub id: i64,
+    pub editable: bool,
+    pub raw_value: String,
+    pub raw_date: String,
     pub target: String,
     pub activity_date: String,
     pub value: String,
@@ -69,7 +73,7 @@ pub async fn form(
     let lang = lang_of(&user.session).await;
     let evaluated = evaluate_for(
         &state,
-        &user,
+        user.region(),
         &ViewQuery {
             program: query.program.clone(),
             as_of: None,
@@ -134,6 +138,10 @@ pub async fn form(
         .await?
         .into_iter()
         .map(|e| PastEntry {
+            id: e.id,
+            editable: e.status != pantau_domain::bundle::EntryStatus::Verified,
+            raw_value: e.value.normalize().to_string(),
+            raw_date: e.activity_date.to_string(),
             target: e.target,
             activity_date: e.activity_date.to_string(),
             value: super::format::num(lang, Some(e.value)),
@@ -162,14 +170,14 @@ pub async fn form(
 
 /// The fields of one report, as posted.
 #[derive(Default)]
-struct Posted {
-    csrf: Option<String>,
-    program: String,
-    target: String,
-    activity_date: String,
-    value: String,
-    note: String,
-    evidence: Option<(String, Vec<u8>)>,
+pub(crate) struct Posted {
+    pub(crate) csrf: Option<String>,
+    pub(crate) program: String,
+    pub(crate) target: String,
+    pub(crate) activity_date: String,
+    pub(crate) value: String,
+    pub(crate) note: String,
+    pub(crate) evidence: Option<(String, Vec<u8>)>,
 }
 
 async fn read_form(mut multipart: Multipart, max_bytes: usize) -> Result<Posted, PageError> {
@@ -241,12 +249,21 @@ fn parse_value(text: &str) -> Option<Decimal> {
     Decimal::from_str(&text).ok()
 }
 
-/// Check a report against the program and the operator's unit, then save it.
-async fn save_entry(
+/// A report that passed every check.
+struct CheckedEntry {
+    program: String,
+    target: String,
+    activity_date: NaiveDate,
+    value: Decimal,
+    note: Option<String>,
+}
+
+/// Check a report against the program and the operator's unit.
+async fn check_entry(
     state: &AppState,
     op: &OperatorOf<'_>,
     posted: &Posted,
-) -> Result<i64, PageError> {
+) -> Result<CheckedEntry, PageError> {
     let region = state
         .evaluations
         .region(state.store.as_ref(), &op.user.region)
@@ -304,6 +321,23 @@ async fn save_entry(
         }
         _ => {}
     }
+    Ok(CheckedEntry {
+        program: program.code.clone(),
+        target: target.code.clone(),
+        activity_date,
+        value,
+        note: Some(posted.note.trim().to_owned()).filter(|n| !n.is_empty()),
+    })
+}
+
+/// Check a report, then save it with its evidence.
+pub(crate) async fn save_entry(
+    state: &AppState,
+    op: &OperatorOf<'_>,
+    posted: &Posted,
+) -> Result<i64, PageError> {
+    let checked = check_entry(state, op, posted).await?;
+    let now = Utc::now();
     let evidence = match &posted.evidence {
         None => None,
         Some((name, bytes)) => Some((
@@ -318,11 +352,11 @@ async fn save_entry(
     };
     let actor = actor_of(op.user);
     let entry = NewEntry {
-        program: program.code.clone(),
-        target: target.code.clone(),
-        activity_date,
-        value,
-        note: Some(posted.note.trim().to_owned()).filter(|n| !n.is_empty()),
+        program: checked.program,
+        target: checked.target,
+        activity_date: checked.activity_date,
+        value: checked.value,
+        note: checked.note,
         submitted_at: now,
     };
     let id = state
@@ -427,4 +461,98 @@ pub async fn submit_nil(
         "/lapor?saved=1&program={}",
         program.code
     )))
+}
+
+#[derive(Deserialize)]
+pub struct EditForm {
+    csrf: Option<String>,
+    activity_date: String,
+    value: String,
+    note: Option<String>,
+}
+
+/// The entry, if it belongs to the operator's unit.
+async fn own_entry(
+    state: &AppState,
+    op: &OperatorOf<'_>,
+    id: i64,
+) -> Result<pantau_store::EntryRow, PageError> {
+    let entry = state
+        .store
+        .entry(&op.user.region, id)
+        .await?
+        .ok_or(PageError::NotFound)?;
+    if entry.unit != op.unit {
+        return Err(PageError::Forbidden);
+    }
+    Ok(entry)
+}
+
+/// Correct an entry that is not verified yet (a returned one goes back to the queue).
+pub async fn edit(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    axum::extract::Path(id): axum::extract::Path<i64>,
+    Form(form): Form<EditForm>,
+) -> Result<Redirect, PageError> {
+    check_csrf(&user.session, form.csrf.as_deref()).await?;
+    let Some(op) = user.operator() else {
+        return Err(user.deny(&state, "entry.edit").await);
+    };
+    let entry = match own_entry(&state, &op, id).await {
+        Err(PageError::Forbidden) => return Err(user.deny(&state, "entry.edit.other_unit").await),
+        other => other?,
+    };
+    let posted = Posted {
+        csrf: None,
+        program: entry.program.clone(),
+        target: entry.target.clone(),
+        activity_date: form.activity_date,
+        value: form.value,
+        note: form.note.unwrap_or_default(),
+        evidence: None,
+    };
+    let checked = check_entry(&state, &op, &posted).await?;
+    let change = EntryChange {
+        activity_date: checked.activity_date,
+        value: checked.value,
+        note: checked.note,
+        submitted_at: Utc::now(),
+    };
+    state
+        .store
+        .update_entry(&op.user.region, id, &change, &actor_of(op.user))
+        .await?;
+    Ok(Redirect::to(&format!(
+        "/lapor?saved=1&program={}",
+        entry.program
+    )))
+}
+
+#[derive(Deserialize)]
+pub struct DeleteForm {
+    csrf: Option<String>,
+}
+
+pub async fn delete(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    axum::extract::Path(id): axum::extract::Path<i64>,
+    Form(form): Form<DeleteForm>,
+) -> Result<Redirect, PageError> {
+    check_csrf(&user.session, form.csrf.as_deref()).await?;
+    let Some(op) = user.operator() else {
+        return Err(user.deny(&state, "entry.delete").await);
+    };
+    let entry = match own_entry(&state, &op, id).await {
+        Err(PageError::Forbidden) => {
+            return Err(user.deny(&state, "entry.delete.other_unit").await);
+        }
+        other => other?,
+    };
+    state
+        .store
+        .delete_entry(&op.user.region, id, &actor_of(op.user))
+        .await?;
+    Ok(Redirect::to(&format!("/lapor?program={}", entry.program)))
 }

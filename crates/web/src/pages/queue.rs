@@ -86,7 +86,7 @@ pub struct ReviewForm {
 }
 
 /// Review an entry of one of the evaluator's own clusters.
-async fn review_entry(
+pub(crate) async fn review_entry(
     state: &AppState,
     evaluator: &EvaluatorOf<'_>,
     id: i64,
