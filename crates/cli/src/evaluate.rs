@@ -32,7 +32,7 @@ pub fn run_validate(path: &Path) -> Result<(), Failure> {
     let region = load_region(path)?;
     let entries: usize = region.programs.iter().map(|p| p.entries.len()).sum();
     println!(
-        "ok: {} ({}): {} units, {} programs, {} entries",
+        "ok: {} ({}): {} unit(s), {} program(s), {} entries",
         region.name,
         region.code,
         region.units.len(),

@@ -38,6 +38,7 @@ struct Words {
     against_plan: &'static str,
     physical: &'static str,
     flagged: &'static str,
+    stale: &'static str,
 }
 
 const ID: Words = Words {
@@ -61,6 +62,7 @@ const ID: Words = Words {
     against_plan: "terhadap rencana",
     physical: "fisik",
     flagged: "di bawah rencana",
+    stale: "tidak diperbarui 14 hari",
 };
 
 const EN: Words = Words {
@@ -84,6 +86,7 @@ const EN: Words = Words {
     against_plan: "against plan",
     physical: "physical",
     flagged: "below plan",
+    stale: "not updated for 14 days",
 };
 
 fn status_label(status: Status, lang: Lang) -> &'static str {
@@ -107,15 +110,22 @@ fn rating_label(rating: Option<Rating>) -> &'static str {
     rating.map_or("-", Rating::label)
 }
 
-fn pct(value: Option<Decimal>) -> String {
+/// A percentage with 2 decimals, with a decimal comma in Indonesian.
+fn pct(value: Option<Decimal>, lang: Lang) -> String {
     value.map_or_else(
         || "-".to_owned(),
-        |v| format!("{:.2}%", pantau_domain::rating::round2(v)),
+        |v| {
+            let text = format!("{:.2}%", pantau_domain::rating::round2(v));
+            match lang {
+                Lang::Id => text.replace('.', ","),
+                Lang::En => text,
+            }
+        },
     )
 }
 
-fn rate(value: Option<Decimal>) -> String {
-    pct(value.map(|v| v * Decimal::ONE_HUNDRED))
+fn rate(value: Option<Decimal>, lang: Lang) -> String {
+    pct(value.map(|v| v * Decimal::ONE_HUNDRED), lang)
 }
 
 fn strip_symbol(state: ComplianceState) -> char {
@@ -127,9 +137,21 @@ fn strip_symbol(state: ComplianceState) -> char {
     }
 }
 
-/// Pad or cut to a width in characters (not bytes: names carry no wide glyphs).
+/// Pad or shorten to a width in characters (names carry no wide glyphs); a
+/// shortened text ends at a word with "…".
 fn fit(text: &str, width: usize) -> String {
-    let mut out: String = text.chars().take(width).collect();
+    let mut out = if text.chars().count() <= width {
+        text.to_owned()
+    } else {
+        let mut cut: String = text.chars().take(width - 1).collect();
+        if let Some(space) = cut.rfind(' ')
+            && space > width / 2
+        {
+            cut.truncate(space);
+        }
+        cut.push('…');
+        cut
+    };
     let len = out.chars().count();
     out.extend(std::iter::repeat_n(' ', width - len));
     out
@@ -176,15 +198,26 @@ pub fn write(
             .map(|c| strip_symbol(c.state))
             .collect();
         let label = format!("{} {}", unit.code, unit.name);
+        let stale = evaluation
+            .targets
+            .iter()
+            .filter(|t| t.unit == unit.code && t.stale)
+            .count();
+        let stale = if stale > 0 {
+            format!("  ({stale} {})", w.stale)
+        } else {
+            String::new()
+        };
         writeln!(
             out,
-            "{} {:>6}  {} {:>9}  {} {}",
+            "{} {:>6}  {} {:>9}  {} {}{}",
             fit(&label, name_width),
             result.targets,
             fit(status_label(status, lang), 15),
-            pct(result.achievement_pct),
+            pct(result.achievement_pct, lang),
             fit(rating_label(result.rating), 13),
-            strip
+            strip,
+            stale
         )?;
     }
     if !without_targets.is_empty() {
@@ -218,7 +251,7 @@ pub fn write(
         summary.units_with_targets,
         w.units_with_targets,
         w.capaian,
-        pct(summary.achievement_pct),
+        pct(summary.achievement_pct, lang),
         rating_label(summary.rating)
     )?;
     writeln!(out, "  {}", counts.join(", "))?;
@@ -226,9 +259,9 @@ pub fn write(
         out,
         "  {} {} · {} {}",
         w.reporting_rate,
-        rate(summary.reporting_rate),
+        rate(summary.reporting_rate, lang),
         w.on_time_rate,
-        rate(summary.on_time_rate)
+        rate(summary.on_time_rate, lang)
     )?;
     if let Some(Some(budget)) = &summary.budget {
         writeln!(
@@ -236,12 +269,12 @@ pub fn write(
             "  {}: {} {} ({}) · {} {} · {} {}{}",
             w.budget,
             w.absorption,
-            pct(budget.absorption_pct),
+            pct(budget.absorption_pct, lang),
             rating_label(budget.rating),
             w.against_plan,
-            pct(budget.against_plan_pct),
+            pct(budget.against_plan_pct, lang),
             w.physical,
-            pct(budget.physical_pct),
+            pct(budget.physical_pct, lang),
             if budget.flagged {
                 format!(" · {}", w.flagged)
             } else {

@@ -194,7 +194,7 @@ fn the_table_has_a_line_per_unit_with_its_compliance_strip() {
         .find(|l| l.starts_with("DP3A "))
         .expect("a DP3A line");
     assert!(dp3a.contains("Sesuai jalur"), "{dp3a}");
-    assert!(dp3a.contains("79.17%"), "{dp3a}");
+    assert!(dp3a.contains("79,17%"), "{dp3a}");
     assert!(dp3a.ends_with("✗✓✓✗✗✗✗✗✓·"), "{dp3a}");
     assert!(text.contains("Total: 2 target"), "{text}");
 
@@ -210,6 +210,15 @@ fn the_table_has_a_line_per_unit_with_its_compliance_strip() {
     ]);
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.contains("On track"), "{text}");
+    assert!(
+        text.contains("79.17%"),
+        "a decimal point in English: {text}"
+    );
+    let dlh = text
+        .lines()
+        .find(|l| l.starts_with("DLH "))
+        .expect("a DLH line");
+    assert!(dlh.contains("(1 not updated for 14 days)"), "{dlh}");
 }
 
 #[test]

@@ -98,6 +98,25 @@ where
     })
 }
 
+const EVIDENCE_SELECT: &str = "SELECT v.id, v.entry_id, v.file_name, v.content_type, v.size_bytes, \
+     v.stored_path FROM evidence v JOIN regions r ON r.id = v.region_id";
+
+fn evidence_row<R: Row>(row: &R) -> Result<EvidenceRow>
+where
+    for<'r> &'r str: sqlx::ColumnIndex<R>,
+    for<'r> String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'r> i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+{
+    Ok(EvidenceRow {
+        id: row.try_get("id")?,
+        entry_id: row.try_get("entry_id")?,
+        file_name: row.try_get("file_name")?,
+        content_type: row.try_get("content_type")?,
+        size_bytes: row.try_get("size_bytes")?,
+        stored_path: row.try_get("stored_path")?,
+    })
+}
+
 /// Moments are kept to the microsecond, PostgreSQL's precision, on both backends.
 fn stored_moment(moment: DateTime<Utc>) -> DateTime<Utc> {
     use chrono::SubsecRound;
@@ -1182,6 +1201,18 @@ macro_rules! store_impl {
                 Self::append_audit_in(&mut tx, Some(region_id), actor, &record).await?;
                 tx.commit().await?;
                 Ok(id)
+            }
+
+            async fn evidence_of_entry(&self, region: &str, entry_id: Id) -> Result<Vec<EvidenceRow>> {
+                let sql = format!("{EVIDENCE_SELECT} WHERE r.code = $1 AND v.entry_id = $2 ORDER BY v.id");
+                let rows = sqlx::query(&sql).bind(region).bind(entry_id).fetch_all(&self.pool).await?;
+                rows.iter().map(evidence_row).collect()
+            }
+
+            async fn evidence(&self, region: &str, id: Id) -> Result<Option<EvidenceRow>> {
+                let sql = format!("{EVIDENCE_SELECT} WHERE r.code = $1 AND v.id = $2");
+                let row = sqlx::query(&sql).bind(region).bind(id).fetch_optional(&self.pool).await?;
+                row.as_ref().map(evidence_row).transpose()
             }
 
             async fn create_nil_report(&self, region: &str, nil: &NewNilReport, actor: &Actor) -> Result<Id> {

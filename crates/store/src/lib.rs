@@ -254,6 +254,16 @@ pub struct NewEvidence {
     pub stored_path: String,
 }
 
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EvidenceRow {
+    pub id: Id,
+    pub entry_id: Id,
+    pub file_name: String,
+    pub content_type: String,
+    pub size_bytes: i64,
+    pub stored_path: String,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewNilReport {
     pub program: String,
@@ -363,6 +373,12 @@ pub trait Store: Send + Sync {
     /// Record an evidence file already written to `stored_path`.
     async fn add_evidence(&self, region: &str, evidence: &NewEvidence, actor: &Actor)
     -> Result<Id>;
+
+    /// The evidence files of an entry.
+    async fn evidence_of_entry(&self, region: &str, entry_id: Id) -> Result<Vec<EvidenceRow>>;
+
+    /// One evidence file, if the region has it.
+    async fn evidence(&self, region: &str, id: Id) -> Result<Option<EvidenceRow>>;
 
     async fn create_nil_report(
         &self,

@@ -98,3 +98,4 @@ admin-disable = Disable
 admin-add-user = Add a user
 checkin-edit = Correct
 checkin-delete = Delete report
+evidence = Evidence

@@ -98,3 +98,4 @@ admin-disable = Nonaktifkan
 admin-add-user = Tambah pengguna
 checkin-edit = Perbaiki
 checkin-delete = Hapus laporan
+evidence = Bukti

@@ -43,6 +43,7 @@ pub fn routes() -> Router<AppState> {
         .route("/verifikasi", get(queue::list))
         .route("/verifikasi/{id}", axum::routing::post(queue::review))
         .route("/audit", get(audit_page))
+        .route("/bukti/{id}", get(evidence_file))
         .route("/admin", get(admin::overview))
         .route("/admin/impor", axum::routing::post(admin::import))
         .route("/admin/pengguna", get(admin::users).post(admin::add_user))
@@ -184,7 +185,10 @@ impl Header {
             program_code: evaluated.program().code.clone(),
             program_name: evaluated.program().name.clone(),
             region_name: evaluated.region.name.clone(),
-            as_of: evaluated.evaluation.as_of.clone(),
+            as_of: format::moment(
+                evaluated.program().calendar.timezone,
+                evaluated.as_of.instant,
+            ),
             day: evaluated.evaluation.day,
             days_total: evaluated.evaluation.days_total,
         }
@@ -481,7 +485,7 @@ async fn target_page(
             status: format::entry_status(&tr, e.status),
             return_reason: e.return_reason,
             note: e.note.unwrap_or_default(),
-            submitted_at: program.calendar.format_instant(e.submitted_at),
+            submitted_at: format::moment(program.calendar.timezone, e.submitted_at),
         })
         .collect();
     let page = TargetPage {
@@ -532,13 +536,18 @@ async fn audit_page(
         return Err(user.deny(&state, "audit.read").await);
     };
     let lang = lang_of(&user.session).await;
+    let region_tz = state
+        .evaluations
+        .region(state.store.as_ref(), &admin.user.region)
+        .await?
+        .timezone;
     let rows = state
         .store
         .audit_log(&admin.user.region, 200)
         .await?
         .into_iter()
         .map(|r| AuditRow {
-            at: r.at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            at: format::moment(region_tz, r.at),
             actor: r.actor,
             action: r.action,
             entity: format!("{} {}", r.entity, r.entity_id.unwrap_or_default()),
@@ -553,4 +562,40 @@ async fn audit_page(
         nav: Some(Nav::of(&user).await?),
         rows,
     })
+}
+
+/// An evidence file, to everyone who reads the region. Served with its
+/// checked type and `nosniff`, never from a web root.
+async fn evidence_file(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    let evidence = state
+        .store
+        .evidence(user.region(), id)
+        .await?
+        .ok_or(PageError::NotFound)?;
+    let bytes = tokio::fs::read(&evidence.stored_path)
+        .await
+        .map_err(|err| PageError::Internal(format!("evidence {id}: {err}")))?;
+    let safe_name: String = evidence
+        .file_name
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
+        .collect();
+    use axum::http::header;
+    Ok((
+        [
+            (header::CONTENT_TYPE, evidence.content_type),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
+            (header::CACHE_CONTROL, "private, max-age=3600".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("inline; filename=\"{safe_name}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
 }

@@ -3,118 +3,12 @@
 //! verifies, and reads the figures back; forbidden actions are refused and
 //! change nothing.
 
-use std::net::SocketAddr;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU32, Ordering};
-
-use pantau_store::{Actor, ImportMode, NewUser, Role, Store};
+use pantau_store::Actor;
 use reqwest::StatusCode;
 use reqwest::multipart::{Form, Part};
 
-const PASSWORD: &str = "rahasia-uji-123";
-
-struct TestApp {
-    base: String,
-    store: Arc<dyn Store>,
-}
-
-static COUNTER: AtomicU32 = AtomicU32::new(0);
-
-fn unique(prefix: &str) -> String {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .subsec_nanos();
-    format!(
-        "{prefix}_{}_{}_{nanos}",
-        std::process::id(),
-        COUNTER.fetch_add(1, Ordering::SeqCst)
-    )
-}
-
-async fn database_url(backend: &str) -> String {
-    match backend {
-        "sqlite" => format!(
-            "sqlite:{}",
-            std::env::temp_dir()
-                .join(format!("{}.db", unique("pantau_web")))
-                .display()
-        ),
-        _ => {
-            use sqlx::Connection;
-            let server = std::env::var("PANTAU_TEST_POSTGRES_URL").expect(
-                "PANTAU_TEST_POSTGRES_URL is not set: run eval \"$(scripts/postgres start)\" first",
-            );
-            let name = unique("pantau_web");
-            let mut conn = sqlx::PgConnection::connect(&server).await.unwrap();
-            sqlx::query(&format!("CREATE DATABASE {name}"))
-                .execute(&mut conn)
-                .await
-                .unwrap();
-            let (base, _) = server.rsplit_once('/').unwrap();
-            format!("{base}/{name}")
-        }
-    }
-}
-
-async fn spawn_app(backend: &str) -> TestApp {
-    let store = pantau_store::connect(&database_url(backend).await)
-        .await
-        .unwrap();
-    let sample = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../examples/bekasi-100hk.json"
-    ))
-    .unwrap();
-    let bundle = pantau_domain::parse(&sample).unwrap();
-    store
-        .import_bundle(&bundle, ImportMode::NewRegion, &Actor::cli())
-        .await
-        .unwrap();
-    let hash = pantau_store::password::hash(PASSWORD);
-    let accounts: [(&str, Role, Option<&str>, &[&str]); 6] = [
-        ("admin", Role::Admin, None, &[]),
-        ("asda1", Role::Evaluator, None, &["ASDA1"]),
-        ("asda2", Role::Evaluator, None, &["ASDA2"]),
-        ("op-dp3a", Role::Operator, Some("DP3A"), &[]),
-        ("op-dlh", Role::Operator, Some("DLH"), &[]),
-        ("leader", Role::Leader, None, &[]),
-    ];
-    for (username, role, unit, clusters) in accounts {
-        let user = NewUser {
-            region: "3275".into(),
-            username: username.into(),
-            display_name: username.into(),
-            email: None,
-            password_hash: hash.clone(),
-            role,
-            unit: unit.map(str::to_owned),
-            clusters: clusters.iter().map(|c| c.to_string()).collect(),
-        };
-        store.create_user(&user, &Actor::cli()).await.unwrap();
-    }
-    let evidence_dir = std::env::temp_dir().join(unique("pantau_evidence"));
-    let config = pantau_web::Config {
-        evidence_dir,
-        max_evidence_bytes: 64 * 1024,
-        ..Default::default()
-    };
-    let state = pantau_web::AppState::new(store.clone(), config);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        axum::serve(
-            listener,
-            pantau_web::router(state).into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .await
-        .unwrap();
-    });
-    TestApp {
-        base: format!("http://{addr}"),
-        store,
-    }
-}
+mod support;
+use support::{PASSWORD, TestApp, spawn_app};
 
 /// A browser: keeps cookies, does not follow redirects (so they can be checked).
 struct Browser {
@@ -310,6 +204,21 @@ async fn report_verify_and_see_it(backend: &str) {
         queue.contains(&format!("data-entry=\"{new_id}\"")),
         "the entry is in ASDA1's queue"
     );
+    // The evaluator can open the photo attached to it, served as what it is.
+    let link = queue.find("href=\"/bukti/").expect("an evidence link") + 6;
+    let path = &queue[link..link + queue[link..].find('"').unwrap()];
+    let response = evaluator
+        .client
+        .get(format!("{}{path}", evaluator.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["content-type"], "image/png");
+    assert_eq!(response.headers()["x-content-type-options"], "nosniff");
+    assert_eq!(response.bytes().await.unwrap().as_ref(), PNG);
+    let (status, _) = app.browser().get(path).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "not without a log-in");
     let csrf = csrf_in(&queue);
     let (status, _) = evaluator
         .post(

@@ -156,7 +156,7 @@ pub async fn form(
         period_index: period.index,
         period_start: period.start.to_string(),
         period_end: period.end.to_string(),
-        deadline: cal.format_instant(period.deadline),
+        deadline: super::format::moment(cal.timezone, period.deadline),
         late_notice,
         // Never a default date outside the program (a finished program still takes late reports).
         today: today.min(cal.end).to_string(),

@@ -11,6 +11,15 @@ use rust_decimal::Decimal;
 use crate::chart;
 use crate::i18n::{Lang, Tr};
 
+/// A moment as people read it: local date and time with the zone's
+/// abbreviation, e.g. `2025-05-21 09:00 WIB`.
+pub fn moment(timezone: chrono_tz::Tz, instant: chrono::DateTime<chrono::Utc>) -> String {
+    instant
+        .with_timezone(&timezone)
+        .format("%Y-%m-%d %H:%M %Z")
+        .to_string()
+}
+
 /// A number rounded to 2 decimals, trailing zeros dropped; `-` when undefined.
 pub fn num(lang: Lang, value: Option<Decimal>) -> String {
     let Some(value) = value else {

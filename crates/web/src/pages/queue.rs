@@ -23,6 +23,8 @@ pub struct QueueRow {
     pub value: String,
     pub note: String,
     pub submitted_at: String,
+    /// (id, file name) of its evidence files.
+    pub evidence: Vec<(i64, String)>,
 }
 
 #[derive(Template)]
@@ -39,6 +41,10 @@ pub async fn list(State(state): State<AppState>, user: CurrentUser) -> Result<Re
         return Err(user.deny(&state, "queue.read").await);
     };
     let lang = lang_of(&user.session).await;
+    let region = state
+        .evaluations
+        .region(state.store.as_ref(), user.region())
+        .await?;
     let entries = state
         .store
         .entries(
@@ -51,9 +57,16 @@ pub async fn list(State(state): State<AppState>, user: CurrentUser) -> Result<Re
             },
         )
         .await?;
-    let rows = entries
-        .into_iter()
-        .map(|e| QueueRow {
+    let mut rows = Vec::with_capacity(entries.len());
+    for e in entries {
+        let evidence = state
+            .store
+            .evidence_of_entry(user.region(), e.id)
+            .await?
+            .into_iter()
+            .map(|v| (v.id, v.file_name))
+            .collect();
+        rows.push(QueueRow {
             id: e.id,
             unit: e.unit,
             target: e.target,
@@ -61,11 +74,10 @@ pub async fn list(State(state): State<AppState>, user: CurrentUser) -> Result<Re
             activity_date: e.activity_date.to_string(),
             value: super::format::num(lang, Some(e.value)),
             note: e.note.unwrap_or_default(),
-            submitted_at: e
-                .submitted_at
-                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-        })
-        .collect();
+            submitted_at: super::format::moment(region.timezone, e.submitted_at),
+            evidence,
+        });
+    }
     let nav = Nav::of(&user).await?;
     render(&QueuePage {
         tr: Tr {

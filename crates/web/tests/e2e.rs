@@ -1,0 +1,535 @@
+//! One walk through Pantau in a real headless Chromium, driven over WebDriver
+//! (Debian's chromium and chromium-driver; `scripts/chromium` installs them).
+//! An operator reports a value with a photo through the check-in form, an
+//! evaluator verifies it from the queue, the leader reads the new figure on the
+//! target page and finds the unit on the dashboard. Screenshots of the pages
+//! at phone width land in /tmp/pantau-e2e-<backend>-<page>.png for a look.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::elements::Element;
+use fantoccini::{Client, ClientBuilder, Locator};
+use pantau_domain::bundle::EntryStatus;
+use rust_decimal::Decimal;
+use serde_json::json;
+use support::{PASSWORD, TestApp};
+
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+const CHROMIUM: &str = "/usr/bin/chromium";
+/// How long to wait for a page or an element before failing.
+const WAIT: Duration = Duration::from_secs(15);
+/// How long the whole walk may take.
+const WALK: Duration = Duration::from_secs(180);
+/// A phone's viewport (an iPhone 12-15), in CSS pixels.
+const PHONE: (u32, u32) = (390, 844);
+
+/// A valid 2×2 RGB PNG: the photo the operator attaches.
+const PHOTO: &[u8] = &[
+    0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52,
+    0x00, 0x00, 0x00, 0x02, 0x00, 0x00, 0x00, 0x02, 0x08, 0x02, 0x00, 0x00, 0x00, 0xfd, 0xd4, 0x9a,
+    0x73, 0x00, 0x00, 0x00, 0x16, 0x49, 0x44, 0x41, 0x54, 0x78, 0xda, 0x63, 0xb8, 0x23, 0x27, 0x27,
+    0xb7, 0xc0, 0x86, 0x41, 0x2e, 0xe0, 0xce, 0xff, 0xff, 0xff, 0x01, 0x22, 0x46, 0x06, 0x5a, 0x7c,
+    0x38, 0xd9, 0x0f, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82,
+];
+
+/// chromedriver on a free port, with a fresh Chromium profile directory.
+/// Dropping it (also when the test panics) ends chromedriver and any
+/// Chromium it left running on that profile.
+struct Driver {
+    child: Child,
+    port: u16,
+    dir: PathBuf,
+}
+
+impl Driver {
+    async fn start() -> Driver {
+        for program in [CHROMEDRIVER, CHROMIUM] {
+            assert!(
+                Path::new(program).exists(),
+                "{program} is missing: run scripts/chromium (as root) to install Debian's \
+                 chromium and chromium-driver"
+            );
+        }
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        let dir = std::env::temp_dir().join(support::unique("pantau_e2e"));
+        std::fs::create_dir_all(dir.join("profile")).unwrap();
+        let log = std::fs::File::create(dir.join("chromedriver.log")).unwrap();
+        let child = Command::new(CHROMEDRIVER)
+            .arg(format!("--port={port}"))
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().unwrap())
+            .stderr(log)
+            .spawn()
+            .unwrap_or_else(|e| {
+                panic!("{CHROMEDRIVER} does not start ({e}): see scripts/chromium")
+            });
+        let driver = Driver { child, port, dir };
+        let deadline = Instant::now() + WAIT;
+        while tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_err()
+        {
+            assert!(
+                Instant::now() < deadline,
+                "chromedriver did not listen on port {port} within {WAIT:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        driver
+    }
+
+    async fn connect(&self) -> Client {
+        let profile = self.dir.join("profile");
+        let capabilities = json!({
+            "goog:chromeOptions": {
+                "binary": CHROMIUM,
+                "args": [
+                    "--headless=new",
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--disable-dev-shm-usage",
+                    // The machine's network is closed: Chromium's own
+                    // background connections would only be refused.
+                    "--disable-quic",
+                    "--no-first-run",
+                    "--disable-background-networking",
+                    "--disable-component-update",
+                    "--disable-sync",
+                    // As on a phone: scrollbars take no room.
+                    "--hide-scrollbars",
+                    format!("--window-size={},{}", PHONE.0, PHONE.1),
+                    format!("--user-data-dir={}", profile.display()),
+                ],
+            }
+        });
+        let serde_json::Value::Object(capabilities) = capabilities else {
+            unreachable!()
+        };
+        ClientBuilder::rustls()
+            .expect("TLS roots for the WebDriver client")
+            .capabilities(capabilities)
+            .connect(&format!("http://127.0.0.1:{}", self.port))
+            .await
+            .unwrap_or_else(|e| {
+                panic!(
+                    "no Chromium session ({e}); chromedriver's log: {}",
+                    self.dir.join("chromedriver.log").display()
+                )
+            })
+    }
+
+    /// Processes still running on this driver's profile: Chromium left
+    /// behind when its session was not closed.
+    fn leftover_browsers(&self) -> Vec<u32> {
+        let marker = format!("--user-data-dir={}", self.dir.join("profile").display());
+        let Ok(procs) = std::fs::read_dir("/proc") else {
+            return Vec::new();
+        };
+        procs
+            .filter_map(|p| p.ok()?.file_name().to_str()?.parse::<u32>().ok())
+            .filter(|pid| {
+                std::fs::read(format!("/proc/{pid}/cmdline")).is_ok_and(|cmdline| {
+                    cmdline
+                        .split(|b| *b == 0)
+                        .any(|arg| arg == marker.as_bytes())
+                })
+            })
+            .collect()
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        for pid in self.leftover_browsers() {
+            let _ = Command::new("kill")
+                .args(["-KILL", &pid.to_string()])
+                .status();
+        }
+        if std::thread::panicking() {
+            eprintln!(
+                "e2e: chromedriver's log is kept in {}",
+                self.dir.join("chromedriver.log").display()
+            );
+        } else {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
+    }
+}
+
+/// The browser at the test server.
+struct Browser {
+    client: Client,
+    base: String,
+    backend: &'static str,
+}
+
+impl Browser {
+    async fn goto(&self, path: &str) {
+        self.client
+            .goto(&format!("{}{path}", self.base))
+            .await
+            .unwrap_or_else(|e| panic!("opening {path}: {e}"));
+    }
+
+    async fn path(&self) -> String {
+        self.client.current_url().await.unwrap().path().to_owned()
+    }
+
+    async fn wait_for_path(&self, path: &str) {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let url = self.client.current_url().await.unwrap();
+            if url.path() == path {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "expected to be on {path}, still on {url}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// The element `css` selects, waiting for it to appear.
+    async fn find(&self, css: &str) -> Element {
+        match self
+            .client
+            .wait()
+            .at_most(WAIT)
+            .for_element(Locator::Css(css))
+            .await
+        {
+            Ok(element) => element,
+            Err(e) => panic!("no {css} on {}: {e}", self.path().await),
+        }
+    }
+
+    async fn text(&self, css: &str) -> String {
+        self.find(css).await.text().await.unwrap()
+    }
+
+    /// Log in through the form; lands on the dashboard.
+    async fn log_in(&self, username: &str) {
+        self.goto("/masuk").await;
+        self.find("#username")
+            .await
+            .send_keys(username)
+            .await
+            .unwrap();
+        self.find("#password")
+            .await
+            .send_keys(PASSWORD)
+            .await
+            .unwrap();
+        self.find("main form button[type=submit]")
+            .await
+            .click()
+            .await
+            .unwrap();
+        self.wait_for_path("/dasbor").await;
+        assert!(
+            self.text("header").await.contains(username),
+            "{username}'s name is in the header"
+        );
+    }
+
+    /// Log out with the header's button; lands on the log-in page.
+    async fn log_out(&self) {
+        self.find("header form[action=\"/keluar\"] button")
+            .await
+            .click()
+            .await
+            .unwrap();
+        self.wait_for_path("/masuk").await;
+        self.find("#username").await;
+    }
+
+    async fn script(&self, script: &str, args: Vec<serde_json::Value>) -> serde_json::Value {
+        self.client
+            .execute(script, args)
+            .await
+            .unwrap_or_else(|e| panic!("script {script}: {e}"))
+    }
+
+    /// Size the window so that the page's viewport is `width` × `height`
+    /// CSS pixels (the window's own frame, if any, comes on top).
+    async fn viewport(&self, width: u32, height: u32) {
+        self.client.set_window_size(width, height).await.unwrap();
+        let inner = self
+            .script("return [window.innerWidth, window.innerHeight]", vec![])
+            .await;
+        let frame = |i: usize, asked: u32| {
+            asked.saturating_sub(inner[i].as_u64().unwrap_or(u64::from(asked)) as u32)
+        };
+        let (extra_width, extra_height) = (frame(0, width), frame(1, height));
+        if extra_width > 0 || extra_height > 0 {
+            self.client
+                .set_window_size(width + extra_width, height + extra_height)
+                .await
+                .unwrap();
+        }
+    }
+
+    /// A screenshot of the whole page `width` CSS pixels wide, to
+    /// /tmp/pantau-e2e-<backend>-<name>.png. Returns by how many pixels the
+    /// page is wider than the viewport (0 when nothing sticks out sideways).
+    async fn screenshot(&self, name: &str, width: u32) -> i64 {
+        self.viewport(width, PHONE.1).await;
+        let measured = self
+            .script(
+                "const root = document.documentElement; \
+                 return [root.scrollWidth - root.clientWidth, root.scrollHeight]",
+                vec![],
+            )
+            .await;
+        let overflow = measured[0].as_i64().unwrap_or_default();
+        let height = measured[1].as_u64().unwrap_or(u64::from(PHONE.1));
+        let height = u32::try_from(height)
+            .unwrap_or(u32::MAX)
+            .clamp(PHONE.1, 10_000);
+        self.viewport(width, height).await;
+        let png = self.client.screenshot().await.unwrap();
+        self.viewport(width, PHONE.1).await;
+        let path = format!("/tmp/pantau-e2e-{}-{name}.png", self.backend);
+        std::fs::write(&path, png).unwrap();
+        eprintln!("e2e: {path} ({width} × {height}, {overflow}px sideways overflow)");
+        overflow
+    }
+
+    /// As [`Browser::screenshot`] at phone width; the page must not be wider
+    /// than the phone (wide tables scroll inside their own box).
+    async fn phone_screenshot(&self, name: &str) {
+        let overflow = self.screenshot(name, PHONE.0).await;
+        assert!(
+            overflow <= 0,
+            "{} sticks out {overflow}px sideways on a {}px-wide phone",
+            self.path().await,
+            PHONE.0
+        );
+    }
+}
+
+/// The target's realisation now, straight from the engine on the stored bundle.
+async fn realized_now(app: &TestApp, target: &str) -> Decimal {
+    let bundle = app.store.region_bundle("3275").await.unwrap();
+    let region = pantau_domain::validate(&bundle).unwrap();
+    let program = region.programs.iter().find(|p| p.code == "100HK").unwrap();
+    let as_of = program.calendar.as_of_instant(chrono::Utc::now());
+    let evaluation = pantau_domain::evaluate(&region, program, &as_of, Default::default());
+    let index = program
+        .targets
+        .iter()
+        .position(|t| t.code == target)
+        .unwrap();
+    evaluation.targets[index].realized.unwrap_or_default()
+}
+
+/// A figure as the Indonesian pages write it: at most 2 decimals, a decimal comma.
+fn indonesian(value: Decimal) -> String {
+    pantau_domain::rating::round2(value)
+        .normalize()
+        .to_string()
+        .replace('.', ",")
+}
+
+async fn walk(app: TestApp, browser: Browser) {
+    let note = format!("uji e2e {}", support::unique("catatan"));
+    let before = realized_now(&app, "DP3A-01").await;
+
+    // The operator reports 7 revitalised posyandu with a photo, on a phone.
+    browser.viewport(PHONE.0, PHONE.1).await;
+    browser.goto("/masuk").await;
+    browser.phone_screenshot("login").await;
+    browser.log_in("op-dp3a").await;
+    browser.goto("/lapor").await;
+    let form = browser.find(r#"form[data-target="DP3A-01"]"#).await;
+    let field = |css: &'static str| {
+        let form = form.clone();
+        async move {
+            form.find(Locator::Css(css))
+                .await
+                .unwrap_or_else(|e| panic!("no {css} in the DP3A-01 form: {e}"))
+        }
+    };
+    field("input[name=value]")
+        .await
+        .send_keys("7")
+        .await
+        .unwrap();
+    let date = field("input[name=activity_date]").await;
+    browser
+        .script(
+            "arguments[0].value = arguments[1]",
+            vec![serde_json::to_value(&date).unwrap(), json!("2025-05-10")],
+        )
+        .await;
+    assert_eq!(
+        date.prop("value").await.unwrap().as_deref(),
+        Some("2025-05-10")
+    );
+    field("textarea[name=note]")
+        .await
+        .send_keys(&note)
+        .await
+        .unwrap();
+    let photo = std::env::temp_dir().join(format!("{}.png", support::unique("posyandu")));
+    std::fs::write(&photo, PHOTO).unwrap();
+    field("input[type=file][name=evidence]")
+        .await
+        .send_keys(&photo.display().to_string())
+        .await
+        .unwrap();
+    field("button[type=submit]").await.click().await.unwrap();
+    let saved = browser.text("p.flash[role=status]").await;
+    assert_eq!(saved, "Laporan tersimpan.", "the saved notice");
+    assert_eq!(browser.path().await, "/lapor");
+    let past = browser.text("#past").await;
+    assert!(
+        past.contains("2025-05-10") && past.contains("Menunggu verifikasi"),
+        "the new entry is listed as awaiting verification: {past}"
+    );
+    browser.phone_screenshot("checkin").await;
+    let _ = std::fs::remove_file(&photo);
+
+    let entry = app
+        .store
+        .entries(
+            "3275",
+            &pantau_store::EntryFilter {
+                target: Some("DP3A-01".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|e| e.note.as_deref() == Some(note.as_str()))
+        .expect("the entry the browser sent is stored");
+    assert_eq!(entry.value, Decimal::from(7));
+    assert_eq!(entry.activity_date.to_string(), "2025-05-10");
+    assert_eq!(entry.status, EntryStatus::Submitted);
+    // The photo arrived whole.
+    let log = app.store.audit_log("3275", 50).await.unwrap();
+    let evidence = log
+        .iter()
+        .filter(|r| r.entity == "evidence")
+        .filter_map(|r| r.after.as_ref())
+        .find(|after| after["entry_id"] == json!(entry.id))
+        .expect("the photo is recorded with the entry");
+    assert_eq!(evidence["content_type"], "image/png");
+    let stored = std::fs::read(evidence["stored_path"].as_str().unwrap()).unwrap();
+    assert_eq!(stored, PHOTO, "the stored photo is the one attached");
+
+    let after = realized_now(&app, "DP3A-01").await;
+    assert_eq!(after, before + Decimal::from(7), "submitted entries count");
+    browser.log_out().await;
+
+    // The evaluator of ASDA1 verifies it from the queue.
+    browser.log_in("asda1").await;
+    browser.goto("/verifikasi").await;
+    let card_css = format!(r#"[data-entry="{}"]"#, entry.id);
+    let card = browser.find(&card_css).await;
+    let card_text = card.text().await.unwrap();
+    assert!(
+        card_text.contains("DP3A-01") && card_text.contains(&note),
+        "the card shows the report: {card_text}"
+    );
+    card.find(Locator::Css("button[data-action=verify]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    browser.wait_for_path("/verifikasi").await;
+    let deadline = Instant::now() + WAIT;
+    while !browser
+        .client
+        .find_all(Locator::Css(&card_css))
+        .await
+        .unwrap()
+        .is_empty()
+    {
+        assert!(
+            Instant::now() < deadline,
+            "the verified entry leaves the queue"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    browser.phone_screenshot("queue").await;
+    let entry = app.store.entry("3275", entry.id).await.unwrap().unwrap();
+    assert_eq!(entry.status, EntryStatus::Verified);
+    assert_eq!(entry.reviewed_by.as_deref(), Some("asda1"));
+    assert_eq!(realized_now(&app, "DP3A-01").await, after);
+    browser.log_out().await;
+
+    // The leader sees the new figure and the unit on the dashboard.
+    browser.log_in("leader").await;
+    browser.goto("/target/100HK/DP3A-01").await;
+    let shown = browser.text("#target-realized").await;
+    assert_eq!(
+        shown,
+        indonesian(after),
+        "the target page shows the realisation ({before} + 7)"
+    );
+    let entries = browser.text("#entries").await;
+    assert!(
+        entries.contains("Terverifikasi"),
+        "the entry shows as verified: {entries}"
+    );
+    browser.find("figure svg").await;
+    browser.phone_screenshot("target").await;
+    browser.goto("/dasbor").await;
+    let row = browser.find(r#"#units tr[data-unit="DP3A"]"#).await;
+    assert!(row.is_displayed().await.unwrap(), "the DP3A row is visible");
+    assert!(row.text().await.unwrap().starts_with("DP3A"));
+    browser.phone_screenshot("dashboard").await;
+    browser.screenshot("dashboard-desktop", 1280).await;
+}
+
+async fn report_verify_and_see_it_in_chromium(backend: &'static str) {
+    let started = Instant::now();
+    let driver = Driver::start().await;
+    let app = support::spawn_app(backend).await;
+    let client = driver.connect().await;
+    let browser = Browser {
+        client: client.clone(),
+        base: app.base.clone(),
+        backend,
+    };
+    // The walk runs apart so that the session is closed (and Chromium quits)
+    // whatever happens in it; its failure is raised after.
+    let outcome = tokio::time::timeout(WALK, tokio::spawn(walk(app, browser))).await;
+    let closed = client.close().await;
+    match outcome {
+        Err(_) => panic!("the walk did not finish within {WALK:?}"),
+        Ok(Err(failure)) if failure.is_panic() => std::panic::resume_unwind(failure.into_panic()),
+        Ok(Err(failure)) => panic!("the walk did not finish: {failure}"),
+        Ok(Ok(())) => {}
+    }
+    closed.expect("the browser session closes");
+    drop(driver);
+    eprintln!("e2e ({backend}): {:.1?}", started.elapsed());
+}
+
+mod sqlite {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn report_verify_and_see_it_in_chromium() {
+        super::report_verify_and_see_it_in_chromium("sqlite").await
+    }
+}
+
+mod postgres {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn report_verify_and_see_it_in_chromium() {
+        super::report_verify_and_see_it_in_chromium("postgres").await
+    }
+}
