@@ -446,37 +446,15 @@ pub mod strict_date {
 
     /// The same for an optional date; `null` is none.
     pub mod option {
-        use std::fmt;
-
         use chrono::NaiveDate;
-        use serde::{Deserializer, Serialize, Serializer};
-
-        struct Visitor;
-
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = Option<NaiveDate>;
-
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                write!(f, "{} or null", super::EXPECTED)
-            }
-
-            fn visit_none<E: serde::de::Error>(self) -> Result<Self::Value, E> {
-                Ok(None)
-            }
-
-            fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
-                Ok(None)
-            }
-
-            fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-                super::deserialize(d).map(Some)
-            }
-        }
+        use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
         pub fn deserialize<'de, D: Deserializer<'de>>(
             deserializer: D,
         ) -> Result<Option<NaiveDate>, D::Error> {
-            deserializer.deserialize_option(Visitor)
+            #[derive(Deserialize)]
+            struct Strict(#[serde(deserialize_with = "super::deserialize")] NaiveDate);
+            Ok(Option::<Strict>::deserialize(deserializer)?.map(|s| s.0))
         }
 
         pub fn serialize<S: Serializer>(
@@ -549,37 +527,15 @@ pub mod number {
 
     /// The same for an optional number; `null` is none.
     pub mod option {
-        use std::fmt;
-
         use rust_decimal::Decimal;
-        use serde::{Deserializer, Serializer};
-
-        struct Visitor;
-
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = Option<Decimal>;
-
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                write!(f, "{} or null", super::EXPECTED)
-            }
-
-            fn visit_none<E: serde::de::Error>(self) -> Result<Self::Value, E> {
-                Ok(None)
-            }
-
-            fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
-                Ok(None)
-            }
-
-            fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-                super::deserialize(d).map(Some)
-            }
-        }
+        use serde::{Deserialize, Deserializer, Serializer};
 
         pub fn deserialize<'de, D: Deserializer<'de>>(
             deserializer: D,
         ) -> Result<Option<Decimal>, D::Error> {
-            deserializer.deserialize_option(Visitor)
+            #[derive(Deserialize)]
+            struct Strict(#[serde(deserialize_with = "super::deserialize")] Decimal);
+            Ok(Option::<Strict>::deserialize(deserializer)?.map(|s| s.0))
         }
 
         pub fn serialize<S: Serializer>(

@@ -205,6 +205,29 @@ pub struct GroupRow {
     pub compliance: Vec<&'static str>,
 }
 
+impl GroupRow {
+    /// A priority's or a cluster's line: no compliance strip of its own.
+    fn of_group(
+        lang: Lang,
+        code: &str,
+        name: &str,
+        targets: u32,
+        status: Option<Status>,
+        achievement_pct: Option<rust_decimal::Decimal>,
+        rating_value: Option<pantau_domain::rating::Rating>,
+    ) -> GroupRow {
+        GroupRow {
+            code: code.to_owned(),
+            name: name.to_owned(),
+            targets,
+            status: status_code(status),
+            capaian: pct(lang, achievement_pct),
+            rating: rating(rating_value),
+            compliance: Vec::new(),
+        }
+    }
+}
+
 pub struct SummaryView {
     pub capaian: String,
     pub rating: &'static str,
@@ -273,28 +296,32 @@ async fn dashboard(
         .priorities
         .iter()
         .zip(&eval.priorities)
-        .map(|(p, r)| GroupRow {
-            code: p.code.clone(),
-            name: p.name.clone(),
-            targets: r.targets,
-            status: status_code(r.status),
-            capaian: pct(lang, r.achievement_pct),
-            rating: rating(r.rating),
-            compliance: Vec::new(),
+        .map(|(p, r)| {
+            GroupRow::of_group(
+                lang,
+                &p.code,
+                &p.name,
+                r.targets,
+                r.status,
+                r.achievement_pct,
+                r.rating,
+            )
         })
         .collect();
     let clusters = region
         .clusters
         .iter()
         .zip(&eval.clusters)
-        .map(|(c, r)| GroupRow {
-            code: c.code.clone(),
-            name: c.name.clone(),
-            targets: r.targets,
-            status: status_code(r.status),
-            capaian: pct(lang, r.achievement_pct),
-            rating: rating(r.rating),
-            compliance: Vec::new(),
+        .map(|(c, r)| {
+            GroupRow::of_group(
+                lang,
+                &c.code,
+                &c.name,
+                r.targets,
+                r.status,
+                r.achievement_pct,
+                r.rating,
+            )
         })
         .collect();
     let page = DashboardPage {
