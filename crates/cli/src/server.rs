@@ -138,7 +138,30 @@ async fn prepare_demo(store: &Arc<dyn Store>) -> Result<(), Failure> {
     Ok(())
 }
 
+/// Log to standard error; `RUST_LOG` (or `PANTAU_LOG`) sets the level, default info.
+fn init_logging() {
+    let filter = std::env::var("PANTAU_LOG")
+        .or_else(|_| std::env::var("RUST_LOG"))
+        .unwrap_or_else(|_| "info".into());
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
 async fn listen_and_serve(state: pantau_web::AppState, listen: SocketAddr) -> Result<(), Failure> {
+    init_logging();
+    // Expired sessions are removed hourly, by whichever app server runs this.
+    let store = state.store.clone();
+    tokio::spawn(async move {
+        let mut every_hour = tokio::time::interval(std::time::Duration::from_secs(3600));
+        loop {
+            every_hour.tick().await;
+            if let Err(err) = store.session_purge(chrono::Utc::now()).await {
+                tracing::warn!("purging expired sessions failed: {err}");
+            }
+        }
+    });
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .map_err(|err| Failure::Usage(format!("--listen {listen}: {err}")))?;

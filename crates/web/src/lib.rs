@@ -15,7 +15,10 @@ use std::sync::Arc;
 
 use axum::Router;
 use pantau_store::Store;
+use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
 use tower_sessions::{Expiry, SessionManagerLayer};
 
 pub use api::openapi_document;
@@ -72,12 +75,29 @@ pub fn router(state: AppState) -> Router {
         .with_secure(state.config.secure_cookies)
         .with_expiry(Expiry::OnInactivity(time::Duration::hours(12)));
     let body_limit = state.config.max_evidence_bytes + 64 * 1024;
+    let header = |name: &'static str, value: &'static str| {
+        SetResponseHeaderLayer::if_not_present(
+            axum::http::HeaderName::from_static(name),
+            axum::http::HeaderValue::from_static(value),
+        )
+    };
     Router::new()
         .merge(pages::routes())
         .nest("/api/v1", api::routes())
         .layer(sessions)
         .layer(RequestBodyLimitLayer::new(body_limit))
         .layer(axum::extract::DefaultBodyLimit::disable())
+        // Pages carry no script and load nothing from elsewhere; say so to the browser.
+        .layer(header(
+            "content-security-policy",
+            "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'",
+        ))
+        .layer(header("x-frame-options", "DENY"))
+        .layer(header("x-content-type-options", "nosniff"))
+        .layer(header("referrer-policy", "same-origin"))
+        // Slow links: compress what is worth it.
+        .layer(CompressionLayer::new())
+        .layer(TraceLayer::new_for_http())
         .with_state(state)
 }
 

@@ -437,6 +437,23 @@ async fn languages_and_openapi(backend: &str) {
     assert_eq!(status, StatusCode::SEE_OTHER);
     let (_, page) = browser.get("/dasbor?as_of=2025-04-25").await;
     assert!(page.contains("Reporting rate"), "English after the switch");
+    // Every page says what it may load, and travels compressed on slow links.
+    let response = browser
+        .client
+        .get(format!("{}/dasbor", app.base))
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    let headers = response.headers();
+    assert!(
+        headers["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .contains("frame-ancestors 'none'")
+    );
+    assert_eq!(headers["x-frame-options"], "DENY");
+    assert_eq!(headers["content-encoding"], "gzip");
     let (status, doc) = browser.get("/api/v1/openapi.json").await;
     assert_eq!(status, StatusCode::OK);
     let doc: serde_json::Value = serde_json::from_str(&doc).unwrap();
