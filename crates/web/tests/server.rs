@@ -401,6 +401,16 @@ async fn bad_input_gets_a_clear_message_and_writes_nothing(backend: &str) {
             assert!(body.contains(message), "{message} in {body}");
         }
     }
+    // The refused report comes back in its form, with what was typed.
+    let (status, body) = operator
+        .report("DP3A-01", "2025-05-10", "banyak", None, None)
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body.contains("value=\"banyak\""), "the typed value is kept");
+    assert!(
+        body.contains("form class=\"card\""),
+        "the check-in page, not an error page"
+    );
     // A date in the future.
     let tomorrow = (chrono::Utc::now() + chrono::Duration::days(2))
         .date_naive()

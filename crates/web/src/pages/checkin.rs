@@ -6,7 +6,7 @@ use std::str::FromStr;
 use askama::Template;
 use axum::Form;
 use axum::extract::{Multipart, Query, State};
-use axum::response::{Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{NaiveDate, Utc};
 use pantau_domain::bundle::Kind;
 use pantau_store::{EntryChange, EntryFilter, NewEntry, NewEvidence, NewNilReport};
@@ -54,6 +54,7 @@ struct CheckinPage<'a> {
     saved: bool,
     targets: Vec<TargetForm>,
     past: Vec<PastEntry>,
+    refusal: Option<Refusal>,
 }
 
 #[derive(Deserialize)]
@@ -70,12 +71,48 @@ pub async fn form(
     let Some(op) = user.operator() else {
         return Err(user.deny(&state, "checkin.read").await);
     };
+    page(
+        &state,
+        &user,
+        &op,
+        query.program,
+        query.saved == Some(1),
+        None,
+    )
+    .await
+}
+
+impl CheckinPage<'_> {
+    /// The refusal to show in a target's form, if the refused report was for it.
+    fn refusal_for(&self, target: &str) -> Option<&Refusal> {
+        self.refusal.as_ref().filter(|r| r.target == target)
+    }
+}
+
+/// A report the server refused: shown again in its form, with what was typed.
+pub struct Refusal {
+    pub target: String,
+    pub message: String,
+    pub value: String,
+    pub activity_date: String,
+    pub note: String,
+}
+
+/// The check-in page; with a refusal it answers 400 and keeps the typed values.
+async fn page(
+    state: &AppState,
+    user: &CurrentUser,
+    op: &OperatorOf<'_>,
+    program: Option<String>,
+    saved: bool,
+    refusal: Option<Refusal>,
+) -> Result<Response, PageError> {
     let lang = lang_of(&user.session).await;
     let evaluated = evaluate_for(
-        &state,
+        state,
         user.region(),
         &ViewQuery {
-            program: query.program.clone(),
+            program,
             as_of: None,
         },
     )
@@ -150,7 +187,7 @@ pub async fn form(
         })
         .collect();
     let page = CheckinPage {
-        nav: Some(Nav::of(&user).await?),
+        nav: Some(Nav::of(user).await?),
         unit: op.unit.to_owned(),
         program: program.code.clone(),
         period_index: period.index,
@@ -160,12 +197,17 @@ pub async fn form(
         late_notice,
         // Never a default date outside the program (a finished program still takes late reports).
         today: today.min(cal.end).to_string(),
-        saved: query.saved == Some(1),
+        saved,
         targets,
         past,
         tr,
+        refusal,
     };
-    render(&page)
+    let mut response = render(&page)?;
+    if page.refusal.is_some() {
+        *response.status_mut() = axum::http::StatusCode::BAD_REQUEST;
+    }
+    Ok(response)
 }
 
 /// The fields of one report, as posted.
@@ -391,7 +433,7 @@ pub async fn submit(
     State(state): State<AppState>,
     user: CurrentUser,
     multipart: Multipart,
-) -> Result<Redirect, PageError> {
+) -> Result<Response, PageError> {
     let posted = read_form(multipart, state.config.max_evidence_bytes).await?;
     check_csrf(&user.session, posted.csrf.as_deref()).await?;
     let Some(op) = user.operator() else {
@@ -399,11 +441,28 @@ pub async fn submit(
     };
     match save_entry(&state, &op, &posted).await {
         Err(PageError::Forbidden) => Err(user.deny(&state, "entry.create.other_unit").await),
+        Err(PageError::BadRequest(message)) => {
+            let refusal = Refusal {
+                target: posted.target.clone(),
+                message,
+                value: posted.value.clone(),
+                activity_date: posted.activity_date.clone(),
+                note: posted.note.clone(),
+            };
+            page(
+                &state,
+                &user,
+                &op,
+                Some(posted.program.clone()),
+                false,
+                Some(refusal),
+            )
+            .await
+        }
         Err(other) => Err(other),
-        Ok(_) => Ok(Redirect::to(&format!(
-            "/lapor?saved=1&program={}",
-            posted.program
-        ))),
+        Ok(_) => {
+            Ok(Redirect::to(&format!("/lapor?saved=1&program={}", posted.program)).into_response())
+        }
     }
 }
 
