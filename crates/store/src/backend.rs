@@ -174,6 +174,21 @@ macro_rules! store_impl {
                 Ok(())
             }
 
+            /// Mark the region changed, in the transaction that changes it.
+            async fn bump_version(
+                conn: &mut <$db as sqlx::Database>::Connection,
+                region_id: i64,
+                plan_changed: bool,
+            ) -> Result<()> {
+                let sql = if plan_changed {
+                    "UPDATE regions SET plan_version = plan_version + 1, data_version = data_version + 1 WHERE id = $1"
+                } else {
+                    "UPDATE regions SET data_version = data_version + 1 WHERE id = $1"
+                };
+                sqlx::query(sql).bind(region_id).execute(&mut *conn).await?;
+                Ok(())
+            }
+
             /// Insert or update a coded row (`code`, `name`, `position`) and return its id.
             async fn upsert_named(
                 conn: &mut <$db as sqlx::Database>::Connection,
@@ -233,7 +248,7 @@ macro_rules! store_impl {
                 record: Option<NewAudit>,
             ) -> Result<ImportSummary> {
                 pantau_domain::validate(bundle)?;
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 let code = &bundle.region.code;
                 let timezone = bundle
                     .region
@@ -480,6 +495,7 @@ macro_rules! store_impl {
                     before: None,
                     after: Some(serde_json::to_value(&summary).expect("a summary serializes")),
                 });
+                Self::bump_version(&mut tx, region_id, true).await?;
                 Self::append_audit_in(&mut tx, Some(region_id), actor, &record).await?;
                 tx.commit().await?;
                 Ok(summary)
@@ -532,7 +548,7 @@ macro_rules! store_impl {
                 actor: &Actor,
                 record: NewAudit,
             ) -> Result<()> {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 let region_id: Option<i64> =
                     sqlx::query_scalar("SELECT region_id FROM users WHERE username = $1")
                         .bind(username)
@@ -820,21 +836,23 @@ macro_rules! store_impl {
                     .collect()
             }
 
-            async fn region_version(&self, region: &str) -> Result<i64> {
-                let version: Option<i64> = sqlx::query_scalar(
-                    "SELECT MAX(a.id) FROM audit_log a JOIN regions r ON r.id = a.region_id WHERE r.code = $1",
-                )
-                .bind(region)
-                .fetch_one(&self.pool)
-                .await?;
-                Ok(version.unwrap_or(0))
+            async fn region_version(&self, region: &str) -> Result<RegionVersion> {
+                let row = sqlx::query("SELECT plan_version, data_version FROM regions WHERE code = $1")
+                    .bind(region)
+                    .fetch_optional(&self.pool)
+                    .await?
+                    .ok_or_else(|| StoreError::UnknownRegion(region.to_owned()))?;
+                Ok(RegionVersion {
+                    plan: row.try_get("plan_version")?,
+                    data: row.try_get("data_version")?,
+                })
             }
 
             async fn create_user(&self, user: &NewUser, actor: &Actor) -> Result<Id> {
                 if user.username.trim().is_empty() {
                     return Err(StoreError::invalid("username", "must not be empty"));
                 }
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 let region_id = Self::region_id(&mut tx, &user.region)
                     .await?
                     .ok_or_else(|| StoreError::UnknownRegion(user.region.clone()))?;
@@ -951,7 +969,7 @@ macro_rules! store_impl {
                     .await?
                     .ok_or_else(|| StoreError::UnknownUser(username.to_owned()))?;
                 let token = crate::password::generate_token();
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 sqlx::query("INSERT INTO api_tokens (user_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4)")
                     .bind(user.id)
                     .bind(name)
@@ -999,7 +1017,7 @@ macro_rules! store_impl {
             }
 
             async fn create_entry(&self, region: &str, entry: &NewEntry, actor: &Actor) -> Result<Id> {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 let row = sqlx::query(
                     "SELECT t.id, t.region_id FROM targets t JOIN programs p ON p.id = t.program_id \
                      JOIN regions r ON r.id = t.region_id WHERE r.code = $1 AND p.code = $2 AND t.code = $3",
@@ -1039,13 +1057,14 @@ macro_rules! store_impl {
                         "value": entry.value.to_string(), "note": entry.note, "status": "submitted",
                     })),
                 };
+                Self::bump_version(&mut tx, region_id, false).await?;
                 Self::append_audit_in(&mut tx, Some(region_id), actor, &record).await?;
                 tx.commit().await?;
                 Ok(id)
             }
 
             async fn update_entry(&self, region: &str, id: Id, change: &EntryChange, actor: &Actor) -> Result<()> {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 let (region_id, before) = Self::entry_for_change(&mut tx, region, id).await?;
                 sqlx::query(
                     "UPDATE entries SET activity_date = $1, value = $2, note = $3, submitted_at = $4, status = $5, \
@@ -1069,13 +1088,14 @@ macro_rules! store_impl {
                         "note": change.note, "status": "submitted",
                     })),
                 };
+                Self::bump_version(&mut tx, region_id, false).await?;
                 Self::append_audit_in(&mut tx, Some(region_id), actor, &record).await?;
                 tx.commit().await?;
                 Ok(())
             }
 
             async fn delete_entry(&self, region: &str, id: Id, actor: &Actor) -> Result<()> {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 let (region_id, before) = Self::entry_for_change(&mut tx, region, id).await?;
                 sqlx::query("DELETE FROM entries WHERE id = $1").bind(id).execute(&mut *tx).await?;
                 let record = NewAudit {
@@ -1085,13 +1105,14 @@ macro_rules! store_impl {
                     before: Some(serde_json::to_value(&before).expect("an entry serializes")),
                     after: None,
                 };
+                Self::bump_version(&mut tx, region_id, false).await?;
                 Self::append_audit_in(&mut tx, Some(region_id), actor, &record).await?;
                 tx.commit().await?;
                 Ok(())
             }
 
             async fn review_entry(&self, region: &str, id: Id, review: &Review, actor: &Actor) -> Result<()> {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 let before = Self::entry_in(&mut tx, region, id)
                     .await?
                     .ok_or_else(|| StoreError::NotFound { what: "entry", key: id.to_string() })?;
@@ -1125,6 +1146,9 @@ macro_rules! store_impl {
                     before: Some(serde_json::json!({"status": to_code(&before.status)})),
                     after: Some(serde_json::json!({"status": to_code(&status), "return_reason": reason})),
                 };
+                if let Some(region_id) = region_id {
+                    Self::bump_version(&mut tx, region_id, false).await?;
+                }
                 Self::append_audit_in(&mut tx, region_id, actor, &record).await?;
                 tx.commit().await?;
                 Ok(())
@@ -1170,7 +1194,7 @@ macro_rules! store_impl {
             }
 
             async fn add_evidence(&self, region: &str, evidence: &NewEvidence, actor: &Actor) -> Result<Id> {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 let region_id: i64 = sqlx::query_scalar(
                     "SELECT e.region_id FROM entries e JOIN regions r ON r.id = e.region_id WHERE r.code = $1 AND e.id = $2",
                 )
@@ -1216,7 +1240,7 @@ macro_rules! store_impl {
             }
 
             async fn create_nil_report(&self, region: &str, nil: &NewNilReport, actor: &Actor) -> Result<Id> {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 let row = sqlx::query(
                     "SELECT p.id AS program_id, u.id AS unit_id, r.id AS region_id FROM regions r \
                      JOIN programs p ON p.region_id = r.id JOIN units u ON u.region_id = r.id \
@@ -1254,6 +1278,7 @@ macro_rules! store_impl {
                         "program": nil.program, "unit": nil.unit, "date": nil.date, "reason": nil.reason,
                     })),
                 };
+                Self::bump_version(&mut tx, region_id, false).await?;
                 Self::append_audit_in(&mut tx, Some(region_id), actor, &record).await?;
                 tx.commit().await?;
                 Ok(id)
@@ -1316,6 +1341,21 @@ macro_rules! store_impl {
             }
         }
     };
+}
+
+impl SqliteStore {
+    /// SQLite write transactions take the write lock at once: a deferred one
+    /// that reads first fails with SQLITE_BUSY_SNAPSHOT under concurrent writers
+    /// instead of waiting for the busy timeout.
+    async fn begin_write(&self) -> sqlx::Result<sqlx::Transaction<'_, sqlx::Sqlite>> {
+        self.pool.begin_with("BEGIN IMMEDIATE").await
+    }
+}
+
+impl PostgresStore {
+    async fn begin_write(&self) -> sqlx::Result<sqlx::Transaction<'_, sqlx::Postgres>> {
+        self.pool.begin().await
+    }
 }
 
 store_impl!(

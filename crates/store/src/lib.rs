@@ -273,6 +273,15 @@ pub struct NewNilReport {
     pub submitted_at: DateTime<Utc>,
 }
 
+/// See [`Store::region_version`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct RegionVersion {
+    /// Units, clusters, priorities, programs, targets, budgets.
+    pub plan: i64,
+    /// Entries, their reviews, nil reports.
+    pub data: i64,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
     Sqlite,
@@ -309,9 +318,9 @@ pub trait Store: Send + Sync {
 
     async fn regions(&self) -> Result<Vec<RegionRow>>;
 
-    /// A number that grows with every change to the region (its latest audit
-    /// record), so that every app server can tell whether a cached evaluation is current.
-    async fn region_version(&self, region: &str) -> Result<i64>;
+    /// Counters that grow with every change the engine reads, so that every app
+    /// server can tell whether its cached model or evaluation is current.
+    async fn region_version(&self, region: &str) -> Result<RegionVersion>;
 
     async fn create_user(&self, user: &NewUser, actor: &Actor) -> Result<Id>;
 

@@ -204,7 +204,7 @@ async fn evaluation(
         },
     )
     .await?;
-    Ok(Json(evaluated.evaluation).into_response())
+    Ok(Json(&*evaluated.evaluation).into_response())
 }
 
 /// A program of the caller's region.

@@ -14,9 +14,9 @@ use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
+use pantau_domain::AsOf;
 use pantau_domain::evaluation::{ComplianceState, Evaluation, FinalVerdict, Status};
 use pantau_domain::model::{Program, Region};
-use pantau_domain::{AsOf, Options};
 use serde::Deserialize;
 use tower_sessions::Session;
 
@@ -126,7 +126,7 @@ pub struct Evaluated {
     pub region: Arc<Region>,
     pub program_index: usize,
     pub as_of: AsOf,
-    pub evaluation: Evaluation,
+    pub evaluation: Arc<Evaluation>,
 }
 
 impl Evaluated {
@@ -140,9 +140,10 @@ pub async fn evaluate_for(
     region: &str,
     query: &ViewQuery,
 ) -> Result<Evaluated, PageError> {
-    let region = state
+    let code = region;
+    let (version, region) = state
         .evaluations
-        .region(state.store.as_ref(), region)
+        .current(state.store.as_ref(), code)
         .await?;
     let program_index = match &query.program {
         Some(code) => region
@@ -159,9 +160,21 @@ pub async fn evaluate_for(
             .calendar
             .parse_as_of(text)
             .map_err(|m| PageError::BadRequest(format!("as_of: {m}")))?,
-        None => program.calendar.as_of_instant(chrono::Utc::now()),
+        // "Now" as the end of the current minute, so that readers within a
+        // minute share one evaluation. Every report made so far counts (a new
+        // one changes the version anyway), and deadlines fall on whole minutes,
+        // so none is passed early.
+        None => {
+            use chrono::{DurationRound, TimeDelta};
+            let now = chrono::Utc::now();
+            let minute = now.duration_trunc(TimeDelta::minutes(1)).unwrap_or(now);
+            let end_of_minute = minute + TimeDelta::minutes(1) - TimeDelta::nanoseconds(1);
+            program.calendar.as_of_instant(end_of_minute)
+        }
     };
-    let evaluation = pantau_domain::evaluate(&region, program, &as_of, Options::default());
+    let evaluation = state
+        .evaluations
+        .evaluation(code, version, &region, program_index, &as_of);
     Ok(Evaluated {
         region,
         program_index,

@@ -5,7 +5,12 @@ CREATE TABLE regions (
     code TEXT NOT NULL UNIQUE,
     name TEXT NOT NULL,
     timezone TEXT NOT NULL,
-    budget_flag_margin TEXT
+    budget_flag_margin TEXT,
+    -- Bumped by every change the engine reads, so that each app server knows
+    -- when its cached model is stale: the plan (imports, admin edits) ...
+    plan_version BIGINT NOT NULL DEFAULT 0,
+    -- ... and the reports (entries, reviews, nil reports).
+    data_version BIGINT NOT NULL DEFAULT 0
 );
 
 CREATE TABLE clusters (

@@ -306,9 +306,10 @@ async fn check_entry(
     op: &OperatorOf<'_>,
     posted: &Posted,
 ) -> Result<CheckedEntry, PageError> {
+    // The plan is enough to check a report: no reload of every entry per report.
     let region = state
         .evaluations
-        .region(state.store.as_ref(), &op.user.region)
+        .plan(state.store.as_ref(), &op.user.region)
         .await?;
     let program = region
         .programs
@@ -485,7 +486,7 @@ pub async fn submit_nil(
     };
     let region = state
         .evaluations
-        .region(state.store.as_ref(), user.region())
+        .plan(state.store.as_ref(), user.region())
         .await?;
     let program = region
         .programs
