@@ -501,25 +501,26 @@ macro_rules! store_impl {
                 Ok(summary)
             }
 
+            /// Users with their clusters in one query (one row per cluster), since
+            /// every request of a logged-in user reads its account.
             async fn user_rows(&self, filter: &str, arg: &str) -> Result<Vec<User>> {
                 let sql = format!(
                     "SELECT u.id, r.code AS region, u.username, u.display_name, u.email, u.password_hash, u.role, \
-                            un.code AS unit, u.disabled, u.created_at \
+                            un.code AS unit, u.disabled, u.created_at, c.code AS cluster \
                      FROM users u JOIN regions r ON r.id = u.region_id LEFT JOIN units un ON un.id = u.unit_id \
-                     WHERE {filter} ORDER BY u.username"
+                     LEFT JOIN user_clusters uc ON uc.user_id = u.id LEFT JOIN clusters c ON c.id = uc.cluster_id \
+                     WHERE {filter} ORDER BY u.username, c.position"
                 );
                 let rows = sqlx::query(&sql).bind(arg).fetch_all(&self.pool).await?;
-                let mut users = Vec::with_capacity(rows.len());
+                let mut users: Vec<User> = Vec::with_capacity(rows.len());
                 for row in rows {
                     let id: i64 = row.try_get("id")?;
+                    let cluster: Option<String> = row.try_get("cluster")?;
+                    if let Some(user) = users.last_mut().filter(|u| u.id == id) {
+                        user.clusters.extend(cluster);
+                        continue;
+                    }
                     let role: String = row.try_get("role")?;
-                    let clusters: Vec<String> = sqlx::query_scalar(
-                        "SELECT c.code FROM user_clusters uc JOIN clusters c ON c.id = uc.cluster_id \
-                         WHERE uc.user_id = $1 ORDER BY c.position",
-                    )
-                    .bind(id)
-                    .fetch_all(&self.pool)
-                    .await?;
                     users.push(User {
                         id,
                         region: row.try_get("region")?,
@@ -532,7 +533,7 @@ macro_rules! store_impl {
                             detail: role.clone(),
                         })?,
                         unit: row.try_get("unit")?,
-                        clusters,
+                        clusters: cluster.into_iter().collect(),
                         disabled: row.try_get("disabled")?,
                         created_at: row.try_get("created_at")?,
                     });
