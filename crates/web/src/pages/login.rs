@@ -137,19 +137,19 @@ pub async fn submit(
         },
     };
     let region = user.as_ref().map(|u| u.region.clone());
+    let attempt = |action: &str| NewAudit {
+        action: action.into(),
+        entity: "session".into(),
+        entity_id: None,
+        before: None,
+        after: Some(serde_json::json!({"address": peer.ip().to_string()})),
+    };
     if !valid {
         state.throttle.fail(&account_key);
         state.throttle.fail(&address);
-        let record = NewAudit {
-            action: "login_failed".into(),
-            entity: "session".into(),
-            entity_id: None,
-            before: None,
-            after: Some(serde_json::json!({"address": peer.ip().to_string()})),
-        };
         state
             .store
-            .append_audit(region.as_deref(), &actor, record)
+            .append_audit(region.as_deref(), &actor, attempt("login_failed"))
             .await?;
         let mut page = refuse(tr.t("login-failed"));
         page.csrf = csrf_token(&session).await?;
@@ -160,16 +160,9 @@ pub async fn submit(
     let user = user.expect("a valid log-in has a user");
     state.throttle.clear(&account_key);
     log_in(&session, &user).await?;
-    let record = NewAudit {
-        action: "login".into(),
-        entity: "session".into(),
-        entity_id: None,
-        before: None,
-        after: Some(serde_json::json!({"address": peer.ip().to_string()})),
-    };
     state
         .store
-        .append_audit(Some(&user.region), &actor, record)
+        .append_audit(Some(&user.region), &actor, attempt("login"))
         .await?;
     Ok(Redirect::to("/dasbor").into_response())
 }
