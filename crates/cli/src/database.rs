@@ -114,7 +114,7 @@ fn parse_role(text: &str) -> Result<Role, String> {
 }
 
 /// Run an async subcommand on a fresh runtime.
-pub fn run(future: impl std::future::Future<Output = Result<(), Failure>>) -> Result<(), Failure> {
+pub fn run<T>(future: impl std::future::Future<Output = Result<T, Failure>>) -> Result<T, Failure> {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?

@@ -43,7 +43,21 @@ pub fn run_validate(path: &Path) -> Result<(), Failure> {
 }
 
 pub fn run_evaluate(args: EvaluateArgs) -> Result<(), Failure> {
-    let region = load_region(&args.bundle)?;
+    let region = match (&args.bundle, &args.region, &args.database) {
+        (Some(path), _, _) => load_region(path)?,
+        (None, Some(code), Some(url)) => crate::database::run(async {
+            let bundle = crate::database::open(url)
+                .await?
+                .region_bundle(code)
+                .await?;
+            pantau_domain::validate(&bundle).map_err(Failure::Refused)
+        })?,
+        _ => {
+            return Err(Failure::Usage(
+                "name a bundle file, or --region with --database".into(),
+            ));
+        }
+    };
     let program = match &args.program {
         Some(code) => region.program(code).ok_or_else(|| {
             Failure::Usage(format!(

@@ -54,8 +54,16 @@ enum Command {
 
 #[derive(clap::Args)]
 pub struct EvaluateArgs {
-    /// The bundle file (`-` for standard input).
-    bundle: PathBuf,
+    /// The bundle file (`-` for standard input); or leave it out and name
+    /// `--database` and `--region` to evaluate what a server stores.
+    #[arg(required_unless_present = "region")]
+    bundle: Option<PathBuf>,
+    /// Evaluate this region of the database instead of a bundle file.
+    #[arg(long, requires = "database", conflicts_with = "bundle")]
+    region: Option<String>,
+    /// The database of --region: `sqlite:PATH` or `postgres://...`.
+    #[arg(long, env = "PANTAU_DATABASE_URL")]
+    database: Option<String>,
     /// Program code; may be left out when the bundle has one program.
     #[arg(long)]
     program: Option<String>,

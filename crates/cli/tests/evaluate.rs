@@ -249,3 +249,41 @@ fn schema_prints_the_bundle_schema() {
     let schema: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(schema["title"], "Pantau bundle");
 }
+
+#[test]
+fn evaluate_reads_a_region_from_the_database_as_from_its_bundle() {
+    let dir = std::env::temp_dir().join(format!("pantau-cli-db-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let url = format!("sqlite:{}", dir.join("pantau.db").display());
+    let sample = sample_bundle();
+    let out = pantau(&["import", sample.to_str().unwrap(), "--database", &url]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let from_db = pantau(&[
+        "evaluate",
+        "--region",
+        "3275",
+        "--database",
+        &url,
+        "--as-of",
+        "2025-04-25",
+    ]);
+    assert!(
+        from_db.status.success(),
+        "{}",
+        String::from_utf8_lossy(&from_db.stderr)
+    );
+    let from_file = pantau(&[
+        "evaluate",
+        sample.to_str().unwrap(),
+        "--as-of",
+        "2025-04-25",
+    ]);
+    assert_eq!(from_db.stdout, from_file.stdout);
+    let unknown = pantau(&["evaluate", "--region", "9999", "--database", &url]);
+    assert_eq!(unknown.status.code(), Some(2));
+    let _ = std::fs::remove_dir_all(&dir);
+}
