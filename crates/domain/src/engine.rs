@@ -7,17 +7,25 @@ use chrono::{DateTime, Datelike, Days, NaiveDate, Utc};
 use rust_decimal::Decimal;
 
 use crate::budget::ToDate;
-use crate::bundle::{Kind, Polarity};
+use crate::bundle::{EntryStatus, Kind, Polarity};
 use crate::calendar::AsOf;
 use crate::evaluation::*;
 use crate::model::{Program, Region, Target};
 use crate::rating::{Rating, achievement, round2, sat};
-use crate::validate::counts;
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Options {
     /// Count verified entries only (default: submitted and verified).
     pub verified_only: bool,
+}
+
+/// True when an entry's status counts towards realisation.
+pub fn counts(status: EntryStatus, verified_only: bool) -> bool {
+    match status {
+        EntryStatus::Verified => true,
+        EntryStatus::Submitted => !verified_only,
+        EntryStatus::Returned => false,
+    }
 }
 
 /// What the counted entries of one target add up to.

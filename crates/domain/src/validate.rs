@@ -9,7 +9,7 @@ use chrono::{NaiveDate, NaiveTime, Utc};
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use crate::bundle::{self, Bundle, EntryStatus, Kind, Polarity};
+use crate::bundle::{self, Bundle, Kind, Polarity};
 use crate::calendar::{Calendar, default_deadline_time};
 use crate::model;
 
@@ -619,13 +619,4 @@ fn check_budgets(
         }
     }
     out
-}
-
-/// True when an entry's status counts towards realisation.
-pub fn counts(status: EntryStatus, verified_only: bool) -> bool {
-    match status {
-        EntryStatus::Verified => true,
-        EntryStatus::Submitted => !verified_only,
-        EntryStatus::Returned => false,
-    }
 }

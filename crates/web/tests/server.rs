@@ -40,6 +40,21 @@ impl TestApp {
         browser
     }
 
+    /// The unit's entries still waiting for verification, newest first.
+    async fn submitted_entries_of(&self, unit: &str) -> Vec<pantau_store::EntryRow> {
+        self.store
+            .entries(
+                "3275",
+                &pantau_store::EntryFilter {
+                    status: Some(pantau_domain::bundle::EntryStatus::Submitted),
+                    unit: Some(unit.into()),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap()
+    }
+
     async fn entry_count(&self, status: Option<pantau_domain::bundle::EntryStatus>) -> usize {
         self.store
             .entries(
@@ -287,18 +302,7 @@ async fn forbidden_actions_are_refused_and_change_nothing(backend: &str) {
     assert_eq!(status, StatusCode::FORBIDDEN);
 
     // An operator verifying, a leader reporting, an evaluator of another cluster verifying.
-    let submitted = app
-        .store
-        .entries(
-            "3275",
-            &pantau_store::EntryFilter {
-                status: Some(pantau_domain::bundle::EntryStatus::Submitted),
-                unit: Some("DP3A".into()),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
+    let submitted = app.submitted_entries_of("DP3A").await;
     let id = submitted
         .first()
         .expect("the sample has submitted DP3A entries")
@@ -503,19 +507,7 @@ macro_rules! on_both_backends {
 /// changes nothing.
 async fn role_by_route_matrix(backend: &str) {
     let app = spawn_app(backend).await;
-    let submitted = app
-        .store
-        .entries(
-            "3275",
-            &pantau_store::EntryFilter {
-                status: Some(pantau_domain::bundle::EntryStatus::Submitted),
-                unit: Some("DP3A".into()),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap()[0]
-        .id;
+    let submitted = app.submitted_entries_of("DP3A").await[0].id;
     let review_path = format!("/verifikasi/{submitted}");
     // (method, path, roles allowed)
     let routes: Vec<(&str, String, &[&str])> = vec![
