@@ -102,6 +102,7 @@ fn demo_accounts() -> Vec<DemoAccount> {
             vec![],
         ),
         ("pimpinan", "Sekretaris Daerah", Role::Leader, None, vec![]),
+        ("bpkad", "Staf BPKAD", Role::Finance, None, vec![]),
     ]
 }
 

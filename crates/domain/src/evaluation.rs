@@ -4,12 +4,12 @@
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::bundle::Rupiah;
 use crate::rating::{Rating, round2};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     Achieved,
@@ -90,7 +90,19 @@ impl Serialize for StatusCounts {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+/// Read back a written evaluation (the frozen minutes keep one).
+impl<'de> Deserialize<'de> for StatusCounts {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let counts = std::collections::BTreeMap::<Status, u32>::deserialize(deserializer)?;
+        let mut result = StatusCounts::default();
+        for (status, n) in counts {
+            result.0[status.position()] = n;
+        }
+        Ok(result)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ComplianceState {
     OnTime,
@@ -152,7 +164,7 @@ impl ComplianceTally {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FinalVerdict {
     Achieved,
@@ -166,7 +178,14 @@ fn rounded<S: Serializer>(value: &Option<Decimal>, serializer: S) -> Result<S::O
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+/// A `budget` key that is present, even as `null`, is `Some`; a missing one is `None`.
+fn present_budget<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<Option<BudgetFigures>>, D::Error> {
+    Option::<BudgetFigures>::deserialize(deserializer).map(Some)
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Evaluation {
     pub program: String,
     pub as_of: String,
@@ -180,7 +199,7 @@ pub struct Evaluation {
     pub summary: Summary,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PeriodOut {
     pub index: u32,
     pub start: NaiveDate,
@@ -188,7 +207,7 @@ pub struct PeriodOut {
     pub deadline: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TargetResult {
     pub code: String,
     pub unit: String,
@@ -209,13 +228,13 @@ pub struct TargetResult {
     pub likely_to_miss: Option<bool>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ComplianceOut {
     pub period: u32,
     pub state: ComplianceState,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct UnitResult {
     pub code: String,
     pub targets: u32,
@@ -232,13 +251,17 @@ pub struct UnitResult {
     pub on_time_rate: Option<Decimal>,
     pub compliance: Vec<ComplianceOut>,
     /// Present only when the region has budgets; `null` for a unit without one that year.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "present_budget"
+    )]
     pub budget: Option<Option<BudgetFigures>>,
     #[serde(skip)]
     pub tally: ComplianceTally,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PriorityResult {
     pub code: String,
     pub targets: u32,
@@ -249,7 +272,7 @@ pub struct PriorityResult {
     pub status_counts: StatusCounts,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ClusterResult {
     pub code: String,
     pub units: u32,
@@ -265,7 +288,7 @@ pub struct ClusterResult {
     pub on_time_rate: Option<Decimal>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Summary {
     pub targets: u32,
     pub units_with_targets: u32,
@@ -277,7 +300,11 @@ pub struct Summary {
     pub reporting_rate: Option<Decimal>,
     #[serde(serialize_with = "rounded")]
     pub on_time_rate: Option<Decimal>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "present_budget"
+    )]
     pub budget: Option<Option<BudgetFigures>>,
     #[serde(skip)]
     pub status: Option<Status>,
@@ -286,7 +313,7 @@ pub struct Summary {
 }
 
 /// Serapan anggaran of a unit (or the region) to the end of a month.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BudgetFigures {
     pub pagu: Rupiah,
     pub planned_to_date: Rupiah,

@@ -8,8 +8,10 @@ pub mod bundle;
 pub mod calendar;
 pub mod engine;
 pub mod evaluation;
+pub mod meeting;
 pub mod model;
 pub mod rating;
+pub mod reminder;
 pub mod validate;
 
 pub use calendar::{AsOf, Calendar, Period};

@@ -1375,6 +1375,13 @@ store_impl!(
     sqlx::migrate!("./migrations/postgres")
 );
 
+meeting_store_impl!(SqliteStore, sqlx::Sqlite);
+meeting_store_impl!(PostgresStore, sqlx::Postgres);
+outbox_store_impl!(SqliteStore, sqlx::Sqlite);
+outbox_store_impl!(PostgresStore, sqlx::Postgres);
+budget_store_impl!(SqliteStore, sqlx::Sqlite);
+budget_store_impl!(PostgresStore, sqlx::Postgres);
+
 impl SqliteStore {
     /// Open (creating if missing) a SQLite database in WAL mode.
     pub async fn connect(url: &str) -> Result<Self> {

@@ -7,6 +7,12 @@
 //! Every row belongs to a region and every query names its region. Every change
 //! of several rows is one transaction, and its audit record is written in it.
 
+#[macro_use]
+pub mod meetings;
+#[macro_use]
+pub mod outbox;
+#[macro_use]
+pub mod budgets;
 mod backend;
 pub mod password;
 
@@ -18,6 +24,9 @@ use pantau_domain::bundle::Bundle;
 use serde::{Deserialize, Serialize};
 
 pub use backend::{PostgresStore, SqliteStore};
+pub use budgets::BudgetStore;
+pub use meetings::MeetingStore;
+pub use outbox::OutboxStore;
 
 pub type Id = i64;
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -72,10 +81,19 @@ pub enum Role {
     Operator,
     /// Reads everything of its region.
     Leader,
+    /// The finance office (BPKAD): enters, imports and verifies the budget
+    /// figures of every unit of its region.
+    Finance,
 }
 
 impl Role {
-    pub const ALL: [Role; 4] = [Role::Admin, Role::Evaluator, Role::Operator, Role::Leader];
+    pub const ALL: [Role; 5] = [
+        Role::Admin,
+        Role::Evaluator,
+        Role::Operator,
+        Role::Leader,
+        Role::Finance,
+    ];
 
     pub fn code(self) -> &'static str {
         match self {
@@ -83,6 +101,7 @@ impl Role {
             Role::Evaluator => "evaluator",
             Role::Operator => "operator",
             Role::Leader => "leader",
+            Role::Finance => "finance",
         }
     }
 
@@ -289,7 +308,9 @@ pub enum Backend {
 }
 
 #[async_trait::async_trait]
-pub trait Store: Send + Sync {
+pub trait Store:
+    meetings::MeetingStore + outbox::OutboxStore + budgets::BudgetStore + Send + Sync
+{
     fn backend(&self) -> Backend;
 
     /// Bring the schema up to date (run at every start).

@@ -57,6 +57,12 @@ pub struct EvaluatorOf<'a> {
     pub clusters: &'a [String],
 }
 
+/// The finance office (BPKAD) acting on the budget figures of its region.
+#[allow(dead_code)] // the budget pages take it
+pub struct FinanceOf<'a> {
+    pub user: &'a User,
+}
+
 /// An admin acting on its region.
 pub struct AdminOf<'a> {
     pub user: &'a User,
@@ -77,6 +83,10 @@ impl CurrentUser {
 
     pub fn evaluator(&self) -> Option<EvaluatorOf<'_>> {
         evaluator_of(&self.user)
+    }
+
+    pub fn finance(&self) -> Option<FinanceOf<'_>> {
+        (self.user.role == Role::Finance).then_some(FinanceOf { user: &self.user })
     }
 
     pub fn admin(&self) -> Option<AdminOf<'_>> {

@@ -34,23 +34,42 @@ pub struct Catalog {
     en: FluentBundle<FluentResource>,
 }
 
-fn bundle(lang: LanguageIdentifier, source: &str) -> FluentBundle<FluentResource> {
-    let resource =
-        FluentResource::try_new(source.to_owned()).expect("the bundled Fluent file parses");
+/// One Fluent file per feature and language, so each feature keeps its texts together.
+macro_rules! locale_files {
+    ($lang:literal) => {
+        [
+            include_str!(concat!("../locales/", $lang, "/core.ftl")),
+            include_str!(concat!("../locales/", $lang, "/meetings.ftl")),
+            include_str!(concat!("../locales/", $lang, "/reminders.ftl")),
+            include_str!(concat!("../locales/", $lang, "/leaders.ftl")),
+            include_str!(concat!("../locales/", $lang, "/reports.ftl")),
+            include_str!(concat!("../locales/", $lang, "/budget.ftl")),
+        ]
+    };
+}
+
+const ID_FILES: [&str; 6] = locale_files!("id");
+const EN_FILES: [&str; 6] = locale_files!("en");
+
+fn bundle(lang: LanguageIdentifier, sources: &[&str]) -> FluentBundle<FluentResource> {
     let mut bundle = FluentBundle::new_concurrent(vec![lang]);
     // Plain text: the pages are HTML, where isolation marks only get in the way.
     bundle.set_use_isolating(false);
-    bundle
-        .add_resource(resource)
-        .expect("no duplicate message ids");
+    for source in sources {
+        let resource =
+            FluentResource::try_new((*source).to_owned()).expect("the bundled Fluent file parses");
+        bundle
+            .add_resource(resource)
+            .expect("no duplicate message ids");
+    }
     bundle
 }
 
 impl Catalog {
     pub fn load() -> Catalog {
         Catalog {
-            id: bundle(langid!("id"), include_str!("../locales/id.ftl")),
-            en: bundle(langid!("en"), include_str!("../locales/en.ftl")),
+            id: bundle(langid!("id"), &ID_FILES),
+            en: bundle(langid!("en"), &EN_FILES),
         }
     }
 
@@ -106,15 +125,17 @@ mod tests {
 
     #[test]
     fn both_languages_have_every_key() {
-        let id = Catalog::keys(include_str!("../locales/id.ftl"));
-        let en = Catalog::keys(include_str!("../locales/en.ftl"));
-        assert!(!id.is_empty());
-        for key in &id {
-            assert!(en.contains(key), "locales/en.ftl lacks {key}");
+        for (file, (id_source, en_source)) in ID_FILES.iter().zip(EN_FILES).enumerate() {
+            let id = Catalog::keys(id_source);
+            let en = Catalog::keys(en_source);
+            for key in &id {
+                assert!(en.contains(key), "English file {file} lacks {key}");
+            }
+            for key in &en {
+                assert!(id.contains(key), "Indonesian file {file} lacks {key}");
+            }
         }
-        for key in &en {
-            assert!(id.contains(key), "locales/id.ftl lacks {key}");
-        }
+        assert!(!Catalog::keys(ID_FILES[0]).is_empty());
     }
 
     #[test]

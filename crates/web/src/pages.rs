@@ -2,10 +2,14 @@
 //! (capability), what (store / engine), show (template).
 
 mod admin;
+pub(crate) mod budget;
 pub(crate) mod checkin;
 mod format;
+pub(crate) mod leaders;
 mod login;
+pub(crate) mod meetings;
 pub(crate) mod queue;
+pub(crate) mod reports;
 
 use std::sync::Arc;
 
@@ -52,6 +56,10 @@ pub fn routes() -> Router<AppState> {
             axum::routing::post(admin::set_disabled),
         )
         .route("/admin/{kind}", axum::routing::post(admin::save))
+        .merge(meetings::routes())
+        .merge(leaders::routes())
+        .merge(reports::routes())
+        .merge(budget::routes())
 }
 
 const LANG_KEY: &str = "lang";
@@ -72,6 +80,9 @@ pub struct Nav {
     pub operator: bool,
     pub evaluator: bool,
     pub admin: bool,
+    #[allow(dead_code)] // the budget pages read it
+    pub finance: bool,
+    pub leader: bool,
 }
 
 impl Nav {
@@ -82,6 +93,8 @@ impl Nav {
             operator: user.operator().is_some(),
             evaluator: user.evaluator().is_some(),
             admin: user.admin().is_some(),
+            finance: user.finance().is_some(),
+            leader: user.user.role == pantau_store::Role::Leader,
         })
     }
 }

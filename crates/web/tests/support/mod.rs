@@ -59,7 +59,7 @@ async fn database_url(backend: &str) -> String {
 
 /// The server on `backend` ("sqlite" or "postgres"), the sample region 3275
 /// imported, accounts admin, asda1 (ASDA1), asda2 (ASDA2), op-dp3a (DP3A),
-/// op-dlh (DLH) and leader.
+/// op-dlh (DLH), leader and finance (BPKAD).
 pub async fn spawn_app(backend: &str) -> TestApp {
     let store = pantau_store::connect(&database_url(backend).await)
         .await
@@ -75,13 +75,14 @@ pub async fn spawn_app(backend: &str) -> TestApp {
         .await
         .unwrap();
     let hash = pantau_store::password::hash(PASSWORD);
-    let accounts: [(&str, Role, Option<&str>, &[&str]); 6] = [
+    let accounts: [(&str, Role, Option<&str>, &[&str]); 7] = [
         ("admin", Role::Admin, None, &[]),
         ("asda1", Role::Evaluator, None, &["ASDA1"]),
         ("asda2", Role::Evaluator, None, &["ASDA2"]),
         ("op-dp3a", Role::Operator, Some("DP3A"), &[]),
         ("op-dlh", Role::Operator, Some("DLH"), &[]),
         ("leader", Role::Leader, None, &[]),
+        ("finance", Role::Finance, None, &[]),
     ];
     for (username, role, unit, clusters) in accounts {
         let user = NewUser {

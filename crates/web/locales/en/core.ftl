@@ -99,3 +99,6 @@ admin-add-user = Add a user
 checkin-edit = Correct
 checkin-delete = Delete report
 evidence = Evidence
+nav-meetings = Evaluation meetings
+nav-budget = Budget
+nav-reports = Reports

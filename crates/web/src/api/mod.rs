@@ -1,5 +1,9 @@
 //! The JSON API under `/api/v1`: the same rules and the same engine as the pages.
 
+mod budget;
+mod meetings;
+mod reports;
+
 use axum::Json;
 use axum::Router;
 use axum::extract::{FromRequestParts, Path, Query, State};
@@ -21,6 +25,9 @@ pub fn routes() -> Router<AppState> {
         .route("/programs/{code}/evaluation", get(evaluation))
         .route("/entries", get(list_entries).post(create_entry))
         .route("/entries/{id}/review", axum::routing::post(review_entry))
+        .merge(meetings::routes())
+        .merge(budget::routes())
+        .merge(reports::routes())
 }
 
 #[derive(OpenApi)]
@@ -51,7 +58,11 @@ impl utoipa::Modify for BearerAuth {
 
 /// The OpenAPI 3.1 document of this API.
 pub fn openapi_document() -> utoipa::openapi::OpenApi {
-    ApiDoc::openapi()
+    let mut document = ApiDoc::openapi();
+    document.merge(meetings::Doc::openapi());
+    document.merge(budget::Doc::openapi());
+    document.merge(reports::Doc::openapi());
+    document
 }
 
 async fn openapi() -> Json<utoipa::openapi::OpenApi> {

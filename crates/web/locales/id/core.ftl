@@ -99,3 +99,6 @@ admin-add-user = Tambah pengguna
 checkin-edit = Perbaiki
 checkin-delete = Hapus laporan
 evidence = Bukti
+nav-meetings = Rapat evaluasi
+nav-budget = Anggaran
+nav-reports = Laporan

@@ -1,0 +1,1 @@
+# budget: texts of the budget pages (en).

@@ -1,0 +1,1 @@
+# leaders: texts of the leaders pages (en).

@@ -1,0 +1,1 @@
+# reports: texts of the reports pages (en).

@@ -1,0 +1,1 @@
+# meetings: texts of the meetings pages (id).

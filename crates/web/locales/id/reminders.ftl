@@ -1,0 +1,1 @@
+# reminders: texts of the reminders pages (id).

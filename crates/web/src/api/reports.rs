@@ -1,0 +1,15 @@
+//! Report downloads (XLSX, CSV, PDF) over the API.
+
+use axum::Router;
+use utoipa::OpenApi;
+
+use crate::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+}
+
+/// This part's paths and schemas, merged into the API's document.
+#[derive(OpenApi)]
+#[openapi()]
+pub struct Doc;
