@@ -1,1 +1,28 @@
-# leaders: texts of the leaders pages (en).
+# leaders: the leaders' dashboard.
+nav-leaders = Leaders' dashboard
+leaders-title = Leaders' dashboard
+leaders-scope-program = Program
+leaders-filter = Filter
+leaders-all = All
+leaders-cluster = Cluster (Assistant)
+leaders-priority = Priority program
+leaders-program = Program
+leaders-as-of = As of
+leaders-apply = Apply
+leaders-print = Print (A4)
+leaders-printed = Printed from Pantau
+leaders-ranked = Units ranked
+leaders-rank = No.
+leaders-heatmap = Weekly reporting compliance
+leaders-trend = Weekly trends
+leaders-nil = Nil
+leaders-budget = Budget absorption
+leaders-budget-as-of = to month
+leaders-absorption = Absorption
+leaders-against-plan = Against plan
+leaders-physical = Physical
+leaders-pagu = Ceiling (pagu)
+leaders-realised = Realised
+leaders-flagged = Below plan
+leaders-no-trend = No reporting deadline has passed yet.
+leaders-on-time = On time

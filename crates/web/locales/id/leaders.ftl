@@ -1,1 +1,28 @@
-# leaders: texts of the leaders pages (id).
+# leaders: the leaders' dashboard (dasbor pimpinan).
+nav-leaders = Dasbor pimpinan
+leaders-title = Dasbor pimpinan
+leaders-scope-program = Program
+leaders-filter = Saring
+leaders-all = Semua
+leaders-cluster = Klaster (Asisten)
+leaders-priority = Program prioritas
+leaders-program = Program
+leaders-as-of = Per tanggal
+leaders-apply = Terapkan
+leaders-print = Cetak (A4)
+leaders-printed = Dicetak dari Pantau
+leaders-ranked = Peringkat perangkat daerah
+leaders-rank = No.
+leaders-heatmap = Kepatuhan lapor per minggu
+leaders-trend = Tren mingguan
+leaders-nil = Nihil
+leaders-budget = Serapan anggaran
+leaders-budget-as-of = s.d. bulan
+leaders-absorption = Serapan
+leaders-against-plan = Terhadap rencana
+leaders-physical = Fisik
+leaders-pagu = Pagu
+leaders-realised = Realisasi
+leaders-flagged = Di bawah rencana
+leaders-no-trend = Belum ada batas lapor yang lewat.
+leaders-on-time = Tepat waktu

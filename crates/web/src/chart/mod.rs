@@ -1,9 +1,14 @@
-//! Server-side SVG rendering of a target's trajectory chart.
+//! Server-side SVG charts: a target's trajectory (here) and the leaders'
+//! dashboard's heat map and trends (`dashboard`).
 //!
 //! Pure and dependency-light (std, `chrono`, `rust_decimal`): the page embeds
 //! the returned `<svg>` inline. It scales to the container's width through its
 //! `viewBox`, uses no JavaScript, no external fonts and no `style` attributes
 //! (so a strict Content-Security-Policy is fine), and every text is XML-escaped.
+
+mod dashboard;
+
+pub use dashboard::{HeatCell, HeatRow, Heatmap, TrendChart, TrendSeries, heatmap_svg, trend_svg};
 
 use std::fmt::Write as _;
 
