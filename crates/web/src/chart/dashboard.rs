@@ -57,7 +57,7 @@ pub struct HeatRow {
 #[derive(Debug, Clone)]
 pub struct Heatmap<'a> {
     pub title: &'a str,
-    /// One label per week, e.g. "M1".
+    /// One short label per week, e.g. "1".
     pub columns: Vec<String>,
     pub rows: Vec<HeatRow>,
     /// The legend text of each state, in [`HeatCell::ALL`] order.
@@ -83,12 +83,19 @@ pub fn heatmap_svg(map: &Heatmap) -> String {
     let top = TITLE + 10.0 + LABEL_SIZE + 6.0;
     let grid_h = map.rows.len() as f64 * (CELL + GAP);
     let legend_y = top + grid_h + 10.0;
-    let width = (label_w + grid_w + 8.0).max(360.0);
+    let legend_w: f64 = map
+        .legend
+        .iter()
+        .map(|text| 30.0 + text_width(text, LABEL_SIZE - 1.0))
+        .sum();
+    let width = (label_w + grid_w + 8.0)
+        .max(legend_w)
+        .max(text_width(map.title, TITLE));
     let height = legend_y + LABEL_SIZE + 10.0;
     let mut s = String::new();
     let _ = write!(
         s,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {} {}" width="100%" role="img" aria-label="{}" class="chart heatmap">"#,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {0} {1}" width="{0}" height="{1}" role="img" aria-label="{2}" font-family="system-ui, sans-serif" class="chart heatmap">"#,
         f1(width),
         f1(height),
         esc(map.title)
@@ -167,8 +174,8 @@ pub struct TrendChart<'a> {
 }
 
 const TREND_COLOURS: [&str; 3] = ["#1f6feb", "#1a7f37", "#9a6700"];
-const TW: f64 = 560.0;
-const TH: f64 = 240.0;
+const TW: f64 = 720.0;
+const TH: f64 = 260.0;
 
 /// Percent lines over the weeks, on a 0-100 scale (wider if a value leaves it).
 pub fn trend_svg(chart: &TrendChart) -> String {
@@ -192,7 +199,7 @@ pub fn trend_svg(chart: &TrendChart) -> String {
     let mut s = String::new();
     let _ = write!(
         s,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {TW} {TH}" width="100%" role="img" aria-label="{}" class="chart trend">"#,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {TW} {TH}" width="{TW}" height="{TH}" role="img" aria-label="{}" font-family="system-ui, sans-serif" class="chart trend">"#,
         esc(chart.title)
     );
     let _ = write!(

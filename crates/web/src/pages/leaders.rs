@@ -115,8 +115,8 @@ struct LeadersPage<'a> {
     print_link: String,
 }
 
-fn find_code<'a, T>(
-    items: &'a [T],
+fn find_code<T>(
+    items: &[T],
     code: Option<&str>,
     code_of: impl Fn(&T) -> &str,
     field: &str,
@@ -387,7 +387,7 @@ async fn dashboard(
         .calendar
         .periods()
         .iter()
-        .map(|p| format!("M{}", p.index))
+        .map(|p| p.index.to_string())
         .collect();
     let heatmap_title = tr.t("leaders-heatmap");
     let legend_texts = [
