@@ -5,6 +5,8 @@
 use pantau_domain::evaluation::ComplianceState;
 use reqwest::StatusCode;
 
+// Not every test file uses every helper of the shared support module.
+#[allow(dead_code)]
 mod support;
 use support::{PASSWORD, spawn_app};
 
