@@ -73,6 +73,18 @@ impl Settings {
     pub fn is_enabled(&self) -> bool {
         self.smtp.is_some() || self.webhook_url.is_some()
     }
+
+    /// Refuse an unusable SMTP URL, From address or webhook URL, naming the
+    /// setting, before anything is scheduled.
+    pub fn validate(&self) -> Result<(), NotifyError> {
+        if let Some(smtp) = &self.smtp {
+            email::Mailer::new(smtp, self.timeout)?;
+        }
+        if let Some(url) = &self.webhook_url {
+            webhook::Webhook::new(url, self.timeout)?;
+        }
+        Ok(())
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
