@@ -44,8 +44,9 @@ pub struct Settings {
     /// How often [`run`] looks for due reminders and messages.
     pub tick: std::time::Duration,
     pub retry: RetryPolicy,
-    /// How long a claimed message is held for one sender; longer than `timeout`,
-    /// so a lease never ends while its sender is still talking to the server.
+    /// How long claimed messages are held for one sender; longer than
+    /// `timeout`: the sender stops taking messages from its batch when the
+    /// lease could end during the next delivery.
     pub lease: chrono::Duration,
     /// The limit of one SMTP conversation or webhook call.
     pub timeout: std::time::Duration,
@@ -62,8 +63,8 @@ impl Default for Settings {
             tick: std::time::Duration::from_secs(60),
             retry: RetryPolicy::default(),
             lease: chrono::Duration::minutes(5),
-            timeout: std::time::Duration::from_secs(60),
-            batch: 50,
+            timeout: std::time::Duration::from_secs(30),
+            batch: 20,
         }
     }
 }
@@ -74,9 +75,20 @@ impl Settings {
         self.smtp.is_some() || self.webhook_url.is_some()
     }
 
+    pub(crate) fn check_lease(&self) -> Result<(), NotifyError> {
+        if self.lease.to_std().unwrap_or_default() <= self.timeout {
+            return Err(NotifyError::setting(
+                "lease",
+                "the outbox lease must be longer than the delivery timeout",
+            ));
+        }
+        Ok(())
+    }
+
     /// Refuse an unusable SMTP URL, From address or webhook URL, naming the
     /// setting, before anything is scheduled.
     pub fn validate(&self) -> Result<(), NotifyError> {
+        self.check_lease()?;
         if let Some(smtp) = &self.smtp {
             email::Mailer::new(smtp, self.timeout)?;
         }

@@ -48,6 +48,7 @@ pub struct Sender {
     webhook: Option<Webhook>,
     retry: RetryPolicy,
     lease: chrono::Duration,
+    timeout: std::time::Duration,
     batch: i64,
 }
 
@@ -55,6 +56,7 @@ impl Sender {
     /// Refuses unusable settings (an SMTP URL or From address, a webhook URL)
     /// with a message naming the setting.
     pub fn new(store: Arc<dyn Store>, settings: &Settings) -> Result<Sender, NotifyError> {
+        settings.check_lease()?;
         let mailer = settings
             .smtp
             .as_ref()
@@ -71,6 +73,7 @@ impl Sender {
             webhook,
             retry: settings.retry,
             lease: settings.lease,
+            timeout: settings.timeout,
             batch: settings.batch.max(1),
         })
     }
@@ -80,11 +83,22 @@ impl Sender {
     pub async fn tick(&self, now: DateTime<Utc>) -> Result<SendReport, NotifyError> {
         let mut report = SendReport::default();
         loop {
+            let claimed_at = std::time::Instant::now();
             let claimed = self.store.claim_due(now, self.lease, self.batch).await?;
             if claimed.is_empty() {
                 return Ok(report);
             }
+            // A slow server must not keep this sender busy past its lease:
+            // another sender could then take a message it is still sending.
+            // What is left unsent is taken again when the lease has run out.
+            let lease = self.lease.to_std().unwrap_or_default();
             for claim in claimed {
+                if claimed_at.elapsed() + self.timeout >= lease {
+                    tracing::warn!(
+                        "the outbox lease is running out: the rest waits for the next tick"
+                    );
+                    return Ok(report);
+                }
                 self.deliver(&claim, now, &mut report).await?;
             }
         }

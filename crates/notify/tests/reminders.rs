@@ -386,5 +386,19 @@ async fn unusable_settings_are_refused_naming_the_setting() {
         webhook_url: Some("ftp://gateway.example/hook".into()),
         ..Settings::default()
     };
-    assert_eq!(field_of(Sender::new(store, &webhook)), "webhook-url");
+    assert_eq!(
+        field_of(Sender::new(store.clone(), &webhook)),
+        "webhook-url"
+    );
+    let short_lease = Settings {
+        webhook_url: Some("http://127.0.0.1:9/hook".into()),
+        lease: chrono::Duration::seconds(30),
+        timeout: std::time::Duration::from_secs(30),
+        ..Settings::default()
+    };
+    assert_eq!(field_of(Sender::new(store, &short_lease)), "lease");
+    assert!(matches!(
+        short_lease.validate(),
+        Err(NotifyError::Setting { field: "lease", .. })
+    ));
 }
