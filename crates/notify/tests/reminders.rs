@@ -13,7 +13,7 @@ mod support;
 
 use std::sync::Arc;
 
-use chrono::{Duration, NaiveDate};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use common::Db;
 use pantau_notify::{
     NotifyError, ScheduleReport, Scheduler, SendReport, Sender, Settings, SmtpSettings,
@@ -26,6 +26,7 @@ backend_tests!(
     outbox_retries_after_the_server_refuses_then_accepts,
     a_restart_sends_nothing_twice_and_loses_nothing,
     webhook_delivery_retries_and_carries_the_recipient,
+    reminders_in_wib_wita_and_wit_arrive_at_their_local_times,
 );
 
 const BEFORE_FIRST: &str = "2025-02-27T06:59:59Z";
@@ -401,4 +402,66 @@ async fn unusable_settings_are_refused_naming_the_setting() {
         short_lease.validate(),
         Err(NotifyError::Setting { field: "lease", .. })
     ));
+}
+
+async fn reminders_in_wib_wita_and_wit_arrive_at_their_local_times(db: Db) {
+    // The same program in three regions, one per Indonesian time zone: the
+    // reminders at Thu 15:00 and Fri 07:00 local time, the notice at the
+    // deadline, Fri 09:00 local time.
+    let zones = [
+        ("3275", "Kota Bekasi", "Asia/Jakarta", "WIB", 7),
+        ("7371", "Kota Makassar", "Asia/Makassar", "WITA", 8),
+        ("9471", "Kota Jayapura", "Asia/Jayapura", "WIT", 9),
+    ];
+    let mut events: Vec<(DateTime<Utc>, &str, &str, usize)> = Vec::new();
+    for (code, name, tz, label, hours) in zones {
+        prepare_in(&*db.store, code, name, tz, &format!("-{code}")).await;
+        let local = |text: &str| at(&format!("{text}+0{hours}:00"));
+        // DLH and DINKES have not reported: two reminders each time; the
+        // notice goes to ASDA1 (DINKES) and ASDA2 (DLH).
+        events.push((local("2025-02-27T15:00:00"), code, label, 2));
+        events.push((local("2025-02-28T07:00:00"), code, label, 2));
+        events.push((local("2025-02-28T09:00:00"), code, label, 2));
+    }
+    // Bekasi's 07:00 WIB is Jayapura's 09:00 WIT: the same instant.
+    assert_eq!(events[1].0, events[8].0);
+    events.sort();
+
+    let smtp = SmtpServer::start(0);
+    let settings = smtp_settings(&smtp);
+    let scheduler = Scheduler::new(db.store.clone(), &settings);
+    let sender = Sender::new(db.store.clone(), &settings).unwrap();
+    let mut instants: Vec<DateTime<Utc>> = events.iter().map(|e| e.0).collect();
+    instants.dedup();
+    for instant in instants {
+        let now: Vec<_> = events.iter().filter(|e| e.0 == instant).collect();
+        let expected: usize = now.iter().map(|e| e.3).sum();
+        let before = smtp.received().len();
+        let early = instant - Duration::seconds(1);
+        assert_eq!(scheduler.tick(early).await.unwrap().enqueued, 0, "{early}");
+        assert_eq!(sender.tick(early).await.unwrap().sent, 0, "{early}");
+        assert_eq!(
+            scheduler.tick(instant).await.unwrap().enqueued,
+            expected,
+            "{instant}"
+        );
+        assert_eq!(sender.tick(instant).await.unwrap().sent, expected);
+        let received = smtp.received();
+        assert_eq!(received.len(), before + expected, "{instant}");
+        for message in &received[before..] {
+            let (_, code, label, _) = now
+                .iter()
+                .find(|e| message.rcpt_tos[0].contains(&format!("-{}@", e.1)))
+                .unwrap_or_else(|| panic!("{instant}: unexpected {:?}", message.rcpt_tos));
+            // The deadline is written in the region's zone: 09:00 local.
+            let local_deadline = format!("09:00 {label}");
+            assert!(
+                message.text.contains(&format!("{local_deadline}."))
+                    || message.text.contains(&format!("{local_deadline})")),
+                "{code}: {local_deadline} in\n{}",
+                message.text
+            );
+        }
+    }
+    assert_eq!(smtp.received().len(), 18);
 }

@@ -184,9 +184,14 @@ impl WebhookServer {
 /// 09:00 WITA: period 1 (22-27 Feb) is due Fri 28 Feb 09:00 WITA = 01:00 UTC.
 /// DP3A has reported period 1 on time.
 pub fn bundle() -> pantau_domain::bundle::Bundle {
+    bundle_in(REGION, "Kota Makassar", "Asia/Makassar")
+}
+
+/// The same region under another code, name and time zone.
+pub fn bundle_in(code: &str, name: &str, timezone: &str) -> pantau_domain::bundle::Bundle {
     let doc = json!({
         "format": "pantau-bundle/1",
-        "region": {"code": REGION, "name": "Kota Makassar", "timezone": "Asia/Makassar"},
+        "region": {"code": code, "name": name, "timezone": timezone},
         "clusters": [
             {"code": "ASDA1", "name": "Asisten Pemerintahan dan Kesejahteraan Rakyat"},
             {"code": "ASDA2", "name": "Asisten Perekonomian dan Pembangunan"}
@@ -203,7 +208,7 @@ pub fn bundle() -> pantau_domain::bundle::Bundle {
             "name": "Program 100 Hari Kerja",
             "start": "2025-02-22",
             "end": "2025-05-20",
-            "timezone": "Asia/Makassar",
+            "timezone": timezone,
             "evaluation_weekday": "friday",
             "deadline_time": "09:00",
             "targets": [
@@ -221,6 +226,7 @@ pub fn bundle() -> pantau_domain::bundle::Bundle {
 }
 
 fn user(
+    region: &str,
     username: &str,
     name: &str,
     email: Option<&str>,
@@ -229,7 +235,7 @@ fn user(
     clusters: &[&str],
 ) -> NewUser {
     NewUser {
-        region: REGION.into(),
+        region: region.into(),
         username: username.into(),
         display_name: name.into(),
         email: email.map(str::to_owned),
@@ -244,11 +250,40 @@ fn user(
 /// DLH operator without e-mail (reached by webhook only), a disabled DLH
 /// operator, an evaluator per cluster, a leader.
 pub async fn prepare(store: &dyn Store) {
+    prepare_in(store, REGION, "Kota Makassar", "Asia/Makassar", "").await;
+}
+
+/// [`prepare`] for another region: usernames and e-mail addresses end in `suffix`.
+pub async fn prepare_in(store: &dyn Store, code: &str, name: &str, timezone: &str, suffix: &str) {
     let actor = Actor::cli();
     store
-        .import_bundle(&bundle(), ImportMode::NewRegion, &actor)
+        .import_bundle(
+            &bundle_in(code, name, timezone),
+            ImportMode::NewRegion,
+            &actor,
+        )
         .await
         .expect("the test region imports");
+    let user = |username: &str,
+                display: &str,
+                email: Option<&str>,
+                role: Role,
+                unit: Option<&str>,
+                clusters: &[&str]| {
+        let email = email.map(|e| {
+            let (local, domain) = e.split_once('@').expect("an address");
+            format!("{local}{suffix}@{domain}")
+        });
+        user(
+            code,
+            &format!("{username}{suffix}"),
+            display,
+            email.as_deref(),
+            role,
+            unit,
+            clusters,
+        )
+    };
     let users = [
         user(
             "op-dp3a",
@@ -327,7 +362,7 @@ pub async fn prepare(store: &dyn Store) {
         store.create_user(u, &actor).await.expect("a test account");
     }
     store
-        .set_disabled("op-dlh-old", true, &actor)
+        .set_disabled(&format!("op-dlh-old{suffix}"), true, &actor)
         .await
         .expect("disable an account");
 }
