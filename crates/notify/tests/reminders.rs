@@ -65,7 +65,7 @@ fn recipients(received: &[Received]) -> Vec<String> {
 
 async fn outbox_statuses(store: &dyn Store) -> Vec<(MessageStatus, i64)> {
     store
-        .outbox_messages(REGION, 100)
+        .outbox_messages(REGION, None, 100)
         .await
         .unwrap()
         .iter()
@@ -218,7 +218,7 @@ async fn outbox_retries_after_the_server_refuses_then_accepts(db: Db) {
 
     assert_eq!(sender.tick(at(FIRST)).await.unwrap(), sent(0, 2, 0));
     assert!(smtp.received().is_empty());
-    for message in db.outbox_messages(REGION, 10).await.unwrap() {
+    for message in db.outbox_messages(REGION, None, 10).await.unwrap() {
         assert_eq!(message.status, MessageStatus::Pending);
         assert_eq!(message.attempts, 1);
         assert!(
@@ -239,7 +239,7 @@ async fn outbox_retries_after_the_server_refuses_then_accepts(db: Db) {
         recipients(&smtp.received()),
         ["dinkes@makassarkota.go.id", "dlh@makassarkota.go.id"]
     );
-    for message in db.outbox_messages(REGION, 10).await.unwrap() {
+    for message in db.outbox_messages(REGION, None, 10).await.unwrap() {
         assert_eq!(message.status, MessageStatus::Sent);
         assert_eq!(message.attempts, 2);
         assert_eq!(message.sent_at, Some(retry));

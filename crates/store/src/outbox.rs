@@ -160,8 +160,13 @@ pub trait OutboxStore: Send + Sync {
         policy: &RetryPolicy,
     ) -> Result<AfterFailure>;
 
-    /// A region's messages, newest first.
-    async fn outbox_messages(&self, region: &str, limit: i64) -> Result<Vec<Message>>;
+    /// A region's messages, newest first; only those in `status` when given.
+    async fn outbox_messages(
+        &self,
+        region: &str,
+        status: Option<MessageStatus>,
+        limit: i64,
+    ) -> Result<Vec<Message>>;
 
     /// One message by its key.
     async fn outbox_message(&self, key: &str) -> Result<Option<Message>>;
@@ -377,13 +382,22 @@ macro_rules! outbox_store_impl {
                 Ok(outcome)
             }
 
-            async fn outbox_messages(&self, region: &str, limit: i64) -> Result<Vec<$crate::outbox::Message>> {
-                let rows = sqlx::query(&format!(
-                    "{} WHERE r.code = $1 ORDER BY o.id DESC LIMIT $2",
+            async fn outbox_messages(
+                &self,
+                region: &str,
+                status: Option<$crate::outbox::MessageStatus>,
+                limit: i64,
+            ) -> Result<Vec<$crate::outbox::Message>> {
+                let filter = if status.is_some() { "AND o.status = $3" } else { "" };
+                let sql = format!(
+                    "{} WHERE r.code = $1 {filter} ORDER BY o.id DESC LIMIT $2",
                     $crate::outbox::MESSAGE_SELECT
-                ))
-                .bind(region)
-                .bind(limit)
+                );
+                let mut query = sqlx::query(&sql).bind(region).bind(limit);
+                if let Some(status) = status {
+                    query = query.bind(to_code(&status));
+                }
+                let rows = query
                 .fetch_all(&self.pool)
                 .await?;
                 rows.iter().map($crate::outbox::message_row).collect()

@@ -63,7 +63,7 @@ async fn enqueue_is_idempotent_by_key(db: Db) {
             .unwrap()
     );
     assert!(db.enqueue(&message("k2"), at(T0)).await.unwrap());
-    let all = db.outbox_messages("3275", 10).await.unwrap();
+    let all = db.outbox_messages("3275", None, 10).await.unwrap();
     assert_eq!(
         all.iter().map(|m| m.key.as_str()).collect::<Vec<_>>(),
         ["k2", "k1"]
@@ -98,7 +98,12 @@ async fn enqueue_refuses_an_unknown_region_and_an_empty_key(db: Db) {
         db.enqueue(&m, at(T0)).await,
         Err(StoreError::Invalid { field, .. }) if field == "recipient"
     ));
-    assert!(db.outbox_messages("3275", 10).await.unwrap().is_empty());
+    assert!(
+        db.outbox_messages("3275", None, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }
 
 async fn claim_takes_due_messages_once_until_the_lease_ends(db: Db) {
@@ -234,7 +239,11 @@ async fn failures_back_off_and_end_in_failed(db: Db) {
             .unwrap()
             .is_empty()
     );
-    assert_eq!(db.outbox_messages("3275", 10).await.unwrap().len(), 1);
+    assert_eq!(db.outbox_messages("3275", None, 10).await.unwrap().len(), 1);
+    let only = |status| db.outbox_messages("3275", Some(status), 10);
+    assert_eq!(only(MessageStatus::Failed).await.unwrap().len(), 1);
+    assert!(only(MessageStatus::Pending).await.unwrap().is_empty());
+    assert!(only(MessageStatus::Sent).await.unwrap().is_empty());
 }
 
 async fn permanent_failure_fails_at_once(db: Db) {
