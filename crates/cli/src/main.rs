@@ -4,6 +4,7 @@
 
 mod database;
 mod evaluate;
+mod outbox;
 mod server;
 mod table;
 
@@ -50,6 +51,8 @@ enum Command {
     /// Manage accounts: add, passwd, disable, enable, token, list.
     #[command(subcommand)]
     User(database::UserCommand),
+    /// List a region's reminder outbox: pending, sent and failed messages.
+    Outbox(outbox::OutboxArgs),
 }
 
 #[derive(clap::Args)]
@@ -129,6 +132,7 @@ fn main() -> ExitCode {
         Command::User(command) => database::run(database::user(command)),
         Command::Serve(args) => database::run(server::serve(args)),
         Command::Demo(args) => database::run(server::demo(args)),
+        Command::Outbox(args) => database::run(outbox::list(args)),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

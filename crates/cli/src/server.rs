@@ -26,6 +26,108 @@ pub struct ServeArgs {
         default_value = "pantau-data/evidence"
     )]
     pub evidence_dir: PathBuf,
+    #[command(flatten)]
+    pub notify: NotifyArgs,
+}
+
+/// Reminders by e-mail and webhook: on when `--smtp-url` or `--webhook-url` is given.
+#[derive(clap::Args)]
+pub struct NotifyArgs {
+    /// SMTP server for reminders: smtp://host:port (plain), smtp://host:587?tls=required
+    /// (STARTTLS) or smtps://host:465 (TLS); credentials as smtp://user:password@host.
+    #[arg(long, env = "PANTAU_SMTP_URL")]
+    pub smtp_url: Option<String>,
+    /// The From address of reminders, e.g. "Pantau <pantau@bekasikota.go.id>".
+    #[arg(long, env = "PANTAU_SMTP_FROM")]
+    pub smtp_from: Option<String>,
+    /// Also POST each reminder as JSON here (e.g. a WhatsApp gateway).
+    #[arg(long, env = "PANTAU_WEBHOOK_URL")]
+    pub webhook_url: Option<String>,
+    /// When reminders go out, in the program's local time: days before the
+    /// deadline's date (0 or negative) @ time of day.
+    #[arg(
+        long,
+        env = "PANTAU_REMINDER_OFFSETS",
+        default_value = "-1d@15:00,0d@07:00",
+        value_parser = parse_offsets,
+        // The usual value starts with a minus sign.
+        allow_hyphen_values = true
+    )]
+    pub reminder_offsets: pantau_domain::reminder::Offsets,
+}
+
+fn parse_offsets(text: &str) -> Result<pantau_domain::reminder::Offsets, String> {
+    text.parse()
+        .map_err(|err: pantau_domain::reminder::OffsetError| err.to_string())
+}
+
+impl NotifyArgs {
+    /// The notifier's settings, or none when there is nowhere to deliver.
+    fn settings(&self) -> Result<Option<pantau_notify::Settings>, Failure> {
+        let smtp = match (&self.smtp_url, &self.smtp_from) {
+            (Some(url), Some(from)) => Some(pantau_notify::SmtpSettings {
+                url: url.clone(),
+                from: from.clone(),
+            }),
+            (Some(_), None) => {
+                return Err(Failure::Usage(
+                    "--smtp-from (PANTAU_SMTP_FROM) is needed with --smtp-url".into(),
+                ));
+            }
+            (None, Some(_)) => {
+                return Err(Failure::Usage(
+                    "--smtp-url (PANTAU_SMTP_URL) is needed with --smtp-from".into(),
+                ));
+            }
+            (None, None) => None,
+        };
+        let settings = pantau_notify::Settings {
+            smtp,
+            webhook_url: self.webhook_url.clone(),
+            reminders: pantau_domain::reminder::Settings {
+                offsets: self.reminder_offsets.clone(),
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        if !settings.is_enabled() {
+            return Ok(None);
+        }
+        settings.validate().map_err(|err| match err {
+            pantau_notify::NotifyError::Setting { field, message } => {
+                Failure::Usage(format!("--{field}: {message}"))
+            }
+            other => Failure::Usage(other.to_string()),
+        })?;
+        Ok(Some(settings))
+    }
+}
+
+/// Run the reminder loops beside the server, on every app server alike: the
+/// outbox makes sure each message goes out once.
+fn start_notifier(store: &Arc<dyn Store>, settings: pantau_notify::Settings) {
+    init_logging();
+    let channels: Vec<&str> = [
+        settings.smtp.as_ref().map(|_| "e-mail"),
+        settings.webhook_url.as_ref().map(|_| "webhook"),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    eprintln!(
+        "pantau: reminders by {} at {} before each deadline",
+        channels.join(" and "),
+        settings.reminders.offsets
+    );
+    let store = store.clone();
+    tokio::spawn(async move {
+        let shutdown = async {
+            let _ = tokio::signal::ctrl_c().await;
+        };
+        if let Err(err) = pantau_notify::run(store, settings, shutdown).await {
+            tracing::error!("the reminders stopped: {err}");
+        }
+    });
 }
 
 #[derive(clap::Args)]
@@ -172,7 +274,11 @@ async fn listen_and_serve(state: pantau_web::AppState, listen: SocketAddr) -> Re
 }
 
 pub async fn serve(args: ServeArgs) -> Result<(), Failure> {
+    let notify = args.notify.settings()?;
     let store = open(&args.db.database).await?;
+    if let Some(settings) = notify {
+        start_notifier(&store, settings);
+    }
     let config = pantau_web::Config {
         secure_cookies: args.secure_cookies,
         evidence_dir: args.evidence_dir,

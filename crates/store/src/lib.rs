@@ -27,6 +27,7 @@ pub use backend::{PostgresStore, SqliteStore};
 pub use budgets::BudgetStore;
 pub use meetings::MeetingStore;
 pub use outbox::OutboxStore;
+pub use outbox::{AfterFailure, Channel, Claimed, Message, MessageStatus, NewMessage, RetryPolicy};
 
 pub type Id = i64;
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
