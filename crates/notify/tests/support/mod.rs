@@ -54,6 +54,17 @@ pub struct SmtpServer {
 impl SmtpServer {
     /// Start a server that refuses the first `refuse` messages with a 451.
     pub fn start(refuse: u32) -> SmtpServer {
+        // The free port may be taken between our probe and the server's bind
+        // (tests run in parallel): try a few ports before giving up.
+        for _ in 0..5 {
+            if let Some(server) = SmtpServer::try_start(refuse) {
+                return server;
+            }
+        }
+        panic!("the SMTP server did not start: is aiosmtpd installed? Run scripts/smtp");
+    }
+
+    fn try_start(refuse: u32) -> Option<SmtpServer> {
         let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/smtp_server.py");
         let dir = std::env::temp_dir().join(format!(
             "pantau_smtp_{}_{}",
@@ -73,15 +84,10 @@ impl SmtpServer {
             .spawn()
             .expect("python3 runs (scripts/smtp installs what the SMTP server needs)");
         let mut line = String::new();
-        BufReader::new(child.stdout.take().expect("piped"))
-            .read_line(&mut line)
-            .expect("the SMTP server's first line");
-        assert_eq!(
-            line.trim(),
-            "ready",
-            "the SMTP server did not start: is aiosmtpd installed? Run scripts/smtp"
-        );
-        SmtpServer { child, port, dir }
+        let _ = BufReader::new(child.stdout.take().expect("piped")).read_line(&mut line);
+        let server = SmtpServer { child, port, dir };
+        // Dropping a server that did not start stops its process.
+        (line.trim() == "ready").then_some(server)
     }
 
     pub fn url(&self) -> String {
