@@ -46,7 +46,10 @@ pub fn routes() -> Router<AppState> {
             "/rapat/{program}/{cluster}/{period}/berita-acara",
             get(minutes_page),
         )
-        .route("/rapat/{program}/{cluster}/{period}/catatan", post(save_note))
+        .route(
+            "/rapat/{program}/{cluster}/{period}/catatan",
+            post(save_note),
+        )
         .route(
             "/rapat/{program}/{cluster}/{period}/koreksi",
             post(add_override),
@@ -191,9 +194,8 @@ async fn live_minutes(
         )
         .await?;
     let this_meeting = meeting.as_ref().map(|m| m.id);
-    let (created, earlier): (Vec<&FollowUpRow>, Vec<&FollowUpRow>) = all
-        .iter()
-        .partition(|f| Some(f.meeting_id) == this_meeting);
+    let (created, earlier): (Vec<&FollowUpRow>, Vec<&FollowUpRow>) =
+        all.iter().partition(|f| Some(f.meeting_id) == this_meeting);
     let earlier: Vec<FollowUp> = earlier
         .into_iter()
         .filter(|f| came_before(f, &resolved.key))
@@ -439,7 +441,12 @@ fn minutes_view(tr: &Tr, minutes: &Minutes) -> MinutesView {
             .cluster_result
             .as_ref()
             .map_or("", |c| status_of(c.status)),
-        follow_ups: minutes.agenda.follow_ups.iter().map(FollowUpView::of).collect(),
+        follow_ups: minutes
+            .agenda
+            .follow_ups
+            .iter()
+            .map(FollowUpView::of)
+            .collect(),
         reporting: minutes
             .agenda
             .reporting
@@ -478,12 +485,7 @@ fn minutes_view(tr: &Tr, minutes: &Minutes) -> MinutesView {
                 target: o
                     .target
                     .as_ref()
-                    .map(|t| {
-                        format!(
-                            "{t} {}",
-                            o.target_name.clone().unwrap_or_default()
-                        )
-                    })
+                    .map(|t| format!("{t} {}", o.target_name.clone().unwrap_or_default()))
                     .unwrap_or_default(),
                 computed: status_of(o.computed),
                 status: o.status.code(),
@@ -553,10 +555,7 @@ async fn list(State(state): State<AppState>, user: CurrentUser) -> Result<Respon
     clusters.sort_by_key(|c| !own.contains(&c.code));
     let mut meetings = Vec::new();
     for program in &region.programs {
-        let recorded = state
-            .store
-            .meetings(user.region(), &program.code)
-            .await?;
+        let recorded = state.store.meetings(user.region(), &program.code).await?;
         let state_of = |key: &MeetingKey| {
             recorded
                 .iter()
