@@ -397,6 +397,24 @@ async fn refusals_are_audited_and_change_nothing(backend: &str) {
         admin.get("/rapat/100HK/ASDA9/2").await.0,
         StatusCode::NOT_FOUND
     );
+    // The API reads a meeting with the same rights: its live agenda while open.
+    let (status, body) = asda2.get("/api/v1/meetings/100HK/ASDA1/6").await;
+    assert_eq!(status, StatusCode::OK);
+    let json: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(json["status"], "open");
+    assert_eq!(json["minutes"]["as_of"], "2025-04-04T09:00:00+07:00");
+    let reporting = json["minutes"]["agenda"]["reporting"].as_array().unwrap();
+    assert_eq!(reporting.len(), 2);
+    assert_eq!(reporting[1]["unit"], "KEC-BANTARGEBANG");
+    assert_eq!(reporting[1]["missing_periods"], serde_json::json!([4, 5]));
+    assert_eq!(
+        operator.get("/api/v1/meetings/100HK/ASDA1/6").await.0,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        finance.get("/api/v1/follow-ups").await.0,
+        StatusCode::FORBIDDEN
+    );
     assert_eq!(
         admin.get("/rapat/100HK/ASDA1/14").await.0,
         StatusCode::NOT_FOUND
@@ -505,6 +523,13 @@ async fn follow_ups_come_back_overdue_and_the_owner_marks_them_done(backend: &st
         owner.submit(&done_path, &[("note", "lagi")]).await.0,
         StatusCode::BAD_REQUEST
     );
+    let (status, body) = owner.get("/api/v1/follow-ups").await;
+    assert_eq!(status, StatusCode::OK);
+    let json: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(json[0]["id"], id);
+    assert_eq!(json[0]["state"], "done");
+    assert_eq!(json[0]["meeting_period"], 4);
+    assert_eq!(dlh.get("/api/v1/follow-ups").await.1, "[]");
     // The evaluator of the cluster and the leader see it.
     assert!(
         asda1

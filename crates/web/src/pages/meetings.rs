@@ -21,16 +21,16 @@ use pantau_domain::meeting::{
     FollowUp, FollowUpState, MeetingKind, MeetingRecord, MeetingScope, Minutes, Note, Override,
 };
 use pantau_domain::model::Region;
-use pantau_store::Role;
 use pantau_store::meetings::{
     FollowUpFilter, FollowUpRow, MeetingKey, MeetingStatus, NewFollowUp, NewOverride,
 };
+use pantau_store::{Role, User};
 use serde::Deserialize;
 
 use super::format::{self, pct};
 use super::{Nav, lang_of, render};
 use crate::AppState;
-use crate::access::{CurrentUser, check_csrf};
+use crate::access::{CurrentUser, check_csrf, evaluator_of, operator_of};
 use crate::error::PageError;
 use crate::i18n::Tr;
 
@@ -65,7 +65,7 @@ pub fn routes() -> Router<AppState> {
 
 /// What a user may do with a meeting.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Right {
+pub(crate) enum Right {
     /// Record notes, overrides, follow-ups; close it.
     Hold,
     Read,
@@ -75,24 +75,42 @@ enum Right {
 /// weekly meetings and reads the others (it reads all of its region); the
 /// final meeting is held by the admin (the Sekretariat Daerah) and read by
 /// evaluators and leaders. Operators and finance do not see meetings.
-fn right_of(user: &CurrentUser, cluster: Option<&str>) -> Option<Right> {
-    if user.admin().is_some() {
+pub(crate) fn right_of(user: &User, cluster: Option<&str>) -> Option<Right> {
+    if user.role == Role::Admin {
         return Some(Right::Hold);
     }
-    if let Some(evaluator) = user.evaluator() {
+    if let Some(evaluator) = evaluator_of(user) {
         let own = cluster.is_some_and(|c| evaluator.clusters.iter().any(|e| e == c));
         return Some(if own { Right::Hold } else { Right::Read });
     }
-    (user.user.role == Role::Leader).then_some(Right::Read)
+    (user.role == Role::Leader).then_some(Right::Read)
+}
+
+/// The follow-ups a user sees: an operator its unit's, an evaluator its
+/// clusters', admin and leader all; `None` for the others.
+pub(crate) fn follow_ups_of(user: &User) -> Option<FollowUpFilter> {
+    if let Some(operator) = operator_of(user) {
+        Some(FollowUpFilter {
+            units: Some(vec![operator.unit.to_owned()]),
+            ..Default::default()
+        })
+    } else if let Some(evaluator) = evaluator_of(user) {
+        Some(FollowUpFilter {
+            clusters: Some(evaluator.clusters.to_vec()),
+            ..Default::default()
+        })
+    } else {
+        matches!(user.role, Role::Admin | Role::Leader).then(FollowUpFilter::default)
+    }
 }
 
 /// A meeting resolved against the region's model.
-struct Resolved {
+pub(crate) struct Resolved {
     region: Arc<Region>,
     version: pantau_store::RegionVersion,
     program_index: usize,
     scope: MeetingScope,
-    key: MeetingKey,
+    pub(crate) key: MeetingKey,
 }
 
 impl Resolved {
@@ -100,7 +118,7 @@ impl Resolved {
         &self.region.programs[self.program_index]
     }
 
-    fn cluster_code(&self) -> Option<&str> {
+    pub(crate) fn cluster_code(&self) -> Option<&str> {
         self.scope
             .cluster
             .map(|c| self.region.clusters[c].code.as_str())
@@ -118,7 +136,7 @@ fn meeting_path(key: &MeetingKey) -> String {
     }
 }
 
-async fn resolve(
+pub(crate) async fn resolve(
     state: &AppState,
     region_code: &str,
     (program, cluster, period): &(String, String, String),
@@ -151,7 +169,7 @@ async fn resolve(
 }
 
 /// The meeting's figures and records now, shaped as its minutes; `by` closes it.
-async fn live_minutes(
+pub(crate) async fn live_minutes(
     state: &AppState,
     resolved: &Resolved,
     region_code: &str,
@@ -356,6 +374,15 @@ fn list_of(periods: &[u32]) -> String {
         .join(", ")
 }
 
+/// A meeting looks at its period at the deadline, where "open" means that
+/// nothing had arrived: it is shown as not reported.
+fn reported_by_deadline(state: ComplianceState) -> &'static str {
+    match state {
+        ComplianceState::Open => ComplianceState::Missing.code(),
+        other => other.code(),
+    }
+}
+
 fn status_of(status: Option<Status>) -> &'static str {
     status.map_or("no_data", Status::code)
 }
@@ -368,9 +395,11 @@ fn minutes_view(tr: &Tr, minutes: &Minutes) -> MinutesView {
         .iter()
         .map(|n| (n.unit.as_str(), n.text.as_str()))
         .collect();
+    // Units without targets owe no report and have no figures: left out of the tables.
     let units = minutes
         .units
         .iter()
+        .filter(|u| u.result.targets > 0)
         .map(|u| UnitView {
             code: u.result.code.clone(),
             name: u.name.clone(),
@@ -387,7 +416,7 @@ fn minutes_view(tr: &Tr, minutes: &Minutes) -> MinutesView {
                 .compliance
                 .iter()
                 .find(|c| c.period == minutes.period.index)
-                .map_or("", |c| c.state.code()),
+                .map_or("", |c| reported_by_deadline(c.state)),
             note: notes
                 .get(u.result.code.as_str())
                 .map(|t| t.to_string())
@@ -454,11 +483,7 @@ fn minutes_view(tr: &Tr, minutes: &Minutes) -> MinutesView {
             .map(|r| ReportingView {
                 unit: r.unit.clone(),
                 unit_name: r.unit_name.clone(),
-                this_period: match r.this_period {
-                    // At the deadline "open" means nothing had arrived.
-                    ComplianceState::Open => "missing",
-                    other => other.code(),
-                },
+                this_period: reported_by_deadline(r.this_period),
                 missing: list_of(&r.missing_periods),
                 late: list_of(&r.late_periods),
             })
@@ -532,7 +557,7 @@ struct ListPage<'a> {
 }
 
 async fn list(State(state): State<AppState>, user: CurrentUser) -> Result<Response, PageError> {
-    if right_of(&user, None).is_none() {
+    if right_of(&user.user, None).is_none() {
         return Err(user.deny(&state, "meeting.list").await);
     }
     let lang = lang_of(&user.session).await;
@@ -629,7 +654,7 @@ async fn meeting_page(
     Path(segments): Path<(String, String, String)>,
 ) -> Result<Response, PageError> {
     let resolved = resolve(&state, user.region(), &segments).await?;
-    let Some(right) = right_of(&user, resolved.cluster_code()) else {
+    let Some(right) = right_of(&user.user, resolved.cluster_code()) else {
         return Err(user.deny(&state, "meeting.read").await);
     };
     let lang = lang_of(&user.session).await;
@@ -674,7 +699,7 @@ async fn minutes_page(
     Path(segments): Path<(String, String, String)>,
 ) -> Result<Response, PageError> {
     let resolved = resolve(&state, user.region(), &segments).await?;
-    if right_of(&user, resolved.cluster_code()).is_none() {
+    if right_of(&user.user, resolved.cluster_code()).is_none() {
         return Err(user.deny(&state, "meeting.minutes").await);
     }
     let minutes = state
@@ -702,7 +727,7 @@ async fn held(
     attempted: &str,
 ) -> Result<Resolved, PageError> {
     let resolved = resolve(state, user.region(), segments).await?;
-    if right_of(user, resolved.cluster_code()) != Some(Right::Hold) {
+    if right_of(&user.user, resolved.cluster_code()) != Some(Right::Hold) {
         return Err(user.deny(state, attempted).await);
     }
     Ok(resolved)
@@ -911,20 +936,7 @@ async fn follow_ups_page(
     State(state): State<AppState>,
     user: CurrentUser,
 ) -> Result<Response, PageError> {
-    // An operator sees its unit's; an evaluator its clusters'; admin and leader all.
-    let filter = if let Some(operator) = user.operator() {
-        FollowUpFilter {
-            units: Some(vec![operator.unit.to_owned()]),
-            ..Default::default()
-        }
-    } else if let Some(evaluator) = user.evaluator() {
-        FollowUpFilter {
-            clusters: Some(evaluator.clusters.to_vec()),
-            ..Default::default()
-        }
-    } else if user.admin().is_some() || user.user.role == Role::Leader {
-        FollowUpFilter::default()
-    } else {
+    let Some(filter) = follow_ups_of(&user.user) else {
         return Err(user.deny(&state, "follow_up.read").await);
     };
     let lang = lang_of(&user.session).await;
