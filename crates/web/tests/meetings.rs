@@ -486,6 +486,14 @@ async fn follow_ups_come_back_overdue_and_the_owner_marks_them_done(backend: &st
     assert!(!dlh_list.contains(&format!("data-follow-up=\"{id}\"")));
     // The owner sees it with a form; a note is required.
     let owner = logged_in(&app, "op-dp3a").await;
+    assert!(
+        owner
+            .get("/dasbor")
+            .await
+            .1
+            .contains("href=\"/tindak-lanjut\""),
+        "in the operator's menu"
+    );
     let (status, list) = owner.get("/tindak-lanjut").await;
     assert_eq!(status, StatusCode::OK);
     assert!(list.contains(&format!("action=\"{done_path}\"")), "{list}");

@@ -67,3 +67,4 @@ followup-meeting = Meeting
 followup-done-note = What was done
 followup-mark-done = Mark done
 followup-done-by = Done by
+nav-follow-ups = Follow-ups

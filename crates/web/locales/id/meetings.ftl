@@ -67,3 +67,4 @@ followup-meeting = Rapat
 followup-done-note = Keterangan penyelesaian
 followup-mark-done = Tandai selesai
 followup-done-by = Diselesaikan oleh
+nav-follow-ups = Tindak lanjut
