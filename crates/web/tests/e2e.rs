@@ -493,6 +493,126 @@ async fn walk(app: TestApp, browser: Browser) {
     assert!(row.text().await.unwrap().starts_with("DP3A"));
     browser.phone_screenshot("dashboard").await;
     browser.screenshot("dashboard-desktop", 1280).await;
+    browser.log_out().await;
+
+    hold_a_meeting(&app, &browser).await;
+}
+
+/// The evaluator of ASDA1 opens Friday's meeting of period 6 from the list,
+/// finds its agenda ready, records a note and a follow-up, closes it and
+/// prints the minutes.
+async fn hold_a_meeting(app: &TestApp, browser: &Browser) {
+    let meeting = "/rapat/100HK/ASDA1/6";
+    browser.log_in("asda1").await;
+    browser.goto("/rapat").await;
+    browser
+        .find(&format!(r#"#meetings a[href="{meeting}"]"#))
+        .await
+        .click()
+        .await
+        .unwrap();
+    browser.wait_for_path(meeting).await;
+    // The agenda is ready: who did not report, which targets need a word.
+    let missing = browser
+        .text(r#"#agenda-reporting tr[data-unit="KEC-BANTARGEBANG"]"#)
+        .await;
+    assert!(missing.contains("Tidak lapor"), "{missing}");
+    browser
+        .find(r#"#agenda-targets tr[data-target="KEC-BANTARGEBANG-01"]"#)
+        .await;
+
+    let note = "Percepat revitalisasi posyandu";
+    let form = browser.find(r#"form[data-note="DP3A"]"#).await;
+    form.find(Locator::Css("textarea[name=text]"))
+        .await
+        .unwrap()
+        .send_keys(note)
+        .await
+        .unwrap();
+    form.find(Locator::Css("button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    browser.wait_for_path(meeting).await;
+    let row = browser.text(r#"#units tr[data-unit="DP3A"]"#).await;
+    assert!(row.contains(note), "the note is in the DP3A row: {row}");
+
+    let promise = "Laporkan data posyandu periode 4-6";
+    browser
+        .find(r#"#follow-up-unit option[value="KEC-BANTARGEBANG"]"#)
+        .await
+        .click()
+        .await
+        .unwrap();
+    let due = browser.find("#follow-up-due").await;
+    browser
+        .script(
+            "arguments[0].value = arguments[1]",
+            vec![serde_json::to_value(&due).unwrap(), json!("2025-04-11")],
+        )
+        .await;
+    browser
+        .find("#follow-up-description")
+        .await
+        .send_keys(promise)
+        .await
+        .unwrap();
+    browser
+        .find("#follow-up-form button[type=submit]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    browser.wait_for_path(meeting).await;
+    let created = browser.text("#follow-ups-created").await;
+    assert!(
+        created.contains(promise) && created.contains("2025-04-11"),
+        "{created}"
+    );
+    browser.phone_screenshot("meeting").await;
+
+    // Close it, confirming; the printable minutes follow.
+    browser
+        .find("#close-form input[name=confirm]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    browser
+        .find("#close-form button[type=submit]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    let minutes = format!("{meeting}/berita-acara");
+    browser.wait_for_path(&minutes).await;
+    assert_eq!(browser.text("#signatory").await, "asda1");
+    assert!(browser.text("#notes").await.contains(note));
+    assert!(browser.text("#follow-ups-created").await.contains(promise));
+    browser.screenshot("minutes", 794).await;
+    let stored = app
+        .store
+        .minutes(
+            "3275",
+            &pantau_store::meetings::MeetingKey::weekly("100HK", "ASDA1", 6),
+        )
+        .await
+        .unwrap()
+        .expect("closing froze the minutes");
+    assert_eq!(stored.follow_ups_created[0].description, promise);
+    // The closed meeting shows no forms any more.
+    browser.goto(meeting).await;
+    browser.find("#closed").await;
+    assert!(
+        browser
+            .client
+            .find_all(Locator::Css("#close-form"))
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }
 
 async fn report_verify_and_see_it_in_chromium(backend: &'static str) {

@@ -1,9 +1,1052 @@
 //! Evaluation meetings (rapat evaluasi): the agenda built from the engine, notes, status overrides, follow-ups and the frozen minutes (berita acara).
+//!
+//! A meeting is addressed as `/rapat/{program}/{cluster}/{period}`, the final
+//! one as `/rapat/{program}/semua/akhir`. While it is open its page is built
+//! live: the engine as of the period's deadline, plus what was recorded, shaped
+//! as the [`Minutes`] closing would freeze. Once closed, every page of it is
+//! read from the frozen minutes and nothing is recomputed.
 
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use askama::Template;
+use axum::Form;
 use axum::Router;
+use axum::extract::{Path, State};
+use axum::response::{Redirect, Response};
+use axum::routing::{get, post};
+use chrono::{NaiveDate, Utc};
+use pantau_domain::evaluation::{ComplianceState, Status};
+use pantau_domain::meeting::{
+    FollowUp, FollowUpState, MeetingKind, MeetingRecord, MeetingScope, Minutes, Note, Override,
+};
+use pantau_domain::model::Region;
+use pantau_store::meetings::{
+    FollowUpFilter, FollowUpRow, MeetingKey, MeetingStatus, NewFollowUp, NewOverride,
+};
+use pantau_store::{Role, User};
+use serde::Deserialize;
 
+use super::format::{self, pct};
+use super::{Nav, lang_of, render};
 use crate::AppState;
+use crate::access::{CurrentUser, check_csrf, evaluator_of, operator_of};
+use crate::error::PageError;
+use crate::i18n::Tr;
+
+/// The path segments of the final meeting.
+const FINAL_CLUSTER: &str = "semua";
+const FINAL_PERIOD: &str = "akhir";
 
 pub fn routes() -> Router<AppState> {
     Router::new()
+        .route("/rapat", get(list))
+        .route("/rapat/{program}/{cluster}/{period}", get(meeting_page))
+        .route(
+            "/rapat/{program}/{cluster}/{period}/berita-acara",
+            get(minutes_page),
+        )
+        .route(
+            "/rapat/{program}/{cluster}/{period}/catatan",
+            post(save_note),
+        )
+        .route(
+            "/rapat/{program}/{cluster}/{period}/koreksi",
+            post(add_override),
+        )
+        .route(
+            "/rapat/{program}/{cluster}/{period}/tindak-lanjut",
+            post(add_follow_up),
+        )
+        .route("/rapat/{program}/{cluster}/{period}/tutup", post(close))
+        .route("/tindak-lanjut", get(follow_ups_page))
+        .route("/tindak-lanjut/{id}/selesai", post(complete_follow_up))
+}
+
+/// What a user may do with a meeting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Right {
+    /// Record notes, overrides, follow-ups; close it.
+    Hold,
+    Read,
+}
+
+/// Admins hold every meeting; an evaluator (Asda) holds its own clusters'
+/// weekly meetings and reads the others (it reads all of its region); the
+/// final meeting is held by the admin (the Sekretariat Daerah) and read by
+/// evaluators and leaders. Operators and finance do not see meetings.
+pub(crate) fn right_of(user: &User, cluster: Option<&str>) -> Option<Right> {
+    if user.role == Role::Admin {
+        return Some(Right::Hold);
+    }
+    if let Some(evaluator) = evaluator_of(user) {
+        let own = cluster.is_some_and(|c| evaluator.clusters.iter().any(|e| e == c));
+        return Some(if own { Right::Hold } else { Right::Read });
+    }
+    (user.role == Role::Leader).then_some(Right::Read)
+}
+
+/// The follow-ups a user sees: an operator its unit's, an evaluator its
+/// clusters', admin and leader all; `None` for the others.
+pub(crate) fn follow_ups_of(user: &User) -> Option<FollowUpFilter> {
+    if let Some(operator) = operator_of(user) {
+        Some(FollowUpFilter {
+            units: Some(vec![operator.unit.to_owned()]),
+            ..Default::default()
+        })
+    } else if let Some(evaluator) = evaluator_of(user) {
+        Some(FollowUpFilter {
+            clusters: Some(evaluator.clusters.to_vec()),
+            ..Default::default()
+        })
+    } else {
+        matches!(user.role, Role::Admin | Role::Leader).then(FollowUpFilter::default)
+    }
+}
+
+/// A meeting resolved against the region's model.
+pub(crate) struct Resolved {
+    region: Arc<Region>,
+    version: pantau_store::RegionVersion,
+    program_index: usize,
+    scope: MeetingScope,
+    pub(crate) key: MeetingKey,
+}
+
+impl Resolved {
+    fn program(&self) -> &pantau_domain::model::Program {
+        &self.region.programs[self.program_index]
+    }
+
+    pub(crate) fn cluster_code(&self) -> Option<&str> {
+        self.scope
+            .cluster
+            .map(|c| self.region.clusters[c].code.as_str())
+    }
+
+    fn path(&self) -> String {
+        meeting_path(&self.key)
+    }
+}
+
+fn meeting_path(key: &MeetingKey) -> String {
+    match (&key.cluster, key.period) {
+        (Some(cluster), Some(period)) => format!("/rapat/{}/{cluster}/{period}", key.program),
+        _ => format!("/rapat/{}/{FINAL_CLUSTER}/{FINAL_PERIOD}", key.program),
+    }
+}
+
+pub(crate) async fn resolve(
+    state: &AppState,
+    region_code: &str,
+    (program, cluster, period): &(String, String, String),
+) -> Result<Resolved, PageError> {
+    let (version, region) = state
+        .evaluations
+        .current(state.store.as_ref(), region_code)
+        .await?;
+    let program_index = region
+        .programs
+        .iter()
+        .position(|p| &p.code == program)
+        .ok_or(PageError::NotFound)?;
+    let model = &region.programs[program_index];
+    let (scope, key) = if cluster == FINAL_CLUSTER && period == FINAL_PERIOD {
+        (MeetingScope::final_of(model), MeetingKey::final_of(program))
+    } else {
+        let index: u32 = period.parse().map_err(|_| PageError::NotFound)?;
+        let scope = MeetingScope::weekly(&region, model, cluster, index)
+            .map_err(|_| PageError::NotFound)?;
+        (scope, MeetingKey::weekly(program, cluster, index))
+    };
+    Ok(Resolved {
+        region,
+        version,
+        program_index,
+        scope,
+        key,
+    })
+}
+
+/// The meeting's figures and records now, shaped as its minutes; `by` closes it.
+pub(crate) async fn live_minutes(
+    state: &AppState,
+    resolved: &Resolved,
+    region_code: &str,
+    by: &str,
+) -> Result<Minutes, PageError> {
+    let program = resolved.program();
+    let as_of = resolved.scope.as_of(program);
+    let evaluation = state.evaluations.evaluation(
+        region_code,
+        resolved.version,
+        &resolved.region,
+        resolved.program_index,
+        &as_of,
+    );
+    let meeting = state.store.meeting(region_code, &resolved.key).await?;
+    let region = &resolved.region;
+    let unit_name = |code: &str| {
+        region
+            .units
+            .iter()
+            .find(|u| u.code == code)
+            .map_or_else(|| code.to_owned(), |u| u.name.clone())
+    };
+    let target_name = |code: &str| {
+        program
+            .targets
+            .iter()
+            .find(|t| t.code == code)
+            .map(|t| t.name.clone())
+    };
+    let today = resolved.scope.date(program);
+    let all = state
+        .store
+        .follow_ups(
+            region_code,
+            &FollowUpFilter {
+                program: Some(program.code.clone()),
+                ..Default::default()
+            },
+        )
+        .await?;
+    let this_meeting = meeting.as_ref().map(|m| m.id);
+    let (created, earlier): (Vec<&FollowUpRow>, Vec<&FollowUpRow>) =
+        all.iter().partition(|f| Some(f.meeting_id) == this_meeting);
+    let earlier: Vec<FollowUp> = earlier
+        .into_iter()
+        .filter(|f| came_before(f, &resolved.key))
+        .map(|f| f.to_domain(today))
+        .collect();
+    let (notes, overrides) = match &meeting {
+        None => (Vec::new(), Vec::new()),
+        Some(m) => (
+            state.store.meeting_notes(region_code, m.id).await?,
+            state.store.meeting_overrides(region_code, m.id).await?,
+        ),
+    };
+    let record = MeetingRecord {
+        notes: notes
+            .into_iter()
+            .map(|n| Note {
+                unit_name: unit_name(&n.unit),
+                unit: n.unit,
+                text: n.text,
+                by: n.author,
+            })
+            .collect(),
+        overrides: overrides
+            .into_iter()
+            .map(|o| Override {
+                unit_name: unit_name(&o.unit),
+                target_name: o.target.as_deref().and_then(target_name),
+                unit: o.unit,
+                target: o.target,
+                computed: o.computed,
+                status: o.status,
+                justification: o.justification,
+                by: o.author,
+            })
+            .collect(),
+        follow_ups_created: created.iter().map(|f| f.to_domain(today)).collect(),
+        earlier_follow_ups: &earlier,
+        closed_at: Utc::now(),
+        closed_by: by.to_owned(),
+    };
+    Ok(Minutes::freeze(
+        region,
+        program,
+        &resolved.scope,
+        &evaluation,
+        record,
+    ))
+}
+
+/// Whether a follow-up was made in a meeting before this one: a weekly
+/// meeting of an earlier period (before the final one, every weekly one).
+/// Those made later do not come back to this meeting's agenda.
+fn came_before(f: &FollowUpRow, key: &MeetingKey) -> bool {
+    match (f.meeting_period, key.period) {
+        (Some(theirs), Some(ours)) => theirs < ours,
+        (Some(_), None) => true,
+        (None, _) => false,
+    }
+}
+
+// ---------------------------------------------------------------------------
+// What the templates show, built from the minutes (live or frozen).
+
+pub struct FollowUpView {
+    pub id: i64,
+    pub unit: String,
+    pub unit_name: String,
+    pub description: String,
+    pub due: String,
+    pub state: &'static str,
+    pub done_note: String,
+}
+
+impl FollowUpView {
+    fn of(f: &FollowUp) -> FollowUpView {
+        FollowUpView {
+            id: f.id,
+            unit: f.unit.clone(),
+            unit_name: f.unit_name.clone(),
+            description: f.description.clone(),
+            due: f.due.to_string(),
+            state: f.state.code(),
+            done_note: f.done_note.clone().unwrap_or_default(),
+        }
+    }
+}
+
+pub struct ReportingView {
+    pub unit: String,
+    pub unit_name: String,
+    pub this_period: &'static str,
+    pub missing: String,
+    pub late: String,
+}
+
+pub struct TargetView {
+    pub code: String,
+    pub name: String,
+    pub unit: String,
+    pub status: &'static str,
+    pub capaian: String,
+    pub stale: bool,
+    pub likely_to_miss: bool,
+}
+
+pub struct OverrideView {
+    pub unit: String,
+    pub target: String,
+    pub computed: &'static str,
+    pub status: &'static str,
+    pub justification: String,
+    pub by: String,
+}
+
+pub struct UnitView {
+    pub code: String,
+    pub name: String,
+    pub targets: u32,
+    pub status: &'static str,
+    pub capaian: String,
+    pub rating: &'static str,
+    pub reported: &'static str,
+    pub note: String,
+    /// `(code, name)` of its targets, for the override form.
+    pub target_codes: Vec<(String, String)>,
+}
+
+pub struct MinutesView {
+    pub title: String,
+    pub program_name: String,
+    pub region_name: String,
+    pub cluster_name: String,
+    pub is_final: bool,
+    pub period_index: u32,
+    pub period_start: String,
+    pub period_end: String,
+    pub deadline: String,
+    pub meeting_day: String,
+    pub closed_at: String,
+    pub closed_by: String,
+    pub cluster_capaian: String,
+    pub cluster_status: &'static str,
+    pub follow_ups: Vec<FollowUpView>,
+    pub reporting: Vec<ReportingView>,
+    pub targets: Vec<TargetView>,
+    pub overrides: Vec<OverrideView>,
+    pub created: Vec<FollowUpView>,
+    pub reviewed: Vec<FollowUpView>,
+    pub units: Vec<UnitView>,
+    pub notes: Vec<(String, String, String)>,
+}
+
+fn list_of(periods: &[u32]) -> String {
+    periods
+        .iter()
+        .map(u32::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A meeting looks at its period at the deadline, where "open" means that
+/// nothing had arrived: it is shown as not reported.
+fn reported_by_deadline(state: ComplianceState) -> &'static str {
+    match state {
+        ComplianceState::Open => ComplianceState::Missing.code(),
+        other => other.code(),
+    }
+}
+
+fn status_of(status: Option<Status>) -> &'static str {
+    status.map_or("no_data", Status::code)
+}
+
+fn minutes_view(tr: &Tr, minutes: &Minutes) -> MinutesView {
+    let lang = tr.lang;
+    let tz: chrono_tz::Tz = minutes.timezone.parse().unwrap_or(chrono_tz::Asia::Jakarta);
+    let notes: HashMap<&str, &str> = minutes
+        .notes
+        .iter()
+        .map(|n| (n.unit.as_str(), n.text.as_str()))
+        .collect();
+    // Units without targets owe no report and have no figures: left out of the tables.
+    let units = minutes
+        .units
+        .iter()
+        .filter(|u| u.result.targets > 0)
+        .map(|u| UnitView {
+            code: u.result.code.clone(),
+            name: u.name.clone(),
+            targets: u.result.targets,
+            status: if u.result.targets == 0 {
+                ""
+            } else {
+                status_of(u.result.status)
+            },
+            capaian: pct(lang, u.result.achievement_pct),
+            rating: format::rating(u.result.rating),
+            reported: u
+                .result
+                .compliance
+                .iter()
+                .find(|c| c.period == minutes.period.index)
+                .map_or("", |c| reported_by_deadline(c.state)),
+            note: notes
+                .get(u.result.code.as_str())
+                .map(|t| t.to_string())
+                .unwrap_or_default(),
+            target_codes: minutes
+                .targets
+                .iter()
+                .filter(|t| t.result.unit == u.result.code)
+                .map(|t| (t.result.code.clone(), t.name.clone()))
+                .collect(),
+        })
+        .collect();
+    let title = match &minutes.cluster {
+        Some(c) => format!(
+            "{} {} · {} {}",
+            tr.t("meeting-weekly"),
+            c.code,
+            tr.t("meeting-period"),
+            minutes.period.index
+        ),
+        None => tr.t("meeting-final"),
+    };
+    MinutesView {
+        title,
+        program_name: minutes.program.name.clone(),
+        region_name: minutes.region.name.clone(),
+        cluster_name: minutes
+            .cluster
+            .as_ref()
+            .map(|c| format!("{} ({})", c.name, c.code))
+            .unwrap_or_default(),
+        is_final: minutes.kind == MeetingKind::Final,
+        period_index: minutes.period.index,
+        period_start: minutes.period.start.to_string(),
+        period_end: minutes.period.end.to_string(),
+        deadline: format::moment(tz, minutes.period.deadline),
+        meeting_day: minutes
+            .period
+            .deadline
+            .with_timezone(&tz)
+            .date_naive()
+            .to_string(),
+        closed_at: format::moment(tz, minutes.closed_at),
+        closed_by: minutes.closed_by.clone(),
+        cluster_capaian: match (&minutes.cluster_result, &minutes.evaluation) {
+            (Some(cluster), _) => pct(lang, cluster.achievement_pct),
+            (None, Some(evaluation)) => pct(lang, evaluation.summary.achievement_pct),
+            (None, None) => String::new(),
+        },
+        cluster_status: minutes
+            .cluster_result
+            .as_ref()
+            .map_or("", |c| status_of(c.status)),
+        follow_ups: minutes
+            .agenda
+            .follow_ups
+            .iter()
+            .map(FollowUpView::of)
+            .collect(),
+        reporting: minutes
+            .agenda
+            .reporting
+            .iter()
+            .map(|r| ReportingView {
+                unit: r.unit.clone(),
+                unit_name: r.unit_name.clone(),
+                this_period: reported_by_deadline(r.this_period),
+                missing: list_of(&r.missing_periods),
+                late: list_of(&r.late_periods),
+            })
+            .collect(),
+        targets: minutes
+            .agenda
+            .targets
+            .iter()
+            .map(|t| TargetView {
+                code: t.target.clone(),
+                name: t.target_name.clone(),
+                unit: t.unit.clone(),
+                status: t.status.code(),
+                capaian: pct(lang, t.achievement_pct),
+                stale: t.stale,
+                likely_to_miss: t.likely_to_miss,
+            })
+            .collect(),
+        overrides: minutes
+            .overrides
+            .iter()
+            .map(|o| OverrideView {
+                unit: o.unit.clone(),
+                target: o
+                    .target
+                    .as_ref()
+                    .map(|t| format!("{t} {}", o.target_name.clone().unwrap_or_default()))
+                    .unwrap_or_default(),
+                computed: status_of(o.computed),
+                status: o.status.code(),
+                justification: o.justification.clone(),
+                by: o.by.clone(),
+            })
+            .collect(),
+        created: minutes
+            .follow_ups_created
+            .iter()
+            .map(FollowUpView::of)
+            .collect(),
+        reviewed: minutes
+            .follow_ups_reviewed
+            .iter()
+            .map(FollowUpView::of)
+            .collect(),
+        units,
+        notes: minutes
+            .notes
+            .iter()
+            .map(|n| (n.unit.clone(), n.text.clone(), n.by.clone()))
+            .collect(),
+    }
+}
+
+// ---------------------------------------------------------------------------
+// The list of meetings.
+
+pub struct MeetingLink {
+    pub path: String,
+    pub program: String,
+    pub label: String,
+    pub meeting_day: String,
+    pub state: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "meetings.html")]
+struct ListPage<'a> {
+    tr: Tr<'a>,
+    nav: Option<Nav>,
+    meetings: Vec<MeetingLink>,
+}
+
+async fn list(State(state): State<AppState>, user: CurrentUser) -> Result<Response, PageError> {
+    if right_of(&user.user, None).is_none() {
+        return Err(user.deny(&state, "meeting.list").await);
+    }
+    let lang = lang_of(&user.session).await;
+    let tr = Tr {
+        catalog: &state.i18n,
+        lang,
+    };
+    let region = state
+        .evaluations
+        .region(state.store.as_ref(), user.region())
+        .await?;
+    let now = Utc::now();
+    let soon = now + chrono::Duration::days(7);
+    // An evaluator sees its own clusters first.
+    let own: Vec<String> = user
+        .evaluator()
+        .map(|e| e.clusters.to_vec())
+        .unwrap_or_default();
+    let mut clusters: Vec<&pantau_domain::model::Cluster> = region.clusters.iter().collect();
+    clusters.sort_by_key(|c| !own.contains(&c.code));
+    let mut meetings = Vec::new();
+    for program in &region.programs {
+        let recorded = state.store.meetings(user.region(), &program.code).await?;
+        let state_of = |key: &MeetingKey| {
+            recorded
+                .iter()
+                .find(|m| m.cluster == key.cluster && m.period == key.period)
+                .map_or("not-started", |m| match m.status {
+                    MeetingStatus::Open => "open",
+                    MeetingStatus::Closed => "closed",
+                })
+        };
+        let cal = &program.calendar;
+        // The final meeting appears in the program's last week.
+        if cal.local_date(now) + chrono::Duration::days(7) >= cal.end {
+            let key = MeetingKey::final_of(&program.code);
+            let scope = MeetingScope::final_of(program);
+            meetings.push(MeetingLink {
+                path: meeting_path(&key),
+                program: program.name.clone(),
+                label: tr.t("meeting-final"),
+                meeting_day: scope.date(program).to_string(),
+                state: state_of(&key),
+            });
+        }
+        // Newest first: the periods due by the end of this week.
+        for period in cal.periods().iter().rev().filter(|p| p.deadline <= soon) {
+            for cluster in &clusters {
+                let key = MeetingKey::weekly(&program.code, &cluster.code, period.index);
+                meetings.push(MeetingLink {
+                    path: meeting_path(&key),
+                    program: program.name.clone(),
+                    label: format!(
+                        "{} · {} {} ({} – {})",
+                        cluster.code,
+                        tr.t("meeting-period"),
+                        period.index,
+                        period.start,
+                        period.end
+                    ),
+                    meeting_day: cal.local_date(period.deadline).to_string(),
+                    state: state_of(&key),
+                });
+            }
+        }
+    }
+    render(&ListPage {
+        nav: Some(Nav::of(&user).await?),
+        tr,
+        meetings,
+    })
+}
+
+// ---------------------------------------------------------------------------
+// One meeting.
+
+#[derive(Template)]
+#[template(path = "meeting.html")]
+struct MeetingPage<'a> {
+    tr: Tr<'a>,
+    nav: Option<Nav>,
+    m: MinutesView,
+    path: String,
+    open: bool,
+    can_hold: bool,
+    csrf: String,
+    statuses: Vec<&'static str>,
+    due_default: String,
+}
+
+async fn meeting_page(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(segments): Path<(String, String, String)>,
+) -> Result<Response, PageError> {
+    let resolved = resolve(&state, user.region(), &segments).await?;
+    let Some(right) = right_of(&user.user, resolved.cluster_code()) else {
+        return Err(user.deny(&state, "meeting.read").await);
+    };
+    let lang = lang_of(&user.session).await;
+    let tr = Tr {
+        catalog: &state.i18n,
+        lang,
+    };
+    let frozen = state.store.minutes(user.region(), &resolved.key).await?;
+    let open = frozen.is_none();
+    let minutes = match frozen {
+        Some(minutes) => minutes,
+        None => live_minutes(&state, &resolved, user.region(), &user.user.username).await?,
+    };
+    let nav = Nav::of(&user).await?;
+    let due_default =
+        (resolved.scope.date(resolved.program()) + chrono::Duration::days(7)).to_string();
+    render(&MeetingPage {
+        m: minutes_view(&tr, &minutes),
+        tr,
+        path: resolved.path(),
+        open,
+        can_hold: right == Right::Hold,
+        csrf: nav.csrf.clone(),
+        nav: Some(nav),
+        statuses: Status::ALL.iter().map(|s| s.code()).collect(),
+        due_default,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "meeting_minutes.html")]
+struct MinutesPage<'a> {
+    tr: Tr<'a>,
+    m: MinutesView,
+    path: String,
+}
+
+/// The printable berita acara of a closed meeting, from its frozen minutes.
+async fn minutes_page(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(segments): Path<(String, String, String)>,
+) -> Result<Response, PageError> {
+    let resolved = resolve(&state, user.region(), &segments).await?;
+    if right_of(&user.user, resolved.cluster_code()).is_none() {
+        return Err(user.deny(&state, "meeting.minutes").await);
+    }
+    let minutes = state
+        .store
+        .minutes(user.region(), &resolved.key)
+        .await?
+        .ok_or(PageError::NotFound)?;
+    let lang = lang_of(&user.session).await;
+    let tr = Tr {
+        catalog: &state.i18n,
+        lang,
+    };
+    render(&MinutesPage {
+        m: minutes_view(&tr, &minutes),
+        tr,
+        path: resolved.path(),
+    })
+}
+
+/// The meeting, if the user may hold it; refusals are audited.
+async fn held(
+    state: &AppState,
+    user: &CurrentUser,
+    segments: &(String, String, String),
+    attempted: &str,
+) -> Result<Resolved, PageError> {
+    let resolved = resolve(state, user.region(), segments).await?;
+    if right_of(&user.user, resolved.cluster_code()) != Some(Right::Hold) {
+        return Err(user.deny(state, attempted).await);
+    }
+    Ok(resolved)
+}
+
+fn back_to(resolved: &Resolved) -> Redirect {
+    Redirect::to(&resolved.path())
+}
+
+#[derive(Deserialize)]
+pub struct NoteForm {
+    csrf: Option<String>,
+    unit: String,
+    #[serde(default)]
+    text: String,
+}
+
+async fn save_note(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(segments): Path<(String, String, String)>,
+    Form(form): Form<NoteForm>,
+) -> Result<Redirect, PageError> {
+    check_csrf(&user.session, form.csrf.as_deref()).await?;
+    let resolved = held(&state, &user, &segments, "meeting.note").await?;
+    state
+        .store
+        .save_note(
+            user.region(),
+            &resolved.key,
+            &form.unit,
+            &form.text,
+            &user.actor(),
+        )
+        .await?;
+    Ok(back_to(&resolved))
+}
+
+#[derive(Deserialize)]
+pub struct OverrideForm {
+    csrf: Option<String>,
+    /// `UNIT` for the unit's status, `UNIT/TARGET` for a target's.
+    subject: String,
+    status: String,
+    #[serde(default)]
+    justification: String,
+}
+
+async fn add_override(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(segments): Path<(String, String, String)>,
+    Form(form): Form<OverrideForm>,
+) -> Result<Redirect, PageError> {
+    check_csrf(&user.session, form.csrf.as_deref()).await?;
+    let resolved = held(&state, &user, &segments, "meeting.override").await?;
+    if form.justification.trim().is_empty() {
+        return Err(PageError::BadRequest(
+            "justification: an override needs a justification (alasan koreksi wajib diisi)".into(),
+        ));
+    }
+    let status = Status::ALL
+        .into_iter()
+        .find(|s| s.code() == form.status)
+        .ok_or_else(|| {
+            PageError::BadRequest(format!("status: unknown status \"{}\"", form.status))
+        })?;
+    let (unit, target) = match form.subject.split_once('/') {
+        Some((unit, target)) => (unit.to_owned(), Some(target.to_owned())),
+        None => (form.subject.clone(), None),
+    };
+    let program = resolved.program();
+    let evaluation = state.evaluations.evaluation(
+        user.region(),
+        resolved.version,
+        &resolved.region,
+        resolved.program_index,
+        &resolved.scope.as_of(program),
+    );
+    let computed = Override::computed_in(
+        program,
+        &resolved.region,
+        &evaluation,
+        &unit,
+        target.as_deref(),
+    );
+    state
+        .store
+        .add_override(
+            user.region(),
+            &resolved.key,
+            &NewOverride {
+                unit,
+                target,
+                computed,
+                status,
+                justification: form.justification,
+            },
+            &user.actor(),
+        )
+        .await?;
+    Ok(back_to(&resolved))
+}
+
+#[derive(Deserialize)]
+pub struct FollowUpForm {
+    csrf: Option<String>,
+    unit: String,
+    #[serde(default)]
+    due: String,
+    #[serde(default)]
+    description: String,
+}
+
+async fn add_follow_up(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(segments): Path<(String, String, String)>,
+    Form(form): Form<FollowUpForm>,
+) -> Result<Redirect, PageError> {
+    check_csrf(&user.session, form.csrf.as_deref()).await?;
+    let resolved = held(&state, &user, &segments, "meeting.follow_up").await?;
+    let due = NaiveDate::parse_from_str(form.due.trim(), "%Y-%m-%d").map_err(|_| {
+        PageError::BadRequest(format!(
+            "due: \"{}\" is not a date (YYYY-MM-DD)",
+            form.due.trim()
+        ))
+    })?;
+    let meeting_day = resolved.scope.date(resolved.program());
+    if due < meeting_day {
+        return Err(PageError::BadRequest(format!(
+            "due: a follow-up made at the meeting of {meeting_day} cannot be due before it"
+        )));
+    }
+    state
+        .store
+        .add_follow_up(
+            user.region(),
+            &resolved.key,
+            &NewFollowUp {
+                unit: form.unit,
+                description: form.description,
+                due,
+            },
+            &user.actor(),
+        )
+        .await?;
+    Ok(back_to(&resolved))
+}
+
+#[derive(Deserialize)]
+pub struct CloseForm {
+    csrf: Option<String>,
+    confirm: Option<String>,
+}
+
+async fn close(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(segments): Path<(String, String, String)>,
+    Form(form): Form<CloseForm>,
+) -> Result<Redirect, PageError> {
+    check_csrf(&user.session, form.csrf.as_deref()).await?;
+    let resolved = held(&state, &user, &segments, "meeting.close").await?;
+    if form.confirm.as_deref() != Some("yes") {
+        return Err(PageError::BadRequest(
+            "confirm: tick the box to confirm that the minutes are final (centang konfirmasi)"
+                .into(),
+        ));
+    }
+    let minutes = live_minutes(&state, &resolved, user.region(), &user.user.username).await?;
+    state
+        .store
+        .close_meeting(user.region(), &resolved.key, &minutes, &user.actor())
+        .await?;
+    Ok(Redirect::to(&format!("{}/berita-acara", resolved.path())))
+}
+
+// ---------------------------------------------------------------------------
+// Follow-ups (tindak lanjut).
+
+pub struct FollowUpLine {
+    pub id: i64,
+    pub unit: String,
+    pub unit_name: String,
+    pub description: String,
+    pub due: String,
+    pub state: &'static str,
+    pub meeting: String,
+    pub meeting_path: String,
+    pub done_note: String,
+    pub done_by: String,
+    pub can_complete: bool,
+}
+
+#[derive(Template)]
+#[template(path = "followups.html")]
+struct FollowUpsPage<'a> {
+    tr: Tr<'a>,
+    nav: Option<Nav>,
+    csrf: String,
+    rows: Vec<FollowUpLine>,
+}
+
+async fn follow_ups_page(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> Result<Response, PageError> {
+    let Some(filter) = follow_ups_of(&user.user) else {
+        return Err(user.deny(&state, "follow_up.read").await);
+    };
+    let lang = lang_of(&user.session).await;
+    let tr = Tr {
+        catalog: &state.i18n,
+        lang,
+    };
+    let region = state
+        .evaluations
+        .region(state.store.as_ref(), user.region())
+        .await?;
+    let today = Utc::now().with_timezone(&region.timezone).date_naive();
+    let own_unit = user.operator().map(|o| o.unit.to_owned());
+    let mut rows: Vec<FollowUpLine> = state
+        .store
+        .follow_ups(user.region(), &filter)
+        .await?
+        .into_iter()
+        .map(|f| {
+            let state = FollowUpState::of(f.due, f.done_at.is_some(), today);
+            let key = match (&f.meeting_cluster, f.meeting_period) {
+                (Some(c), Some(p)) => MeetingKey::weekly(&f.program, c, p),
+                _ => MeetingKey::final_of(&f.program),
+            };
+            FollowUpLine {
+                id: f.id,
+                meeting: match (&f.meeting_cluster, f.meeting_period) {
+                    (Some(c), Some(p)) => format!("{c} · {} {p}", tr.t("meeting-period")),
+                    _ => tr.t("meeting-final"),
+                },
+                meeting_path: meeting_path(&key),
+                can_complete: state != FollowUpState::Done
+                    && own_unit.as_deref() == Some(f.unit.as_str()),
+                state: state.code(),
+                unit: f.unit,
+                unit_name: f.unit_name,
+                description: f.description,
+                due: f.due.to_string(),
+                done_note: f.done_note.unwrap_or_default(),
+                done_by: f.done_by.unwrap_or_default(),
+            }
+        })
+        .collect();
+    // Overdue first, then open, then done.
+    rows.sort_by_key(|r| match r.state {
+        "overdue" => 0,
+        "open" => 1,
+        _ => 2,
+    });
+    let nav = Nav::of(&user).await?;
+    render(&FollowUpsPage {
+        csrf: nav.csrf.clone(),
+        nav: Some(nav),
+        tr,
+        rows,
+    })
+}
+
+#[derive(Deserialize)]
+pub struct DoneForm {
+    csrf: Option<String>,
+    #[serde(default)]
+    note: String,
+}
+
+/// The owner unit's operator marks a follow-up done, saying what was done.
+async fn complete_follow_up(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    Form(form): Form<DoneForm>,
+) -> Result<Redirect, PageError> {
+    check_csrf(&user.session, form.csrf.as_deref()).await?;
+    let Some(operator) = user.operator() else {
+        return Err(user.deny(&state, "follow_up.done").await);
+    };
+    let follow_up = state
+        .store
+        .follow_up(user.region(), id)
+        .await?
+        .ok_or(PageError::NotFound)?;
+    if follow_up.unit != operator.unit {
+        return Err(user.deny(&state, "follow_up.done.other_unit").await);
+    }
+    state
+        .store
+        .complete_follow_up(user.region(), id, &form.note, Utc::now(), &user.actor())
+        .await?;
+    Ok(Redirect::to("/tindak-lanjut"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn meeting_paths_name_cluster_and_period_or_the_final_one() {
+        assert_eq!(
+            meeting_path(&MeetingKey::weekly("100HK", "ASDA1", 3)),
+            "/rapat/100HK/ASDA1/3"
+        );
+        assert_eq!(
+            meeting_path(&MeetingKey::final_of("100HK")),
+            "/rapat/100HK/semua/akhir"
+        );
+    }
+
+    #[test]
+    fn lists_of_periods_read_as_text() {
+        assert_eq!(list_of(&[4, 5]), "4, 5");
+        assert_eq!(list_of(&[]), "");
+    }
 }

@@ -1,0 +1,576 @@
+//! Evaluation meetings through the real server, on SQLite and on PostgreSQL:
+//! the agenda, notes, overrides, follow-ups, closing with frozen minutes, and
+//! every refusal (checked to change nothing and to be audited).
+
+use chrono::{TimeZone, Utc};
+use pantau_store::meetings::{FollowUpFilter, MeetingKey, MeetingStatus};
+use reqwest::StatusCode;
+
+mod support;
+use support::{PASSWORD, TestApp, spawn_app};
+
+const WEEK6: &str = "/rapat/100HK/ASDA1/6";
+
+struct Browser {
+    client: reqwest::Client,
+    base: String,
+}
+
+fn csrf_in(html: &str) -> String {
+    let start = html.find("name=\"csrf\" value=\"").expect("a csrf field") + 19;
+    html[start..start + html[start..].find('"').unwrap()].to_owned()
+}
+
+/// The part of `html` from the element with `marker` (e.g. `data-unit="DP3A"`)
+/// inside the table `table` to the end of its row.
+fn row<'a>(html: &'a str, table: &str, marker: &str) -> Option<&'a str> {
+    let table_at = html.find(&format!("id=\"{table}\""))?;
+    let rest = &html[table_at..];
+    let table_end = rest.find("</table>")?;
+    let rest = &rest[..table_end];
+    let at = rest.find(marker)?;
+    let end = rest[at..].find("</tr>")?;
+    Some(&rest[at..at + end])
+}
+
+async fn logged_in(app: &TestApp, username: &str) -> Browser {
+    let browser = Browser {
+        client: reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap(),
+        base: app.base.clone(),
+    };
+    let (_, page) = browser.get("/masuk").await;
+    let csrf = csrf_in(&page);
+    let (status, _) = browser
+        .post(
+            "/masuk",
+            &[
+                ("csrf", &csrf),
+                ("username", username),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{username} logs in");
+    browser
+}
+
+impl Browser {
+    async fn get(&self, path: &str) -> (StatusCode, String) {
+        let response = self
+            .client
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .unwrap();
+        (response.status(), response.text().await.unwrap())
+    }
+
+    async fn post(&self, path: &str, form: &[(&str, &str)]) -> (StatusCode, String) {
+        let response = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .form(form)
+            .send()
+            .await
+            .unwrap();
+        (response.status(), response.text().await.unwrap())
+    }
+
+    async fn csrf(&self) -> String {
+        csrf_in(&self.get("/dasbor").await.1)
+    }
+
+    /// Post a form with the session's token; the caller checks the answer.
+    async fn submit(&self, path: &str, fields: &[(&str, &str)]) -> (StatusCode, String) {
+        let csrf = self.csrf().await;
+        let mut form = vec![("csrf", csrf.as_str())];
+        form.extend_from_slice(fields);
+        self.post(path, &form).await
+    }
+}
+
+async fn denials(app: &TestApp) -> usize {
+    app.store
+        .audit_log("3275", 1000)
+        .await
+        .unwrap()
+        .iter()
+        .filter(|r| r.action == "permission_denied")
+        .count()
+}
+
+async fn hold_a_meeting_and_close_it(backend: &str) {
+    let app = spawn_app(backend).await;
+    let asda1 = logged_in(&app, "asda1").await;
+    let (status, list) = asda1.get("/rapat").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(list.contains(&format!("href=\"{WEEK6}\"")), "{list}");
+    assert!(list.contains("href=\"/rapat/100HK/semua/akhir\""));
+
+    // The agenda is ready before anything is recorded: as of Fri 4 Apr 09:00,
+    // KEC-BANTARGEBANG had not reported for periods 4, 5 nor 6.
+    let (status, page) = asda1.get(WEEK6).await;
+    assert_eq!(status, StatusCode::OK);
+    let line = row(&page, "agenda-reporting", "data-unit=\"KEC-BANTARGEBANG\"").expect(&page);
+    assert!(
+        line.contains("Tidak lapor") && line.contains("4, 5"),
+        "{line}"
+    );
+    let satpol = row(&page, "agenda-reporting", "data-unit=\"SATPOLPP\"").unwrap();
+    assert!(satpol.contains("<td>3</td>"), "late in period 3: {satpol}");
+    let stale = row(
+        &page,
+        "agenda-targets",
+        "data-target=\"KEC-BANTARGEBANG-01\"",
+    )
+    .unwrap();
+    assert!(stale.contains("Tidak diperbarui 14 hari"), "{stale}");
+    assert!(
+        row(&page, "agenda-targets", "data-target=\"DLH-01\"").is_none(),
+        "ASDA2's target"
+    );
+    assert!(page.contains("action=\"/rapat/100HK/ASDA1/6/tutup\""));
+    assert!(
+        app.store
+            .meeting("3275", &MeetingKey::weekly("100HK", "ASDA1", 6))
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let capaian_before = row(&page, "units", "data-unit=\"DP3A\"")
+        .unwrap()
+        .to_owned();
+
+    // Notes, an override (refused without a justification), a follow-up.
+    let (status, _) = asda1
+        .submit(
+            &format!("{WEEK6}/catatan"),
+            &[("unit", "DP3A"), ("text", "Posyandu sesuai rencana")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (status, answer) = asda1
+        .submit(
+            &format!("{WEEK6}/koreksi"),
+            &[
+                ("subject", "DINSOS/DINSOS-02"),
+                ("status", "on_track"),
+                ("justification", "  "),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(answer.contains("justification"), "{answer}");
+    let (status, _) = asda1
+        .submit(
+            &format!("{WEEK6}/koreksi"),
+            &[
+                ("subject", "DINSOS/DINSOS-02"),
+                ("status", "on_track"),
+                (
+                    "justification",
+                    "Penyaluran tahap 2 sudah berjalan, data menyusul",
+                ),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (status, answer) = asda1
+        .submit(
+            &format!("{WEEK6}/tindak-lanjut"),
+            &[
+                ("unit", "DP3A"),
+                ("due", "2025-04-01"),
+                ("description", "x"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "due before the meeting");
+    assert!(answer.contains("due"), "{answer}");
+    let (status, _) = asda1
+        .submit(
+            &format!("{WEEK6}/tindak-lanjut"),
+            &[
+                ("unit", "KEC-BANTARGEBANG"),
+                ("due", "2025-04-10"),
+                ("description", "Kirim laporan periode 4-6"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, page) = asda1.get(WEEK6).await;
+    assert!(
+        row(&page, "units", "data-unit=\"DP3A\"")
+            .unwrap()
+            .contains("Posyandu sesuai rencana")
+    );
+    // The override sits beside the computed status, which stays.
+    let o = row(&page, "overrides", "data-unit=\"DINSOS\"").unwrap();
+    assert!(
+        o.contains("class=\"s-off_track computed\">Tertinggal"),
+        "{o}"
+    );
+    assert!(
+        o.contains("class=\"s-on_track overridden\">Sesuai jalur"),
+        "{o}"
+    );
+    assert!(o.contains("Penyaluran tahap 2"), "{o}");
+    assert!(
+        row(&page, "agenda-targets", "data-target=\"DINSOS-02\"")
+            .unwrap()
+            .contains("Tertinggal")
+    );
+    assert!(page.contains("Kirim laporan periode 4-6"));
+
+    // Closing needs the confirmation, then freezes the minutes.
+    let (status, answer) = asda1.submit(&format!("{WEEK6}/tutup"), &[]).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(answer.contains("confirm"), "{answer}");
+    let (status, _) = asda1
+        .submit(&format!("{WEEK6}/tutup"), &[("confirm", "yes")])
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let meeting = app
+        .store
+        .meeting("3275", &MeetingKey::weekly("100HK", "ASDA1", 6))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(meeting.status, MeetingStatus::Closed);
+    let (status, minutes) = asda1.get(&format!("{WEEK6}/berita-acara")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(minutes.contains("@page{size:A4"));
+    assert!(minutes.contains("<strong id=\"signatory\">asda1</strong>"));
+    assert!(minutes.contains("Posyandu sesuai rencana"));
+    assert_eq!(
+        row(&minutes, "units", "data-unit=\"DP3A\"").unwrap(),
+        capaian_before.replace(
+            "<td class=\"note\"></td>",
+            "<td class=\"note\">Posyandu sesuai rencana</td>"
+        )
+    );
+
+    // An entry that counts at the deadline changes the live figures...
+    let unit_page = "/unit/DP3A?as_of=2025-04-04T09:00:00%2B07:00";
+    let (_, live_before) = asda1.get(unit_page).await;
+    app.store
+        .create_entry(
+            "3275",
+            &pantau_store::NewEntry {
+                program: "100HK".into(),
+                target: "DP3A-01".into(),
+                activity_date: chrono::NaiveDate::from_ymd_opt(2025, 4, 1).unwrap(),
+                value: rust_decimal::Decimal::from(30),
+                note: Some("Susulan".into()),
+                submitted_at: Utc.with_ymd_and_hms(2025, 4, 3, 3, 0, 0).unwrap(),
+            },
+            &pantau_store::Actor::cli(),
+        )
+        .await
+        .unwrap();
+    let (_, live_after) = asda1.get(unit_page).await;
+    assert_ne!(
+        row(&live_before, "targets", "data-target=\"DP3A-01\""),
+        row(&live_after, "targets", "data-target=\"DP3A-01\""),
+        "the entry counts as of the deadline"
+    );
+    // ... but not the frozen minutes, nor the closed meeting's page.
+    let (_, minutes_again) = asda1.get(&format!("{WEEK6}/berita-acara")).await;
+    assert_eq!(minutes_again, minutes);
+    let (_, page) = asda1.get(WEEK6).await;
+    assert!(page.contains("id=\"closed\""));
+    assert!(!page.contains("/tutup\""), "no forms on a closed meeting");
+    // A closed meeting refuses changes, saying why.
+    let (status, answer) = asda1
+        .submit(
+            &format!("{WEEK6}/catatan"),
+            &[("unit", "DP3A"), ("text", "Terlambat")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(answer.contains("closed"), "{answer}");
+    // The leader reads the minutes.
+    let leader = logged_in(&app, "leader").await;
+    assert_eq!(
+        leader.get(&format!("{WEEK6}/berita-acara")).await.1,
+        minutes
+    );
+}
+
+async fn refusals_are_audited_and_change_nothing(backend: &str) {
+    let app = spawn_app(backend).await;
+    let key = MeetingKey::weekly("100HK", "ASDA1", 6);
+    let asda2 = logged_in(&app, "asda2").await;
+    let leader = logged_in(&app, "leader").await;
+    let operator = logged_in(&app, "op-dp3a").await;
+    let finance = logged_in(&app, "finance").await;
+    let asda1 = logged_in(&app, "asda1").await;
+    let before = denials(&app).await;
+    // An evaluator of another cluster reads, but holds nothing.
+    let (status, page) = asda2.get(WEEK6).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!page.contains("/catatan\""));
+    for (who, browser) in [
+        ("asda2", &asda2),
+        ("leader", &leader),
+        ("op-dp3a", &operator),
+    ] {
+        for (path, fields) in [
+            ("catatan", vec![("unit", "DP3A"), ("text", "x")]),
+            (
+                "koreksi",
+                vec![
+                    ("subject", "DP3A"),
+                    ("status", "on_track"),
+                    ("justification", "x"),
+                ],
+            ),
+            (
+                "tindak-lanjut",
+                vec![
+                    ("unit", "DP3A"),
+                    ("due", "2025-04-10"),
+                    ("description", "x"),
+                ],
+            ),
+            ("tutup", vec![("confirm", "yes")]),
+        ] {
+            let (status, _) = browser.submit(&format!("{WEEK6}/{path}"), &fields).await;
+            assert_eq!(status, StatusCode::FORBIDDEN, "{who} {path}");
+        }
+    }
+    // The final meeting is the admin's.
+    let (status, _) = asda1
+        .submit(
+            "/rapat/100HK/semua/akhir/catatan",
+            &[("unit", "DP3A"), ("text", "x")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    // Operators and finance do not see meetings; finance has no follow-ups.
+    assert_eq!(operator.get("/rapat").await.0, StatusCode::FORBIDDEN);
+    assert_eq!(operator.get(WEEK6).await.0, StatusCode::FORBIDDEN);
+    assert_eq!(finance.get("/rapat").await.0, StatusCode::FORBIDDEN);
+    assert_eq!(finance.get("/tindak-lanjut").await.0, StatusCode::FORBIDDEN);
+    assert_eq!(denials(&app).await, before + 12 + 1 + 4);
+    assert!(
+        app.store.meeting("3275", &key).await.unwrap().is_none(),
+        "nothing written"
+    );
+    assert!(
+        app.store
+            .meetings("3275", "100HK")
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    // A form without its token is refused too.
+    let (status, _) = asda1
+        .post(
+            &format!("{WEEK6}/catatan"),
+            &[("unit", "DP3A"), ("text", "x")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    // A unit outside the cluster is refused naming the field.
+    let (status, answer) = asda1
+        .submit(
+            &format!("{WEEK6}/catatan"),
+            &[("unit", "DLH"), ("text", "x")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(answer.contains("unit"), "{answer}");
+    assert!(app.store.meeting("3275", &key).await.unwrap().is_none());
+    // The admin holds the final meeting; its page lists every unit.
+    let admin = logged_in(&app, "admin").await;
+    let (status, page) = admin.get("/rapat/100HK/semua/akhir").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(row(&page, "units", "data-unit=\"DLH\"").is_some());
+    assert!(row(&page, "units", "data-unit=\"DP3A\"").is_some());
+    assert!(page.contains("action=\"/rapat/100HK/semua/akhir/tutup\""));
+    assert_eq!(
+        admin.get("/rapat/100HK/ASDA9/2").await.0,
+        StatusCode::NOT_FOUND
+    );
+    // The API reads a meeting with the same rights: its live agenda while open.
+    let (status, body) = asda2.get("/api/v1/meetings/100HK/ASDA1/6").await;
+    assert_eq!(status, StatusCode::OK);
+    let json: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(json["status"], "open");
+    assert_eq!(json["minutes"]["as_of"], "2025-04-04T09:00:00+07:00");
+    let reporting = json["minutes"]["agenda"]["reporting"].as_array().unwrap();
+    assert_eq!(reporting.len(), 2);
+    assert_eq!(reporting[1]["unit"], "KEC-BANTARGEBANG");
+    assert_eq!(reporting[1]["missing_periods"], serde_json::json!([4, 5]));
+    assert_eq!(
+        operator.get("/api/v1/meetings/100HK/ASDA1/6").await.0,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        finance.get("/api/v1/follow-ups").await.0,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        admin.get("/rapat/100HK/ASDA1/14").await.0,
+        StatusCode::NOT_FOUND
+    );
+}
+
+async fn follow_ups_come_back_overdue_and_the_owner_marks_them_done(backend: &str) {
+    let app = spawn_app(backend).await;
+    let asda1 = logged_in(&app, "asda1").await;
+    // Made at the meeting of Fri 21 Mar (period 4), due Tue 25 Mar.
+    let (status, _) = asda1
+        .submit(
+            "/rapat/100HK/ASDA1/4/tindak-lanjut",
+            &[
+                ("unit", "DP3A"),
+                ("due", "2025-03-25"),
+                ("description", "Data 20 posyandu baru"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let id = app
+        .store
+        .follow_ups("3275", &FollowUpFilter::default())
+        .await
+        .unwrap()[0]
+        .id;
+    let marker = format!("data-follow-up=\"{id}\" class=\"f-overdue\"");
+    // It opens the next meeting's agenda, overdue.
+    let (_, next) = asda1.get("/rapat/100HK/ASDA1/5").await;
+    assert!(next.contains(&marker), "{next}");
+    assert!(
+        next.find("id=\"agenda-follow-ups\"").unwrap()
+            < next.find("id=\"agenda-reporting\"").unwrap_or(usize::MAX)
+    );
+    // Not on its own meeting's agenda (it was made there), nor on ASDA2's.
+    let (_, own) = asda1.get("/rapat/100HK/ASDA1/4").await;
+    assert!(
+        row(
+            &own,
+            "agenda-follow-ups",
+            &format!("data-follow-up=\"{id}\"")
+        )
+        .is_none()
+    );
+    assert!(
+        row(
+            &own,
+            "follow-ups-created",
+            &format!("data-follow-up=\"{id}\"")
+        )
+        .is_some()
+    );
+    let (_, other) = asda1.get("/rapat/100HK/ASDA2/5").await;
+    assert!(!other.contains(&format!("data-follow-up=\"{id}\"")));
+
+    // Another unit's operator may not mark it done; nor may the evaluator.
+    let dlh = logged_in(&app, "op-dlh").await;
+    let done_path = format!("/tindak-lanjut/{id}/selesai");
+    assert_eq!(
+        dlh.submit(&done_path, &[("note", "x")]).await.0,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        asda1.submit(&done_path, &[("note", "x")]).await.0,
+        StatusCode::FORBIDDEN
+    );
+    let (_, dlh_list) = dlh.get("/tindak-lanjut").await;
+    assert!(!dlh_list.contains(&format!("data-follow-up=\"{id}\"")));
+    // The owner sees it with a form; a note is required.
+    let owner = logged_in(&app, "op-dp3a").await;
+    assert!(
+        owner
+            .get("/dasbor")
+            .await
+            .1
+            .contains("href=\"/tindak-lanjut\""),
+        "in the operator's menu"
+    );
+    let (status, list) = owner.get("/tindak-lanjut").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(list.contains(&format!("action=\"{done_path}\"")), "{list}");
+    assert!(list.contains("Lewat tenggat"));
+    let (status, answer) = owner.submit(&done_path, &[("note", " ")]).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(answer.contains("note"), "{answer}");
+    let (status, _) = owner
+        .submit(
+            &done_path,
+            &[("note", "20 posyandu terdata, daftar di bukti")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let done = app.store.follow_up("3275", id).await.unwrap().unwrap();
+    assert_eq!(done.done_by.as_deref(), Some("op-dp3a"));
+    assert_eq!(
+        done.done_note.as_deref(),
+        Some("20 posyandu terdata, daftar di bukti")
+    );
+    let (_, list) = owner.get("/tindak-lanjut").await;
+    assert!(!list.contains(&format!("action=\"{done_path}\"")));
+    assert!(list.contains("20 posyandu terdata"));
+    // Done, it leaves the next agenda; marking it again is refused.
+    let (_, next) = asda1.get("/rapat/100HK/ASDA1/5").await;
+    assert!(
+        row(
+            &next,
+            "agenda-follow-ups",
+            &format!("data-follow-up=\"{id}\"")
+        )
+        .is_none()
+    );
+    assert_eq!(
+        owner.submit(&done_path, &[("note", "lagi")]).await.0,
+        StatusCode::BAD_REQUEST
+    );
+    let (status, body) = owner.get("/api/v1/follow-ups").await;
+    assert_eq!(status, StatusCode::OK);
+    let json: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(json[0]["id"], id);
+    assert_eq!(json[0]["state"], "done");
+    assert_eq!(json[0]["meeting_period"], 4);
+    assert_eq!(dlh.get("/api/v1/follow-ups").await.1, "[]");
+    // The evaluator of the cluster and the leader see it.
+    assert!(
+        asda1
+            .get("/tindak-lanjut")
+            .await
+            .1
+            .contains("20 posyandu terdata")
+    );
+    let leader = logged_in(&app, "leader").await;
+    assert!(
+        leader
+            .get("/tindak-lanjut")
+            .await
+            .1
+            .contains("20 posyandu terdata")
+    );
+}
+
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() { super::$name("sqlite").await })*
+        }
+        mod postgres {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() { super::$name("postgres").await })*
+        }
+    };
+}
+
+on_both_backends!(
+    hold_a_meeting_and_close_it,
+    refusals_are_audited_and_change_nothing,
+    follow_ups_come_back_overdue_and_the_owner_marks_them_done,
+);
