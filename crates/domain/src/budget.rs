@@ -29,7 +29,10 @@ pub fn year_figures(region: &model::Region, year: i32, month: u32) -> YearFigure
     let margin = region.budget_flag_margin;
     let present: Vec<ToDate> = to_date.iter().flatten().copied().collect();
     YearFigures {
-        units: to_date.iter().map(|t| t.map(|t| t.figures(margin))).collect(),
+        units: to_date
+            .iter()
+            .map(|t| t.map(|t| t.figures(margin)))
+            .collect(),
         region: (!present.is_empty()).then(|| ToDate::region(&present).figures(margin)),
     }
 }

@@ -105,7 +105,11 @@ fn a_generated_year_month_by_month() {
             assert_eq!(got.planned_to_date.0, planned, "{unit} month {month}");
             assert_eq!(got.realised_to_date.0, realised, "{unit} month {month}");
             let absorption = pct_text(realised, gen_year.pagu);
-            assert_eq!(shown(got.absorption_pct), absorption, "{unit} month {month}");
+            assert_eq!(
+                shown(got.absorption_pct),
+                absorption,
+                "{unit} month {month}"
+            );
             let against = pct_text(realised, planned);
             assert_eq!(shown(got.against_plan_pct), against, "{unit} month {month}");
             let rating = Rating::of(absorption.parse().unwrap());
@@ -120,14 +124,21 @@ fn a_generated_year_month_by_month() {
             sum_planned += planned;
         }
         // BAPPEDA has no budget: none, and not in the region's sums.
-        let bappeda = region.units.iter().position(|u| u.code == "BAPPEDA").unwrap();
+        let bappeda = region
+            .units
+            .iter()
+            .position(|u| u.code == "BAPPEDA")
+            .unwrap();
         assert!(figures.units[bappeda].is_none());
         let whole = figures.region.expect("region figures");
         assert_eq!(whole.pagu.0, sum_pagu);
         assert_eq!(whole.realised_to_date.0, sum_realised);
         assert_eq!(whole.planned_to_date.0, sum_planned);
         // Region absorption is sum realised over sum pagu, not a mean of percentages.
-        assert_eq!(shown(whole.absorption_pct), pct_text(sum_realised, sum_pagu));
+        assert_eq!(
+            shown(whole.absorption_pct),
+            pct_text(sum_realised, sum_pagu)
+        );
     }
 }
 
@@ -153,13 +164,18 @@ fn the_engine_reports_the_same_figures_as_the_year() {
 /// The newspaper's figure: 50.70% absorbed by the end of October.
 #[test]
 fn region_absorption_of_fifty_point_seven_at_the_end_of_october() {
-    let month = |m: u32, realised: u64| json!({"month": m, "planned": realised, "realised": realised});
+    let month =
+        |m: u32, realised: u64| json!({"month": m, "planned": realised, "realised": realised});
     let b = B::new()
         .sum("T1", "DP3A", 0.0, 100.0)
-        .budget(json!({"unit": "DP3A", "year": 2025, "pagu": 2_000_000_000u64,
-                       "months": [month(3, 400_000_000), month(10, 614_000_000)]}))
-        .budget(json!({"unit": "DLH", "year": 2025, "pagu": 3_000_000_000u64,
-                       "months": [month(10, 1_521_000_000)]}));
+        .budget(
+            json!({"unit": "DP3A", "year": 2025, "pagu": 2_000_000_000u64,
+                       "months": [month(3, 400_000_000), month(10, 614_000_000)]}),
+        )
+        .budget(
+            json!({"unit": "DLH", "year": 2025, "pagu": 3_000_000_000u64,
+                       "months": [month(10, 1_521_000_000)]}),
+        );
     let figures = year_figures(&b.region(), 2025, 10);
     let whole = figures.region.unwrap();
     assert_eq!(whole.realised_to_date.0, 2_535_000_000);
