@@ -41,6 +41,7 @@ pub fn routes() -> Router<AppState> {
 pub struct Doc;
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct BudgetQuery {
     /// Fiscal year; default the latest with budgets.
     year: Option<String>,
@@ -109,6 +110,7 @@ async fn region_budgets(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct YearQuery {
     /// Fiscal year; default the latest with budgets.
     year: Option<String>,
@@ -241,7 +243,7 @@ pub struct MonthSaved {
     request_body = MonthRequest,
     security(("token" = [])),
     responses(
-        (status = 200, body = MonthSaved),
+        (status = 200, description = "Saved", body = MonthSaved),
         (status = 400, description = "A refused figure, naming the field", body = ApiError),
         (status = 401, description = "Not logged in", body = ApiError),
         (status = 403, description = "Neither BPKAD nor the unit's operator", body = ApiError),
