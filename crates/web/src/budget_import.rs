@@ -503,16 +503,16 @@ pub fn xlsx_template(
         let r = r as u32 + 1;
         sheet.write_string(r, 0, &row[0])?;
         sheet.write_number(r, 1, row[1].parse::<f64>().unwrap_or_default())?;
-        for c in 2..5 {
-            if row[c].is_empty() {
+        for (c, text) in row.iter().enumerate().take(5).skip(2) {
+            if text.is_empty() {
                 continue;
             }
-            let amount: u128 = row[c].parse().unwrap_or_default();
+            let amount: u128 = text.parse().unwrap_or_default();
             // A double holds whole numbers exactly up to 2^53; larger ones go in as text.
             if amount <= 1 << 53 {
                 sheet.write_number_with_format(r, c as u16, amount as f64, &money)?;
             } else {
-                sheet.write_string(r, c as u16, &row[c])?;
+                sheet.write_string(r, c as u16, text)?;
             }
         }
         if !row[5].is_empty() {
