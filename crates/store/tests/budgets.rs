@@ -18,6 +18,7 @@ backend_tests!(
     refused_figures_write_nothing,
     import_replaces_the_listed_units_all_or_nothing,
     pagu_is_set_and_never_below_spending,
+    entered_figures_round_trip_through_the_bundle,
 );
 
 fn rp(amount: u128) -> Rupiah {
@@ -382,4 +383,72 @@ async fn pagu_is_set_and_never_below_spending(db: Db) {
     let log = db.audit_log("3275", 1).await.unwrap();
     assert_eq!(log[0].before.as_ref().unwrap()["pagu"], "24750000000");
     assert_eq!(log[0].after.as_ref().unwrap()["pagu"], "17949626000");
+}
+
+/// What BPKAD and the units enter leaves in the region's bundle and, imported
+/// elsewhere, evaluates the same; a returned month does not travel.
+async fn entered_figures_round_trip_through_the_bundle(db: Db) {
+    sample_db(&db).await;
+    let bpkad = actor("bpkad", None);
+    let unit = actor("op-dlh", None);
+    db.set_budget_month(
+        "3275",
+        "DP3A",
+        2025,
+        11,
+        &MonthEntry::Finance(MonthFigures {
+            planned: rp(2_970_000_000),
+            realised: rp(1_000_000_007),
+            physical_pct: Some(Decimal::new(8050, 2)),
+        }),
+        &bpkad,
+    )
+    .await
+    .unwrap();
+    let submit = |realised: u128| MonthEntry::Unit {
+        realised: rp(realised),
+        physical_pct: None,
+    };
+    db.set_budget_month("3275", "DLH", 2025, 11, &submit(123), &unit)
+        .await
+        .unwrap();
+    db.set_budget_month("3275", "DLH", 2025, 12, &submit(456), &unit)
+        .await
+        .unwrap();
+    let back = Review::Return {
+        reason: "Belum ada SP2D".into(),
+    };
+    db.review_budget_month("3275", "DLH", 2025, 12, &back, &bpkad)
+        .await
+        .unwrap();
+    db.set_budget_pagu("3275", "SETWAN", 2026, rp(9_000_000_000), &bpkad)
+        .await
+        .unwrap();
+
+    let exported = bundle(&db).await;
+    assert_eq!(month_of(&exported, "DLH", 2025, 11).map(|m| m.1), Some(123));
+    assert_eq!(month_of(&exported, "DLH", 2025, 12), None);
+    let elsewhere = db.another().await;
+    import(&*elsewhere, &exported, pantau_store::ImportMode::NewRegion).await;
+    let again = elsewhere.region_bundle("3275").await.unwrap();
+    assert!(again == exported, "export, import, export is identical");
+    let region = pantau_domain::validate(&exported).unwrap();
+    let region_again = pantau_domain::validate(&again).unwrap();
+    for (year, month) in [(2025, 10), (2025, 11), (2025, 12), (2026, 1)] {
+        assert_eq!(
+            pantau_domain::budget::year_figures(&region, year, month),
+            pantau_domain::budget::year_figures(&region_again, year, month)
+        );
+    }
+    let whole = pantau_domain::budget::year_figures(&region, 2025, 12)
+        .region
+        .unwrap();
+    let sample_region = pantau_domain::validate(&sample()).unwrap();
+    let sample_whole = pantau_domain::budget::year_figures(&sample_region, 2025, 12)
+        .region
+        .unwrap();
+    assert_eq!(
+        whole.realised_to_date.0 - sample_whole.realised_to_date.0,
+        1_000_000_007 + 123
+    );
 }
