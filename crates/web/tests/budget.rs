@@ -275,6 +275,13 @@ async fn finance_enters_a_month_and_the_figures_move(backend: &str) {
         "19199626000"
     );
 
+    // A blank plan keeps the month's plan (API without `planned` too).
+    let status = finance.month("DP3A", "12", &[("realised", "1")]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let year = finance.json("/api/v1/budgets/DP3A?year=2025").await;
+    assert_eq!(year["months"][11]["planned"], "4950000000");
+    assert_eq!(year["months"][11]["realised"], "1");
+
     // A new year's pagu.
     let csrf = finance.csrf().await;
     let (status, _) = finance
@@ -654,6 +661,8 @@ async fn api_reads_and_writes_with_the_same_rights(backend: &str) {
     .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["status"], "verified");
+    let (status, _) = put(finance.clone(), "DP3A/2025/12", json!({"realised": 0})).await;
+    assert_eq!(status, StatusCode::OK);
     let (status, body) = put(finance.clone(), "DP3A/2025/11", json!({"realised": 1.5})).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(
@@ -705,6 +714,7 @@ async fn api_reads_and_writes_with_the_same_rights(backend: &str) {
     assert_eq!(year["months"][10]["realised"], "1000");
     assert_eq!(year["months"][10]["status"], "verified");
     assert_eq!(year["months"][11]["status"], "submitted");
+    assert_eq!(year["months"][11]["planned"], "4950000000");
     assert_eq!(
         year["months"][11]["to_date"]["realised_to_date"],
         "17949627002"

@@ -69,3 +69,4 @@ budget-mon-9 = Sep
 budget-mon-10 = Oct
 budget-mon-11 = Nov
 budget-mon-12 = Dec
+budget-planned-keep = leave blank to keep it

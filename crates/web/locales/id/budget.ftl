@@ -69,3 +69,4 @@ budget-mon-9 = Sep
 budget-mon-10 = Okt
 budget-mon-11 = Nov
 budget-mon-12 = Des
+budget-planned-keep = kosongkan untuk mempertahankan

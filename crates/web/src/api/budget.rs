@@ -214,7 +214,7 @@ async fn unit_budget(
 /// of digits. An operator sends `realised` and `physical_pct` only: the plan is BPKAD's.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct MonthRequest {
-    /// Anggaran kas for the month (BPKAD only; default 0).
+    /// Anggaran kas for the month (BPKAD only); left out, the month keeps its plan.
     #[schema(value_type = Option<String>, example = "2475000000")]
     planned: Option<Rupiah>,
     #[schema(value_type = String, example = "2823619000")]
@@ -276,7 +276,13 @@ async fn put_month(
     }
     let entry = match writer {
         Writer::Finance => MonthEntry::Finance(MonthFigures {
-            planned: body.planned.unwrap_or_default(),
+            planned: match body.planned {
+                Some(planned) => planned,
+                None => {
+                    crate::pages::budget::kept_plan(&state, &caller.user.region, &unit, year, month)
+                        .await?
+                }
+            },
             realised: body.realised,
             physical_pct: body.physical_pct,
         }),

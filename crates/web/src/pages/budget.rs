@@ -592,6 +592,23 @@ pub(crate) fn pct_field(field: &str, text: &str) -> Result<Option<Decimal>, Page
         .map_err(|r| PageError::BadRequest(format!("{field}: {r}")))
 }
 
+/// The plan a month has: what a blank plan field keeps, rather than erase it.
+pub(crate) async fn kept_plan(
+    state: &AppState,
+    region: &str,
+    unit: &str,
+    year: i32,
+    month: u32,
+) -> Result<Rupiah, PageError> {
+    Ok(state
+        .store
+        .budget_year(region, unit, year)
+        .await?
+        .and_then(|y| y.months.into_iter().find(|m| m.month == month))
+        .map(|m| m.planned)
+        .unwrap_or_default())
+}
+
 #[derive(Debug, Deserialize)]
 pub struct PaguForm {
     csrf: Option<String>,
@@ -655,7 +672,7 @@ async fn save_month(
     let entry = match writer {
         Writer::Finance => MonthEntry::Finance(MonthFigures {
             planned: if form.planned.trim().is_empty() {
-                Rupiah(0)
+                kept_plan(&state, user.region(), &code, year, month).await?
             } else {
                 amount_field("planned", &form.planned)?
             },
