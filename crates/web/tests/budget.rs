@@ -192,6 +192,7 @@ async fn region_absorption_is_the_engines(backend: &str) {
         .count();
     assert!(flagged > 0);
     assert_eq!(english.matches("class=\"flagged\"").count(), flagged);
+    assert!(english.contains("<span id=\"flag-margin\">10</span> pp"));
 
     // A unit's page: chart, figures, months.
     let (status, unit) = leader.get("/anggaran/unit/DP3A?year=2025&month=10").await;

@@ -70,3 +70,5 @@ budget-mon-10 = Oct
 budget-mon-11 = Nov
 budget-mon-12 = Dec
 budget-planned-keep = leave blank to keep it
+budget-margin = Margin
+budget-billions = Rp billion

@@ -70,3 +70,5 @@ budget-mon-10 = Okt
 budget-mon-11 = Nov
 budget-mon-12 = Des
 budget-planned-keep = kosongkan untuk mempertahankan
+budget-margin = Batas toleransi
+budget-billions = Rp miliar

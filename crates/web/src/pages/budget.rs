@@ -255,6 +255,8 @@ struct OverviewPage<'a> {
     by_absorption: Vec<UnitRow>,
     by_plan: Vec<UnitRow>,
     flagged: usize,
+    /// Percentage points below plan at which a unit is flagged.
+    margin: String,
     finance: bool,
     can_import: bool,
     waiting: usize,
@@ -357,6 +359,7 @@ async fn overview(
         by_absorption: rows.into_iter().map(|r| r.0).collect(),
         by_plan,
         flagged,
+        margin: super::format::num(lang, Some(region.budget_flag_margin)),
         finance,
         can_import: finance || user.admin().is_some(),
         waiting,
@@ -483,7 +486,12 @@ async fn unit_page(
     let planned_total = by_month[11]
         .as_ref()
         .map_or(0.0, |f| to_f64(f.planned_to_date));
-    let title = format!("{} · {} {year}", unit.code, tr.t("budget-chart-title"));
+    let title = format!(
+        "{} · {} {year} ({})",
+        unit.code,
+        tr.t("budget-chart-title"),
+        tr.t("budget-billions")
+    );
     let plan_label = tr.t("budget-plan-cumulative");
     let actual_label = tr.t("budget-realised-cumulative");
     let pagu_label = tr.t("budget-pagu");
