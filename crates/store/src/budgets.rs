@@ -244,6 +244,27 @@ macro_rules! budget_store_impl {
                 Ok((region_id, unit_id))
             }
 
+            /// Hold the unit's year until the transaction ends, so that two writers
+            /// cannot both pass the pagu check (PostgreSQL row lock; SQLite's
+            /// immediate transaction already holds the database).
+            async fn lock_budget(
+                conn: &mut <$db as sqlx::Database>::Connection,
+                region_id: i64,
+                unit: &str,
+                year: i32,
+            ) -> Result<()> {
+                sqlx::query(
+                    "UPDATE budgets SET pagu = pagu WHERE region_id = $1 AND year = $2 \
+                     AND unit_id = (SELECT id FROM units WHERE region_id = $1 AND code = $3)",
+                )
+                .bind(region_id)
+                .bind(year)
+                .bind(unit)
+                .execute(&mut *conn)
+                .await?;
+                Ok(())
+            }
+
             async fn budget_years_in(
                 conn: &mut <$db as sqlx::Database>::Connection,
                 region: &str,
@@ -309,6 +330,7 @@ macro_rules! budget_store_impl {
                 let stored = amount(pagu, "pagu")?;
                 let mut tx = self.begin_write().await?;
                 let (region_id, unit_id) = Self::budget_unit_ids(&mut tx, region, unit).await?;
+                Self::lock_budget(&mut tx, region_id, unit, year).await?;
                 let before = Self::budget_years_in(&mut tx, region, Some(unit), year).await?.pop();
                 if let Some(before) = &before {
                     $crate::budgets::check_within_pagu(
@@ -359,6 +381,7 @@ macro_rules! budget_store_impl {
                 $crate::budgets::check_month(month, physical)?;
                 let mut tx = self.begin_write().await?;
                 let (region_id, _) = Self::budget_unit_ids(&mut tx, region, unit).await?;
+                Self::lock_budget(&mut tx, region_id, unit, year).await?;
                 let year_row = Self::budget_years_in(&mut tx, region, Some(unit), year)
                     .await?
                     .pop()

@@ -19,6 +19,7 @@ backend_tests!(
     import_replaces_the_listed_units_all_or_nothing,
     pagu_is_set_and_never_below_spending,
     entered_figures_round_trip_through_the_bundle,
+    concurrent_writers_never_pass_the_pagu_together,
 );
 
 fn rp(amount: u128) -> Rupiah {
@@ -451,4 +452,45 @@ async fn entered_figures_round_trip_through_the_bundle(db: Db) {
         whole.realised_to_date.0 - sample_whole.realised_to_date.0,
         1_000_000_007 + 123
     );
+}
+
+/// Twelve writers at once, each within the pagu alone, together beyond it:
+/// exactly as many as fit are written, and the region still validates.
+async fn concurrent_writers_never_pass_the_pagu_together(db: Db) {
+    sample_db(&db).await;
+    let bpkad = actor("bpkad", None);
+    db.set_budget_pagu("3275", "SETWAN", 2025, rp(1_000), &bpkad)
+        .await
+        .unwrap();
+    let writers = (1..=12u32).map(|month| {
+        let store = db.store.clone();
+        let bpkad = bpkad.clone();
+        tokio::spawn(async move {
+            let entry = MonthEntry::Finance(MonthFigures {
+                planned: rp(100),
+                realised: rp(100),
+                physical_pct: None,
+            });
+            store
+                .set_budget_month("3275", "SETWAN", 2025, month, &entry, &bpkad)
+                .await
+        })
+    });
+    let mut written = 0;
+    for writer in writers.collect::<Vec<_>>() {
+        match writer.await.unwrap() {
+            Ok(()) => written += 1,
+            Err(StoreError::Invalid { field, .. }) => assert_eq!(field, "realised"),
+            Err(other) => panic!("unexpected {other:?}"),
+        }
+    }
+    assert_eq!(written, 10);
+    let year = db
+        .budget_year("3275", "SETWAN", 2025)
+        .await
+        .unwrap()
+        .unwrap();
+    let spent: u128 = year.months.iter().map(|m| m.realised.0).sum();
+    assert_eq!(spent, 1_000);
+    bundle(&db).await;
 }
