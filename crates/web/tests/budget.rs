@@ -265,6 +265,35 @@ async fn finance_enters_a_month_and_the_figures_move(backend: &str) {
         let status = finance.month("DP3A", "12", &fields).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{field}={value}");
     }
+    // The refused form comes back with its message and what was typed.
+    let csrf = finance.csrf().await;
+    let (status, page) = finance
+        .post(
+            "/anggaran/unit/DP3A/bulan",
+            &[
+                ("csrf", &csrf),
+                ("year", "2025"),
+                ("month", "12"),
+                ("realised", "1,5"),
+                ("physical_pct", "12"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(
+        page.contains("class=\"error\" role=\"alert\">realised: &#34;1,5&#34; is not whole rupiah")
+            || page.contains("realised: &quot;1,5&quot; is not whole rupiah"),
+        "{page}"
+    );
+    assert!(page.contains("name=\"realised\" inputmode=\"numeric\" required value=\"1,5\""));
+    let (status, page) = finance
+        .post(
+            "/anggaran/unit/DP3A/pagu",
+            &[("csrf", &csrf), ("year", "2025"), ("pagu", "1")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(page.contains("is below what has been spent"), "{page}");
     // Beyond the pagu: refused.
     let status = finance
         .month("DP3A", "12", &[("realised", "5.550.374.001")])

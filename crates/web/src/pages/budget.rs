@@ -405,6 +405,14 @@ struct UnitPage<'a> {
     writer_finance: bool,
     writer_unit: bool,
     saved: bool,
+    refusal: Option<Refusal>,
+}
+
+impl UnitPage<'_> {
+    /// The refusal to show in a form, if it was that form's.
+    fn refusal_for(&self, form: &str) -> Option<&Refusal> {
+        self.refusal.as_ref().filter(|r| r.form == form)
+    }
 }
 
 fn status_text(tr: &Tr, status: BudgetStatus) -> String {
@@ -420,11 +428,34 @@ fn to_f64(amount: Rupiah) -> f64 {
     amount.0 as f64
 }
 
+/// A form the server refused: shown again with its message and what was typed.
+#[derive(Default)]
+pub struct Refusal {
+    /// `month` or `pagu`: which form.
+    pub form: &'static str,
+    pub message: String,
+    pub planned: String,
+    pub realised: String,
+    pub physical_pct: String,
+    pub pagu: String,
+}
+
 async fn unit_page(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(code): Path<String>,
     Query(query): Query<YearMonth>,
+) -> Result<Response, PageError> {
+    unit_view(&state, &user, code, query, None).await
+}
+
+/// The unit's page; with a refusal it answers 400 and keeps the typed values.
+async fn unit_view(
+    state: &AppState,
+    user: &CurrentUser,
+    code: String,
+    query: YearMonth,
+    refusal: Option<Refusal>,
 ) -> Result<Response, PageError> {
     let lang = lang_of(&user.session).await;
     let tr = Tr {
@@ -581,9 +612,36 @@ async fn unit_page(
         writer_finance: writer == Some(Writer::Finance),
         writer_unit: writer == Some(Writer::Unit),
         saved: query.saved == Some(1),
+        refusal,
         tr,
     };
-    render(&page)
+    let mut response = render(&page)?;
+    if page.refusal.is_some() {
+        *response.status_mut() = axum::http::StatusCode::BAD_REQUEST;
+    }
+    Ok(response)
+}
+
+/// Show a refused form again on the unit's page; other failures stay as they are.
+async fn refused(
+    state: &AppState,
+    user: &CurrentUser,
+    code: String,
+    year: &str,
+    month: &str,
+    failure: PageError,
+    refusal: impl FnOnce(String) -> Refusal,
+) -> Result<Response, PageError> {
+    let PageError::BadRequest(message) = failure else {
+        return Err(failure);
+    };
+    let valid = |t: &str, ok: bool| ok.then(|| t.to_owned());
+    let query = YearMonth {
+        year: valid(year, matches!(parse_year(Some(year)), Ok(Some(_)))),
+        month: valid(month, matches!(parse_month(Some(month)), Ok(Some(_)))),
+        ..Default::default()
+    };
+    unit_view(state, user, code, query, Some(refusal(message))).await
 }
 
 /// A form field that must be whole rupiah, named in the refusal.
@@ -634,14 +692,37 @@ async fn save_pagu(
     let Some(finance) = user.finance() else {
         return Err(user.deny(&state, "budget.pagu").await);
     };
-    let year = parse_year(Some(&form.year))?
-        .ok_or_else(|| PageError::BadRequest("year: a year is needed".into()))?;
-    let pagu = amount_field("pagu", &form.pagu)?;
-    state
-        .store
-        .set_budget_pagu(&finance.user.region, &code, year, pagu, &user.actor())
-        .await?;
-    Ok(Redirect::to(&format!("/anggaran/unit/{code}?year={year}&saved=1")).into_response())
+    let written = async {
+        let year = parse_year(Some(&form.year))?
+            .ok_or_else(|| PageError::BadRequest("year: a year is needed".into()))?;
+        let pagu = amount_field("pagu", &form.pagu)?;
+        state
+            .store
+            .set_budget_pagu(&finance.user.region, &code, year, pagu, &user.actor())
+            .await?;
+        Ok::<_, PageError>(format!("/anggaran/unit/{code}?year={year}&saved=1"))
+    }
+    .await;
+    match written {
+        Ok(to) => Ok(Redirect::to(&to).into_response()),
+        Err(failure) => {
+            refused(
+                &state,
+                &user,
+                code.clone(),
+                &form.year,
+                "",
+                failure,
+                |message| Refusal {
+                    form: "pagu",
+                    message,
+                    pagu: form.pagu.clone(),
+                    ..Default::default()
+                },
+            )
+            .await
+        }
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -667,6 +748,38 @@ async fn save_month(
     let Some(writer) = month_writer(&user.user, &code) else {
         return Err(user.deny(&state, "budget.month").await);
     };
+    match write_month(&state, &user, &code, writer, &form).await {
+        Ok(to) => Ok(Redirect::to(&to).into_response()),
+        Err(failure) => {
+            refused(
+                &state,
+                &user,
+                code,
+                &form.year,
+                &form.month,
+                failure,
+                |message| Refusal {
+                    form: "month",
+                    message,
+                    planned: form.planned.clone(),
+                    realised: form.realised.clone(),
+                    physical_pct: form.physical_pct.clone(),
+                    pagu: String::new(),
+                },
+            )
+            .await
+        }
+    }
+}
+
+/// Check and write a month; where to go after.
+async fn write_month(
+    state: &AppState,
+    user: &CurrentUser,
+    code: &str,
+    writer: Writer,
+    form: &MonthForm,
+) -> Result<String, PageError> {
     let year = parse_year(Some(&form.year))?
         .ok_or_else(|| PageError::BadRequest("year: a year is needed".into()))?;
     let month = parse_month(Some(&form.month))?
@@ -680,7 +793,7 @@ async fn save_month(
     let entry = match writer {
         Writer::Finance => MonthEntry::Finance(MonthFigures {
             planned: if form.planned.trim().is_empty() {
-                kept_plan(&state, user.region(), &code, year, month).await?
+                kept_plan(state, user.region(), code, year, month).await?
             } else {
                 amount_field("planned", &form.planned)?
             },
@@ -694,12 +807,11 @@ async fn save_month(
     };
     state
         .store
-        .set_budget_month(user.region(), &code, year, month, &entry, &user.actor())
+        .set_budget_month(user.region(), code, year, month, &entry, &user.actor())
         .await?;
-    Ok(Redirect::to(&format!(
+    Ok(format!(
         "/anggaran/unit/{code}?year={year}&month={month}&saved=1"
     ))
-    .into_response())
 }
 
 pub struct WaitingRow {
