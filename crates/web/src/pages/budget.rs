@@ -589,7 +589,7 @@ async fn unit_view(
     });
     let writer = month_writer(&user.user, &code);
     let page = UnitPage {
-        nav: Some(Nav::of(&user).await?),
+        nav: Some(Nav::of(user).await?),
         unit_code: unit.code.clone(),
         unit_name: unit.name.clone(),
         year,
