@@ -9,6 +9,42 @@ use crate::evaluation::BudgetFigures;
 use crate::model;
 use crate::rating::{Rating, round2, sat};
 
+/// Every unit's budget figures and the region's, for a fiscal year to the end
+/// of a month: what the engine puts in an evaluation, and what the budget pages
+/// show for any month of any year.
+#[derive(Debug, Clone, PartialEq)]
+pub struct YearFigures {
+    /// One per unit of the region, in its order; none for a unit without a budget that year.
+    pub units: Vec<Option<BudgetFigures>>,
+    /// Over the units that have a budget that year; none when no unit has one.
+    pub region: Option<BudgetFigures>,
+}
+
+/// The budget figures of `year` to the end of `month` (1 to 12).
+pub fn year_figures(region: &model::Region, year: i32, month: u32) -> YearFigures {
+    let mut to_date = vec![None; region.units.len()];
+    for budget in region.budgets.iter().filter(|b| b.year == year) {
+        to_date[budget.unit as usize] = Some(ToDate::of(budget, month));
+    }
+    let margin = region.budget_flag_margin;
+    let present: Vec<ToDate> = to_date.iter().flatten().copied().collect();
+    YearFigures {
+        units: to_date
+            .iter()
+            .map(|t| t.map(|t| t.figures(margin)))
+            .collect(),
+        region: (!present.is_empty()).then(|| ToDate::region(&present).figures(margin)),
+    }
+}
+
+/// The fiscal years the region has budgets for, oldest first.
+pub fn years(region: &model::Region) -> Vec<i32> {
+    let mut years: Vec<i32> = region.budgets.iter().map(|b| b.year).collect();
+    years.sort_unstable();
+    years.dedup();
+    years
+}
+
 /// One unit's figures to the end of a month, before they are turned into percentages.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct ToDate {

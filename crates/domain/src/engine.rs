@@ -6,7 +6,6 @@
 use chrono::{DateTime, Datelike, Days, NaiveDate, Utc};
 use rust_decimal::Decimal;
 
-use crate::budget::ToDate;
 use crate::bundle::{EntryStatus, Kind, Polarity};
 use crate::calendar::AsOf;
 use crate::evaluation::*;
@@ -377,16 +376,9 @@ pub fn evaluate(region: &Region, program: &Program, as_of: &AsOf, options: Optio
     }
 
     let begun = periods.iter().take_while(|p| p.start <= date).count();
-    let month = date.month();
-    let budgets_of_year: Vec<Option<ToDate>> = {
-        let mut by_unit = vec![None; n_units];
-        for budget in region.budgets.iter().filter(|b| b.year == date.year()) {
-            by_unit[budget.unit as usize] = Some(ToDate::of(budget, month));
-        }
-        by_unit
-    };
+    // The same figures as the budget pages read for a month (one computation).
     let has_budgets = !region.budgets.is_empty();
-    let margin = region.budget_flag_margin;
+    let budget_figures = crate::budget::year_figures(region, date.year(), date.month());
 
     let units: Vec<UnitResult> = region
         .units
@@ -422,7 +414,7 @@ pub fn evaluate(region: &Region, program: &Program, as_of: &AsOf, options: Optio
                 reporting_rate: tally.reporting_rate(),
                 on_time_rate: tally.on_time_rate(),
                 compliance,
-                budget: has_budgets.then(|| budgets_of_year[u].map(|b| b.figures(margin))),
+                budget: has_budgets.then(|| budget_figures.units[u].clone()),
                 tally,
             }
         })
@@ -472,10 +464,7 @@ pub fn evaluate(region: &Region, program: &Program, as_of: &AsOf, options: Optio
         })
         .collect();
 
-    let region_budget = has_budgets.then(|| {
-        let present: Vec<ToDate> = budgets_of_year.iter().flatten().copied().collect();
-        (!present.is_empty()).then(|| ToDate::region(&present).figures(margin))
-    });
+    let region_budget = has_budgets.then(|| budget_figures.region.clone());
     let summary = Summary {
         targets: summary_rollup.targets,
         units_with_targets: unit_rollups.iter().filter(|r| r.targets > 0).count() as u32,

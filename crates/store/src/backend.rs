@@ -782,7 +782,8 @@ macro_rules! store_impl {
                 for row in budget_rows {
                     let budget_id: i64 = row.try_get("id")?;
                     let months = sqlx::query(
-                        "SELECT month, planned, realised, physical_pct FROM budget_months WHERE budget_id = $1 ORDER BY month",
+                        // Returned months do not count (budgets.rs): the engine never sees them.
+                        "SELECT month, planned, realised, physical_pct FROM budget_months WHERE budget_id = $1 AND status <> 'returned' ORDER BY month",
                     )
                     .bind(budget_id)
                     .fetch_all(&mut *conn)

@@ -4,6 +4,8 @@
 
 mod access;
 mod api;
+mod budget_chart;
+mod budget_import;
 mod chart;
 mod error;
 mod evaluation;

@@ -182,6 +182,7 @@ impl ApiUser {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct EvaluationQuery {
     /// `YYYY-MM-DD` (the end of that local day) or an RFC 3339 moment; default now.
     as_of: Option<String>,
@@ -292,6 +293,7 @@ impl From<pantau_store::EntryRow> for EntryInfo {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct EntriesQuery {
     program: Option<String>,
     unit: Option<String>,
