@@ -112,6 +112,9 @@ impl Driver {
         let serde_json::Value::Object(capabilities) = capabilities else {
             unreachable!()
         };
+        // Two rustls crypto providers are linked in a workspace build (the
+        // reminders' SMTP and webhook clients bring ring); name the one to use.
+        let _ = rustls::crypto::ring::default_provider().install_default();
         ClientBuilder::rustls()
             .expect("TLS roots for the WebDriver client")
             .capabilities(capabilities)
