@@ -4,6 +4,7 @@
 
 mod database;
 mod evaluate;
+mod report;
 mod server;
 mod table;
 
@@ -50,6 +51,10 @@ enum Command {
     /// Manage accounts: add, passwd, disable, enable, token, list.
     #[command(subcommand)]
     User(database::UserCommand),
+    /// Write a program's evaluation or final evaluation as XLSX, CSV (a folder) or PDF.
+    Report(report::ReportArgs),
+    /// Import a filled XLSX template (plan or entries) into the database: all or nothing.
+    ImportXlsx(report::ImportXlsxArgs),
 }
 
 #[derive(clap::Args)]
@@ -129,6 +134,8 @@ fn main() -> ExitCode {
         Command::User(command) => database::run(database::user(command)),
         Command::Serve(args) => database::run(server::serve(args)),
         Command::Demo(args) => database::run(server::demo(args)),
+        Command::Report(args) => report::run_report(args),
+        Command::ImportXlsx(args) => database::run(report::import_xlsx(args)),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
