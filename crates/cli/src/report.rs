@@ -82,9 +82,8 @@ pub struct ImportXlsxArgs {
 
 fn load_bundle(args: &ReportArgs) -> Result<Bundle, Failure> {
     match (&args.bundle, &args.region) {
-        (Some(path), _) => {
-            pantau_domain::parse(&crate::evaluate::read_bundle_text(path)?).map_err(Failure::Refused)
-        }
+        (Some(path), _) => pantau_domain::parse(&crate::evaluate::read_bundle_text(path)?)
+            .map_err(Failure::Refused),
         (None, Some(code)) => {
             let url = args
                 .database
@@ -118,7 +117,10 @@ pub fn run_report(args: ReportArgs) -> Result<(), Failure> {
     };
     let program = match &args.program {
         Some(code) => region.program(code).ok_or_else(|| {
-            Failure::Usage(format!("--program: no program \"{code}\" (there are: {})", codes()))
+            Failure::Usage(format!(
+                "--program: no program \"{code}\" (there are: {})",
+                codes()
+            ))
         })?,
         None => match region.programs.as_slice() {
             [only] => only,
@@ -141,7 +143,9 @@ pub fn run_report(args: ReportArgs) -> Result<(), Failure> {
     let evaluation = evaluate(&region, program, &as_of, Options::default());
     let report = Report::new(&region, &bundle, program, &evaluation);
     let final_doc = match args.kind {
-        ReportKind::Final => Some(final_evaluation::final_evaluation(&report).map_err(report_error)?),
+        ReportKind::Final => {
+            Some(final_evaluation::final_evaluation(&report).map_err(report_error)?)
+        }
         ReportKind::Export => None,
     };
     match args.format {
@@ -151,7 +155,10 @@ pub fn run_report(args: ReportArgs) -> Result<(), Failure> {
         }
         ReportFormat::Csv => {
             std::fs::create_dir_all(&args.output).map_err(|err| {
-                Failure::Usage(format!("cannot create folder {}: {err}", args.output.display()))
+                Failure::Usage(format!(
+                    "cannot create folder {}: {err}",
+                    args.output.display()
+                ))
             })?;
             for (name, bytes) in pantau_report::csv::export(&report).map_err(report_error)? {
                 write(&args.output.join(name), &bytes)?;

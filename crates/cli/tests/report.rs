@@ -19,10 +19,7 @@ fn sample_bundle() -> String {
 }
 
 fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "pantau-cli-report-{name}-{}",
-        std::process::id()
-    ));
+    let dir = std::env::temp_dir().join(format!("pantau-cli-report-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir
@@ -52,7 +49,15 @@ fn report_writes_csv_tables_xlsx_and_the_final_pdf() {
         csv.to_str().unwrap(),
     ]);
     ok(&out);
-    for table in ["summary", "units", "targets", "compliance", "entries", "nil_reports", "budget"] {
+    for table in [
+        "summary",
+        "units",
+        "targets",
+        "compliance",
+        "entries",
+        "nil_reports",
+        "budget",
+    ] {
         let text = std::fs::read_to_string(csv.join(format!("{table}.csv"))).unwrap();
         assert!(text.lines().count() > 1, "{table} has rows");
     }
@@ -61,7 +66,12 @@ fn report_writes_csv_tables_xlsx_and_the_final_pdf() {
 
     let xlsx = dir.join("report.xlsx");
     ok(&pantau(&[
-        "report", "--bundle", &sample_bundle(), "--format", "xlsx", "--output",
+        "report",
+        "--bundle",
+        &sample_bundle(),
+        "--format",
+        "xlsx",
+        "--output",
         xlsx.to_str().unwrap(),
     ]));
     assert!(std::fs::read(&xlsx).unwrap().starts_with(b"PK"));
@@ -69,13 +79,29 @@ fn report_writes_csv_tables_xlsx_and_the_final_pdf() {
     // The final evaluation defaults to the end date; before it, it is refused.
     let pdf = dir.join("final.pdf");
     ok(&pantau(&[
-        "report", "--bundle", &sample_bundle(), "--kind", "final", "--format", "pdf",
-        "--output", pdf.to_str().unwrap(),
+        "report",
+        "--bundle",
+        &sample_bundle(),
+        "--kind",
+        "final",
+        "--format",
+        "pdf",
+        "--output",
+        pdf.to_str().unwrap(),
     ]));
     assert!(std::fs::read(&pdf).unwrap().starts_with(b"%PDF-"));
     let early = pantau(&[
-        "report", "--bundle", &sample_bundle(), "--kind", "final", "--format", "pdf",
-        "--as-of", "2025-04-25", "--output", pdf.to_str().unwrap(),
+        "report",
+        "--bundle",
+        &sample_bundle(),
+        "--kind",
+        "final",
+        "--format",
+        "pdf",
+        "--as-of",
+        "2025-04-25",
+        "--output",
+        pdf.to_str().unwrap(),
     ]);
     assert_eq!(early.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&early.stderr).contains("end date"));
@@ -90,27 +116,53 @@ fn import_xlsx_writes_a_filled_template_into_the_database() {
     let plan = dir.join("rencana.xlsx");
     std::fs::write(&plan, pantau_report::template::plan(Some(&bundle)).unwrap()).unwrap();
     let entries = dir.join("realisasi.xlsx");
-    std::fs::write(&entries, pantau_report::template::entries(Some(&bundle)).unwrap()).unwrap();
+    std::fs::write(
+        &entries,
+        pantau_report::template::entries(Some(&bundle)).unwrap(),
+    )
+    .unwrap();
 
     let refused = pantau(&[
-        "import-xlsx", plan.to_str().unwrap(), "--region", "3275", "--database", &database,
+        "import-xlsx",
+        plan.to_str().unwrap(),
+        "--region",
+        "3275",
+        "--database",
+        &database,
     ]);
     assert_eq!(refused.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&refused.stderr).contains("--region-name"));
 
     ok(&pantau(&[
-        "import-xlsx", plan.to_str().unwrap(), "--region", "3275", "--region-name",
-        "Kota Bekasi", "--database", &database,
+        "import-xlsx",
+        plan.to_str().unwrap(),
+        "--region",
+        "3275",
+        "--region-name",
+        "Kota Bekasi",
+        "--database",
+        &database,
     ]));
     let out = pantau(&[
-        "import-xlsx", entries.to_str().unwrap(), "--region", "3275", "--database", &database,
+        "import-xlsx",
+        entries.to_str().unwrap(),
+        "--region",
+        "3275",
+        "--database",
+        &database,
     ]);
     ok(&out);
     assert!(String::from_utf8_lossy(&out.stdout).contains("369 entries"));
 
     // The database evaluates like the bundle.
     let from_db = pantau(&[
-        "evaluate", "--region", "3275", "--database", &database, "--as-of", "2025-04-25",
+        "evaluate",
+        "--region",
+        "3275",
+        "--database",
+        &database,
+        "--as-of",
+        "2025-04-25",
     ]);
     ok(&from_db);
     let from_bundle = pantau(&["evaluate", &sample_bundle(), "--as-of", "2025-04-25"]);

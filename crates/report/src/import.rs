@@ -277,10 +277,12 @@ impl Row<'_, '_, '_> {
             Data::Empty => None,
             Data::String(s) if s.trim().is_empty() => None,
             Data::Int(n) => Some(Decimal::from(n)),
-            Data::Float(f) if f.is_finite() => Decimal::from_str(&f.to_string()).ok().or_else(|| {
-                self.fail(key, format!("{f} is out of range"));
-                None
-            }),
+            Data::Float(f) if f.is_finite() => {
+                Decimal::from_str(&f.to_string()).ok().or_else(|| {
+                    self.fail(key, format!("{f} is out of range"));
+                    None
+                })
+            }
             Data::String(s) => match Decimal::from_str(s.trim()) {
                 Ok(d) => Some(d),
                 Err(_) => {
@@ -332,7 +334,10 @@ impl Row<'_, '_, '_> {
             return Rupiah(0);
         };
         if n.is_sign_negative() && !n.is_zero() {
-            self.fail(key, format!("{n} is negative: amounts are whole rupiah >= 0"));
+            self.fail(
+                key,
+                format!("{n} is negative: amounts are whole rupiah >= 0"),
+            );
             Rupiah(0)
         } else if !n.fract().is_zero() {
             self.fail(key, format!("{n} is fractional: amounts are whole rupiah"));
@@ -358,10 +363,7 @@ impl Row<'_, '_, '_> {
                     .map(|(_, v)| *v);
                 if found.is_none() {
                     let codes: Vec<&str> = options.iter().map(|(c, _)| *c).collect();
-                    self.fail(
-                        key,
-                        format!("\"{t}\" is not one of: {}", codes.join(", ")),
-                    );
+                    self.fail(key, format!("\"{t}\" is not one of: {}", codes.join(", ")));
                 }
                 found
             }
@@ -374,7 +376,8 @@ const KINDS: [(&str, Kind); 3] = [
     ("last", Kind::Last),
     ("milestone", Kind::Milestone),
 ];
-const POLARITIES: [(&str, Polarity); 2] = [("higher", Polarity::Higher), ("lower", Polarity::Lower)];
+const POLARITIES: [(&str, Polarity); 2] =
+    [("higher", Polarity::Higher), ("lower", Polarity::Lower)];
 const STATUSES: [(&str, EntryStatus); 3] = [
     ("submitted", EntryStatus::Submitted),
     ("verified", EntryStatus::Verified),
@@ -512,8 +515,16 @@ pub fn read(
     if specs.is_empty() {
         return Err(workbook_problem(format!(
             "no sheet to import: expected the plan template's sheets ({}) or the entries template's ({})",
-            template::PLAN_SHEETS.iter().map(|s| s.name).collect::<Vec<_>>().join(", "),
-            template::ENTRY_SHEETS.iter().map(|s| s.name).collect::<Vec<_>>().join(", ")
+            template::PLAN_SHEETS
+                .iter()
+                .map(|s| s.name)
+                .collect::<Vec<_>>()
+                .join(", "),
+            template::ENTRY_SHEETS
+                .iter()
+                .map(|s| s.name)
+                .collect::<Vec<_>>()
+                .join(", ")
         )));
     }
     let mut problems = Vec::new();
@@ -558,7 +569,10 @@ pub fn read(
             .collect(),
     };
     // Plan first, in reference order, so that reports can name what the plan adds.
-    for spec in template::PLAN_SHEETS.iter().chain(template::ENTRY_SHEETS.iter()) {
+    for spec in template::PLAN_SHEETS
+        .iter()
+        .chain(template::ENTRY_SHEETS.iter())
+    {
         if let Some(sheet) = sheets.get(spec.name) {
             read_rows(sheet, &mut reading, &mut merge);
         }
@@ -638,7 +652,10 @@ fn read_rows(sheet: &Sheet, reading: &mut Reading, merge: &mut Merge) {
         }
         if let Some(first) = seen.get(&code) {
             let code_shown = code.rsplit('\u{1f}').next().unwrap_or(&code).to_owned();
-            row.fail("code", format!("duplicate code \"{code_shown}\" (first at row {first})"));
+            row.fail(
+                "code",
+                format!("duplicate code \"{code_shown}\" (first at row {first})"),
+            );
         } else {
             seen.insert(code, row.number);
         }
@@ -782,7 +799,10 @@ fn read_rows(sheet: &Sheet, reading: &mut Reading, merge: &mut Merge) {
                     realised: row.money("realised"),
                     physical_pct: row.optional_number("physical_pct"),
                 };
-                match budget_rows.iter_mut().find(|(k, _)| *k == (unit.clone(), year)) {
+                match budget_rows
+                    .iter_mut()
+                    .find(|(k, _)| *k == (unit.clone(), year))
+                {
                     Some((_, months)) => months.push((month, pagu, n)),
                     None => budget_rows.push(((unit, year), vec![(month, pagu, n)])),
                 }
@@ -857,7 +877,10 @@ fn read_rows(sheet: &Sheet, reading: &mut Reading, merge: &mut Merge) {
                 }
             }
             None => {
-                let column = format!("{} (target)", sheet.letters.get("target").cloned().unwrap_or_default());
+                let column = format!(
+                    "{} (target)",
+                    sheet.letters.get("target").cloned().unwrap_or_default()
+                );
                 for (_, row) in &points {
                     reading.problem(
                         sheet.spec.name,
@@ -873,7 +896,10 @@ fn read_rows(sheet: &Sheet, reading: &mut Reading, merge: &mut Merge) {
         let pagu = months[0].1;
         for (_, other, row) in &months {
             if *other != pagu {
-                let column = format!("{} (pagu)", sheet.letters.get("pagu").cloned().unwrap_or_default());
+                let column = format!(
+                    "{} (pagu)",
+                    sheet.letters.get("pagu").cloned().unwrap_or_default()
+                );
                 reading.problem(
                     sheet.spec.name,
                     *row,

@@ -183,7 +183,10 @@ pub fn id_rate(value: Option<Decimal>) -> String {
 
 /// Whole rupiah: `Rp12.500.000.000`.
 pub fn id_money(value: u128) -> String {
-    format!("Rp{}", id_number(Decimal::from_i128_with_scale(value as i128, 0).into()))
+    format!(
+        "Rp{}",
+        id_number(Decimal::from_i128_with_scale(value as i128, 0).into())
+    )
 }
 
 pub fn rating_label(rating: Option<Rating>) -> &'static str {
@@ -393,9 +396,15 @@ pub fn final_report(
     let s = &fin.summary;
     let mut summary = vec![
         vec!["Jumlah target".to_owned(), s.targets.to_string()],
-        vec!["OPD dengan target".to_owned(), s.units_with_targets.to_string()],
+        vec![
+            "OPD dengan target".to_owned(),
+            s.units_with_targets.to_string(),
+        ],
         vec!["OPD tercapai".to_owned(), s.units_achieved.to_string()],
-        vec!["OPD tidak tercapai".to_owned(), s.units_not_achieved.to_string()],
+        vec![
+            "OPD tidak tercapai".to_owned(),
+            s.units_not_achieved.to_string(),
+        ],
         vec!["Capaian program".to_owned(), id_pct(s.achievement_pct)],
         vec!["Predikat".to_owned(), rating_label(s.rating).to_owned()],
         vec!["Tingkat pelaporan".to_owned(), id_rate(s.reporting_rate)],
@@ -404,7 +413,10 @@ pub fn final_report(
     if let Some(b) = &s.budget {
         summary.extend([
             vec!["Pagu anggaran".to_owned(), id_money(b.pagu.0)],
-            vec!["Realisasi anggaran".to_owned(), id_money(b.realised_to_date.0)],
+            vec![
+                "Realisasi anggaran".to_owned(),
+                id_money(b.realised_to_date.0),
+            ],
             vec!["Serapan anggaran".to_owned(), id_pct(b.absorption_pct)],
             vec!["Capaian fisik".to_owned(), id_pct(b.physical_pct)],
         ]);

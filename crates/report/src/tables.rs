@@ -145,9 +145,17 @@ fn summary(report: &Report) -> Table {
     let e = report.evaluation;
     let s = &e.summary;
     let mut rows: Vec<(&'static str, &'static str, Cell)> = vec![
-        ("region", "Pemerintah daerah", Cell::text(&report.region.name)),
+        (
+            "region",
+            "Pemerintah daerah",
+            Cell::text(&report.region.name),
+        ),
         ("program", "Kode program", Cell::text(&e.program)),
-        ("program_name", "Nama program", Cell::text(&report.program.name)),
+        (
+            "program_name",
+            "Nama program",
+            Cell::text(&report.program.name),
+        ),
         ("start", "Mulai", Cell::Date(report.program.calendar.start)),
         ("end", "Selesai", Cell::Date(report.program.calendar.end)),
         ("as_of", "Per tanggal", Cell::text(&e.as_of)),
@@ -159,12 +167,23 @@ fn summary(report: &Report) -> Table {
             "OPD dengan target",
             Cell::Int(s.units_with_targets.into()),
         ),
-        ("achievement_pct", "Capaian (%)", Cell::pct(s.achievement_pct)),
+        (
+            "achievement_pct",
+            "Capaian (%)",
+            Cell::pct(s.achievement_pct),
+        ),
         ("rating", "Predikat", Cell::rating(s.rating)),
-        ("reporting_rate", "Tingkat pelaporan", Cell::rate(s.reporting_rate)),
+        (
+            "reporting_rate",
+            "Tingkat pelaporan",
+            Cell::rate(s.reporting_rate),
+        ),
         ("on_time_rate", "Tepat waktu", Cell::rate(s.on_time_rate)),
     ];
-    for (column, cell) in status_columns().into_iter().zip(status_cells(&s.status_counts)) {
+    for (column, cell) in status_columns()
+        .into_iter()
+        .zip(status_cells(&s.status_counts))
+    {
         rows.push((column.key, column.label, cell));
     }
     if let Some(Some(b)) = &s.budget {
@@ -180,14 +199,22 @@ fn summary(report: &Report) -> Table {
                 "Realisasi s.d. bulan ini",
                 Cell::Money(b.realised_to_date.0),
             ),
-            ("budget_absorption_pct", "Serapan (%)", Cell::pct(b.absorption_pct)),
+            (
+                "budget_absorption_pct",
+                "Serapan (%)",
+                Cell::pct(b.absorption_pct),
+            ),
             (
                 "budget_against_plan_pct",
                 "Terhadap rencana (%)",
                 Cell::pct(b.against_plan_pct),
             ),
             ("budget_rating", "Predikat serapan", Cell::rating(b.rating)),
-            ("budget_physical_pct", "Fisik (%)", Cell::pct(b.physical_pct)),
+            (
+                "budget_physical_pct",
+                "Fisik (%)",
+                Cell::pct(b.physical_pct),
+            ),
         ]);
     }
     Table {

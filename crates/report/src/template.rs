@@ -71,7 +71,13 @@ pub static CLUSTERS: SheetSpec = SheetSpec {
     name: "clusters",
     columns: &[
         c("code", "Kode", true, "Kode Asda, unik", "ASDA1"),
-        c("name", "Nama", true, "Nama Asisten Daerah", "Asisten Pemerintahan dan Kesra"),
+        c(
+            "name",
+            "Nama",
+            true,
+            "Nama Asisten Daerah",
+            "Asisten Pemerintahan dan Kesra",
+        ),
     ],
 };
 
@@ -79,8 +85,20 @@ pub static UNITS: SheetSpec = SheetSpec {
     name: "units",
     columns: &[
         c("code", "Kode", true, "Kode OPD, unik", "DP3A"),
-        c("name", "Nama", true, "Nama perangkat daerah", "Dinas Pemberdayaan Perempuan dan Perlindungan Anak"),
-        c("cluster", "Asda", false, "Kode Asda dari sheet clusters", "ASDA1"),
+        c(
+            "name",
+            "Nama",
+            true,
+            "Nama perangkat daerah",
+            "Dinas Pemberdayaan Perempuan dan Perlindungan Anak",
+        ),
+        c(
+            "cluster",
+            "Asda",
+            false,
+            "Kode Asda dari sheet clusters",
+            "ASDA1",
+        ),
     ],
 };
 
@@ -88,7 +106,13 @@ pub static PRIORITIES: SheetSpec = SheetSpec {
     name: "priorities",
     columns: &[
         c("code", "Kode", true, "Kode program prioritas, unik", "P1"),
-        c("name", "Nama", true, "Nama program prioritas", "Peningkatan kualitas pelayanan publik"),
+        c(
+            "name",
+            "Nama",
+            true,
+            "Nama program prioritas",
+            "Peningkatan kualitas pelayanan publik",
+        ),
     ],
 };
 
@@ -106,32 +130,143 @@ pub static PROGRAMS: SheetSpec = SheetSpec {
     name: "programs",
     columns: &[
         c("code", "Kode", true, "Kode program, unik", "100HK"),
-        c("name", "Nama", true, "Nama program", "Program 100 Hari Kerja"),
-        c("start", "Mulai", true, "Tanggal mulai (YYYY-MM-DD), termasuk", "2025-02-22"),
-        c("end", "Selesai", true, "Tanggal selesai (YYYY-MM-DD), termasuk", "2025-05-20"),
-        c("timezone", "Zona waktu", false, "IANA; kosong = zona waktu daerah", "Asia/Jakarta"),
-        choice("evaluation_weekday", "Hari evaluasi", false, "Hari rapat evaluasi mingguan; kosong = friday", "friday", WEEKDAYS),
-        c("deadline_time", "Jam batas lapor", false, "HH:MM pada hari evaluasi; kosong = 09:00", "09:00"),
-        c("final_deadline", "Batas lapor akhir", false, "RFC 3339; kosong = sehari setelah selesai", "2025-05-21T09:00:00+07:00"),
-        c("on_track", "Ambang sesuai jalur", false, "Rasio kemajuan; kosong = 0.9", "0.9"),
-        c("at_risk", "Ambang berisiko", false, "Rasio kemajuan; kosong = 0.7", "0.7"),
+        c(
+            "name",
+            "Nama",
+            true,
+            "Nama program",
+            "Program 100 Hari Kerja",
+        ),
+        c(
+            "start",
+            "Mulai",
+            true,
+            "Tanggal mulai (YYYY-MM-DD), termasuk",
+            "2025-02-22",
+        ),
+        c(
+            "end",
+            "Selesai",
+            true,
+            "Tanggal selesai (YYYY-MM-DD), termasuk",
+            "2025-05-20",
+        ),
+        c(
+            "timezone",
+            "Zona waktu",
+            false,
+            "IANA; kosong = zona waktu daerah",
+            "Asia/Jakarta",
+        ),
+        choice(
+            "evaluation_weekday",
+            "Hari evaluasi",
+            false,
+            "Hari rapat evaluasi mingguan; kosong = friday",
+            "friday",
+            WEEKDAYS,
+        ),
+        c(
+            "deadline_time",
+            "Jam batas lapor",
+            false,
+            "HH:MM pada hari evaluasi; kosong = 09:00",
+            "09:00",
+        ),
+        c(
+            "final_deadline",
+            "Batas lapor akhir",
+            false,
+            "RFC 3339; kosong = sehari setelah selesai",
+            "2025-05-21T09:00:00+07:00",
+        ),
+        c(
+            "on_track",
+            "Ambang sesuai jalur",
+            false,
+            "Rasio kemajuan; kosong = 0.9",
+            "0.9",
+        ),
+        c(
+            "at_risk",
+            "Ambang berisiko",
+            false,
+            "Rasio kemajuan; kosong = 0.7",
+            "0.7",
+        ),
     ],
 };
 
 pub static TARGETS: SheetSpec = SheetSpec {
     name: "targets",
     columns: &[
-        c("program", "Kode program", true, "Kode program dari sheet programs", "100HK"),
-        c("code", "Kode", true, "Kode target, unik dalam program", "DP3A-01"),
+        c(
+            "program",
+            "Kode program",
+            true,
+            "Kode program dari sheet programs",
+            "100HK",
+        ),
+        c(
+            "code",
+            "Kode",
+            true,
+            "Kode target, unik dalam program",
+            "DP3A-01",
+        ),
         c("unit", "OPD", true, "Kode OPD dari sheet units", "DP3A"),
-        c("priority", "Program prioritas", false, "Kode dari sheet priorities", "P1"),
-        c("name", "Indikator", true, "Nama indikator", "Posyandu direvitalisasi"),
+        c(
+            "priority",
+            "Program prioritas",
+            false,
+            "Kode dari sheet priorities",
+            "P1",
+        ),
+        c(
+            "name",
+            "Indikator",
+            true,
+            "Nama indikator",
+            "Posyandu direvitalisasi",
+        ),
         c("measure", "Satuan", false, "Satuan ukur", "posyandu"),
-        choice("kind", "Jenis", true, "sum (kumulatif), last (non-kumulatif), milestone", "sum", &["sum", "last", "milestone"]),
-        choice("polarity", "Polaritas", true, "higher (makin tinggi makin baik) atau lower", "higher", &["higher", "lower"]),
-        c("baseline", "Baseline", false, "Wajib untuk sum dan last; kosong untuk milestone", "0"),
-        c("target", "Target", false, "Wajib untuk sum dan last; kosong untuk milestone", "120"),
-        c("due", "Tenggat", false, "Milestone saja: tanggal (YYYY-MM-DD)", ""),
+        choice(
+            "kind",
+            "Jenis",
+            true,
+            "sum (kumulatif), last (non-kumulatif), milestone",
+            "sum",
+            &["sum", "last", "milestone"],
+        ),
+        choice(
+            "polarity",
+            "Polaritas",
+            true,
+            "higher (makin tinggi makin baik) atau lower",
+            "higher",
+            &["higher", "lower"],
+        ),
+        c(
+            "baseline",
+            "Baseline",
+            false,
+            "Wajib untuk sum dan last; kosong untuk milestone",
+            "0",
+        ),
+        c(
+            "target",
+            "Target",
+            false,
+            "Wajib untuk sum dan last; kosong untuk milestone",
+            "120",
+        ),
+        c(
+            "due",
+            "Tenggat",
+            false,
+            "Milestone saja: tanggal (YYYY-MM-DD)",
+            "",
+        ),
     ],
 };
 
@@ -139,9 +274,27 @@ pub static PLAN: SheetSpec = SheetSpec {
     name: "plan",
     columns: &[
         c("program", "Kode program", true, "Kode program", "100HK"),
-        c("target", "Kode target", true, "Kode target (sum dan last)", "DP3A-01"),
-        c("date", "Tanggal", true, "Tanggal titik rencana (YYYY-MM-DD)", "2025-03-31"),
-        c("value", "Nilai", true, "Nilai rencana pada skala realisasi", "40"),
+        c(
+            "target",
+            "Kode target",
+            true,
+            "Kode target (sum dan last)",
+            "DP3A-01",
+        ),
+        c(
+            "date",
+            "Tanggal",
+            true,
+            "Tanggal titik rencana (YYYY-MM-DD)",
+            "2025-03-31",
+        ),
+        c(
+            "value",
+            "Nilai",
+            true,
+            "Nilai rencana pada skala realisasi",
+            "40",
+        ),
     ],
 };
 
@@ -150,11 +303,41 @@ pub static BUDGETS: SheetSpec = SheetSpec {
     columns: &[
         c("unit", "OPD", true, "Kode OPD", "DP3A"),
         c("year", "Tahun", true, "Tahun anggaran", "2025"),
-        c("pagu", "Pagu", true, "Pagu (rupiah utuh), sama di setiap baris OPD dan tahun", "12500000000"),
-        c("month", "Bulan", true, "1 sampai 12, satu baris per bulan", "1"),
-        c("planned", "Rencana", false, "Anggaran kas bulan ini (rupiah utuh)", "1000000000"),
-        c("realised", "Realisasi", false, "Realisasi bulan ini (rupiah utuh)", "800000000"),
-        c("physical_pct", "Fisik (%)", false, "Capaian fisik akhir bulan, 0 sampai 100", "5"),
+        c(
+            "pagu",
+            "Pagu",
+            true,
+            "Pagu (rupiah utuh), sama di setiap baris OPD dan tahun",
+            "12500000000",
+        ),
+        c(
+            "month",
+            "Bulan",
+            true,
+            "1 sampai 12, satu baris per bulan",
+            "1",
+        ),
+        c(
+            "planned",
+            "Rencana",
+            false,
+            "Anggaran kas bulan ini (rupiah utuh)",
+            "1000000000",
+        ),
+        c(
+            "realised",
+            "Realisasi",
+            false,
+            "Realisasi bulan ini (rupiah utuh)",
+            "800000000",
+        ),
+        c(
+            "physical_pct",
+            "Fisik (%)",
+            false,
+            "Capaian fisik akhir bulan, 0 sampai 100",
+            "5",
+        ),
     ],
 };
 
@@ -163,11 +346,42 @@ pub static ENTRIES: SheetSpec = SheetSpec {
     columns: &[
         c("program", "Kode program", true, "Kode program", "100HK"),
         c("target", "Kode target", true, "Kode target", "DP3A-01"),
-        c("activity_date", "Tanggal kegiatan", true, "Tanggal kegiatan (YYYY-MM-DD)", "2025-03-01"),
-        c("submitted_at", "Waktu lapor", true, "RFC 3339 dengan offset, atau tanggal-jam (zona waktu daerah)", "2025-03-07T08:30:00+07:00"),
-        c("value", "Nilai", true, "Nilai realisasi (angka, titik untuk desimal)", "12"),
-        choice("status", "Status", false, "submitted, verified (bawaan) atau returned", "verified", &["submitted", "verified", "returned"]),
-        c("note", "Keterangan", false, "Catatan", "Revitalisasi posyandu di Bekasi Utara"),
+        c(
+            "activity_date",
+            "Tanggal kegiatan",
+            true,
+            "Tanggal kegiatan (YYYY-MM-DD)",
+            "2025-03-01",
+        ),
+        c(
+            "submitted_at",
+            "Waktu lapor",
+            true,
+            "RFC 3339 dengan offset, atau tanggal-jam (zona waktu daerah)",
+            "2025-03-07T08:30:00+07:00",
+        ),
+        c(
+            "value",
+            "Nilai",
+            true,
+            "Nilai realisasi (angka, titik untuk desimal)",
+            "12",
+        ),
+        choice(
+            "status",
+            "Status",
+            false,
+            "submitted, verified (bawaan) atau returned",
+            "verified",
+            &["submitted", "verified", "returned"],
+        ),
+        c(
+            "note",
+            "Keterangan",
+            false,
+            "Catatan",
+            "Revitalisasi posyandu di Bekasi Utara",
+        ),
     ],
 };
 
@@ -176,9 +390,27 @@ pub static NIL_REPORTS: SheetSpec = SheetSpec {
     columns: &[
         c("program", "Kode program", true, "Kode program", "100HK"),
         c("unit", "OPD", true, "Kode OPD", "DP3A"),
-        c("date", "Tanggal", true, "Tanggal mana pun dalam periode yang dilaporkan nihil", "2025-03-10"),
-        c("submitted_at", "Waktu lapor", true, "RFC 3339 dengan offset", "2025-03-14T08:00:00+07:00"),
-        c("reason", "Alasan", false, "Alasan laporan nihil", "Tidak ada kegiatan"),
+        c(
+            "date",
+            "Tanggal",
+            true,
+            "Tanggal mana pun dalam periode yang dilaporkan nihil",
+            "2025-03-10",
+        ),
+        c(
+            "submitted_at",
+            "Waktu lapor",
+            true,
+            "RFC 3339 dengan offset",
+            "2025-03-14T08:00:00+07:00",
+        ),
+        c(
+            "reason",
+            "Alasan",
+            false,
+            "Alasan laporan nihil",
+            "Tidak ada kegiatan",
+        ),
     ],
 };
 
@@ -204,7 +436,8 @@ fn write_sheet(workbook: &mut Workbook, spec: &SheetSpec, rows: &[Vec<Cell>]) ->
     crate::xlsx::write_rows(sheet, spec.name, &headers, rows)?;
     for (i, column) in spec.columns.iter().enumerate() {
         let required = if column.required { " (wajib)" } else { "" };
-        let note = Note::new(format!("{}{required}: {}", column.label, column.note)).set_author("Pantau");
+        let note =
+            Note::new(format!("{}{required}: {}", column.label, column.note)).set_author("Pantau");
         sheet.insert_note(0, i as u16, &note)?;
         if !column.choices.is_empty() {
             let validation = DataValidation::new().allow_list_strings(column.choices)?;
@@ -245,7 +478,9 @@ fn text(value: &str) -> Cell {
 }
 
 fn opt(value: &Option<String>) -> Cell {
-    value.as_ref().map_or(Cell::Empty, |v| Cell::Text(v.clone()))
+    value
+        .as_ref()
+        .map_or(Cell::Empty, |v| Cell::Text(v.clone()))
 }
 
 fn num(value: Option<rust_decimal::Decimal>) -> Cell {
@@ -260,7 +495,12 @@ pub fn plan(bundle: Option<&Bundle>) -> Result<Vec<u8>, Error> {
     write_sheet(
         &mut workbook,
         &CLUSTERS,
-        &b(&|b| b.clusters.iter().map(|x| vec![text(&x.code), text(&x.name)]).collect()),
+        &b(&|b| {
+            b.clusters
+                .iter()
+                .map(|x| vec![text(&x.code), text(&x.name)])
+                .collect()
+        }),
     )?;
     write_sheet(
         &mut workbook,
@@ -275,7 +515,12 @@ pub fn plan(bundle: Option<&Bundle>) -> Result<Vec<u8>, Error> {
     write_sheet(
         &mut workbook,
         &PRIORITIES,
-        &b(&|b| b.priorities.iter().map(|x| vec![text(&x.code), text(&x.name)]).collect()),
+        &b(&|b| {
+            b.priorities
+                .iter()
+                .map(|x| vec![text(&x.code), text(&x.name)])
+                .collect()
+        }),
     )?;
     write_sheet(
         &mut workbook,
@@ -294,7 +539,8 @@ pub fn plan(bundle: Option<&Bundle>) -> Result<Vec<u8>, Error> {
                             text(WEEKDAYS[chrono::Weekday::from(d).num_days_from_monday() as usize])
                         }),
                         opt(&p.deadline_time),
-                        p.final_deadline.map_or(Cell::Empty, |t| Cell::Text(t.to_rfc3339())),
+                        p.final_deadline
+                            .map_or(Cell::Empty, |t| Cell::Text(t.to_rfc3339())),
                         num(p.thresholds.map(|t| t.on_track)),
                         num(p.thresholds.map(|t| t.at_risk)),
                     ]

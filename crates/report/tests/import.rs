@@ -58,7 +58,10 @@ fn export_to_xlsx_import_and_evaluate_gives_the_same_evaluation() {
     // The filled entries template reads back the same way.
     let entries = template::entries(Some(&bundle)).unwrap();
     let from_template = import::read(&entries, &planned, &mut |_| {}).unwrap();
-    assert_eq!(from_template.programs[0].entries, imported.programs[0].entries);
+    assert_eq!(
+        from_template.programs[0].entries,
+        imported.programs[0].entries
+    );
     assert_eq!(
         from_template.programs[0].nil_reports,
         imported.programs[0].nil_reports
@@ -123,7 +126,10 @@ async fn a_template_full_of_errors_gets_every_one_and_nothing_is_written() {
         &mut workbook,
         "clusters",
         &["code", "name"],
-        &[vec![T("ASDA9"), T("Asisten Baru")], vec![T("ASDA9"), T("Lagi")]],
+        &[
+            vec![T("ASDA9"), T("Asisten Baru")],
+            vec![T("ASDA9"), T("Lagi")],
+        ],
     );
     sheet(
         &mut workbook,
@@ -140,32 +146,96 @@ async fn a_template_full_of_errors_gets_every_one_and_nothing_is_written() {
         "programs",
         &["code", "name", "start", "end"],
         &[
-            vec![T("RPJMD"), T("Tahun pertama"), T("2025-01-01"), T("2025-12-31")],
+            vec![
+                T("RPJMD"),
+                T("Tahun pertama"),
+                T("2025-01-01"),
+                T("2025-12-31"),
+            ],
             vec![T("BAD"), T("Salah"), T("2025-13-01"), T("2025-12-31")],
         ],
     );
     sheet(
         &mut workbook,
         "targets",
-        &["program", "code", "unit", "name", "kind", "polarity", "baseline", "target"],
         &[
-            vec![T("RPJMD"), T("T1"), T("DBARU"), T("Satu"), T("sumx"), T("higher"), N(0.0), N(10.0)],
-            vec![T("RPJMD"), T("T2"), T("DXXX"), T("Dua"), T("sum"), T("higher"), T("nol"), N(10.0)],
-            vec![T("RPJMD"), T("T3"), T("DBARU"), T("Tiga"), T("last"), T("higher"), N(5.0), N(0.0)],
-            vec![T("NOPE"), T("T4"), T("DBARU"), T("Empat"), T("sum"), T("higher"), N(0.0), N(1.0)],
+            "program", "code", "unit", "name", "kind", "polarity", "baseline", "target",
+        ],
+        &[
+            vec![
+                T("RPJMD"),
+                T("T1"),
+                T("DBARU"),
+                T("Satu"),
+                T("sumx"),
+                T("higher"),
+                N(0.0),
+                N(10.0),
+            ],
+            vec![
+                T("RPJMD"),
+                T("T2"),
+                T("DXXX"),
+                T("Dua"),
+                T("sum"),
+                T("higher"),
+                T("nol"),
+                N(10.0),
+            ],
+            vec![
+                T("RPJMD"),
+                T("T3"),
+                T("DBARU"),
+                T("Tiga"),
+                T("last"),
+                T("higher"),
+                N(5.0),
+                N(0.0),
+            ],
+            vec![
+                T("NOPE"),
+                T("T4"),
+                T("DBARU"),
+                T("Empat"),
+                T("sum"),
+                T("higher"),
+                N(0.0),
+                N(1.0),
+            ],
         ],
     );
-    sheet(&mut workbook, "plan", &["program", "target", "date", "value"], &[
-        vec![T("RPJMD"), T("T3"), T("2026-01-05"), N(3.0)],
-    ]);
+    sheet(
+        &mut workbook,
+        "plan",
+        &["program", "target", "date", "value"],
+        &[vec![T("RPJMD"), T("T3"), T("2026-01-05"), N(3.0)]],
+    );
     sheet(
         &mut workbook,
         "entries",
-        &["program", "target", "activity_date", "submitted_at", "value"],
+        &[
+            "program",
+            "target",
+            "activity_date",
+            "submitted_at",
+            "value",
+        ],
         &[
             vec![T("RPJMD"), T("T3"), T("2025-03-01"), T("kemarin"), N(4.0)],
-            vec![T("RPJMD"), T("T3"), T("2025-03-01"), T("2025-03-02T08:00:00+07:00"), T("empat")],
-            vec![T("RPJMD"), T("T3"), T("2026-03-01"), T("2026-03-02T08:00:00+07:00"), N(4.0)],
+            vec![
+                T("RPJMD"),
+                T("T3"),
+                T("2025-03-01"),
+                T("2025-03-02T08:00:00+07:00"),
+                T("empat"),
+            ],
+            vec![
+                T("RPJMD"),
+                T("T3"),
+                T("2026-03-01"),
+                T("2026-03-02T08:00:00+07:00"),
+                N(4.0),
+            ],
         ],
     );
     sheet(&mut workbook, "budgets", &["unit", "year", "month"], &[]);
@@ -179,20 +249,65 @@ async fn a_template_full_of_errors_gets_every_one_and_nothing_is_written() {
     found.sort();
     let mut expected = vec![
         problem("budgets", 1, "", "missing column(s): pagu"),
-        problem("clusters", 3, "A (code)", "duplicate code \"ASDA9\" (first at row 2)"),
+        problem(
+            "clusters",
+            3,
+            "A (code)",
+            "duplicate code \"ASDA9\" (first at row 2)",
+        ),
         problem("units", 3, "B (name)", "required, but empty"),
-        problem("programs", 3, "C (start)", "\"2025-13-01\" is not a date YYYY-MM-DD"),
-        problem("targets", 2, "E (kind)", "\"sumx\" is not one of: sum, last, milestone"),
-        problem("targets", 3, "G (baseline)", "\"nol\" is not a number (use a dot for decimals)"),
+        problem(
+            "programs",
+            3,
+            "C (start)",
+            "\"2025-13-01\" is not a date YYYY-MM-DD",
+        ),
+        problem(
+            "targets",
+            2,
+            "E (kind)",
+            "\"sumx\" is not one of: sum, last, milestone",
+        ),
+        problem(
+            "targets",
+            3,
+            "G (baseline)",
+            "\"nol\" is not a number (use a dot for decimals)",
+        ),
         problem("targets", 3, "C (unit)", "unknown unit \"DXXX\""),
         problem("targets", 5, "A (program)", "unknown program \"NOPE\""),
-        problem("entries", 2, "D (submitted_at)", "\"kemarin\" is not a moment like 2025-03-07T08:30:00+07:00"),
-        problem("entries", 3, "E (value)", "\"empat\" is not a number (use a dot for decimals)"),
+        problem(
+            "entries",
+            2,
+            "D (submitted_at)",
+            "\"kemarin\" is not a moment like 2025-03-07T08:30:00+07:00",
+        ),
+        problem(
+            "entries",
+            3,
+            "E (value)",
+            "\"empat\" is not a number (use a dot for decimals)",
+        ),
         // Found by the bundle's validation, mapped back to the cells.
         problem("units", 2, "C (cluster)", "unknown cluster \"ASDA7\""),
-        problem("targets", 4, "H (target)", "target must not be 0 for polarity higher"),
-        problem("plan", 2, "C (date)", "2026-01-05 is outside the program (2025-01-01 to 2025-12-31)"),
-        problem("entries", 4, "C (activity_date)", "2026-03-01 is outside the program (2025-01-01 to 2025-12-31)"),
+        problem(
+            "targets",
+            4,
+            "H (target)",
+            "target must not be 0 for polarity higher",
+        ),
+        problem(
+            "plan",
+            2,
+            "C (date)",
+            "2026-01-05 is outside the program (2025-01-01 to 2025-12-31)",
+        ),
+        problem(
+            "entries",
+            4,
+            "C (activity_date)",
+            "2026-03-01 is outside the program (2025-01-01 to 2025-12-31)",
+        ),
     ];
     expected.sort();
     assert_eq!(found, expected);

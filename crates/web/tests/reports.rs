@@ -56,7 +56,11 @@ async fn browser(app: &TestApp, username: Option<&str>) -> Browser {
             .send()
             .await
             .unwrap();
-        assert_eq!(response.status(), StatusCode::SEE_OTHER, "{username} logs in");
+        assert_eq!(
+            response.status(),
+            StatusCode::SEE_OTHER,
+            "{username} logs in"
+        );
     }
     browser
 }
@@ -119,7 +123,10 @@ impl Browser {
             if !text.contains("http-equiv=\"refresh\"") {
                 return text;
             }
-            assert!(text.contains("<progress"), "a running import shows its progress");
+            assert!(
+                text.contains("<progress"),
+                "a running import shows its progress"
+            );
             tokio::time::sleep(std::time::Duration::from_millis(100)).await;
         }
         panic!("the import did not finish");
@@ -132,7 +139,9 @@ async fn downloads_have_their_types_and_need_a_login(backend: &str) {
     let page = anonymous.get("/laporan/unduh?format=xlsx").await;
     assert_eq!(page.status, StatusCode::SEE_OTHER);
     assert_eq!(page.location, "/masuk");
-    let api = anonymous.get("/api/v1/programs/100HK/report?format=xlsx").await;
+    let api = anonymous
+        .get("/api/v1/programs/100HK/report?format=xlsx")
+        .await;
     assert_eq!(api.status, StatusCode::UNAUTHORIZED);
 
     // Any role of the region reads its reports: an operator here.
@@ -140,7 +149,10 @@ async fn downloads_have_their_types_and_need_a_login(backend: &str) {
     let reports = operator.get("/laporan").await;
     assert_eq!(reports.status, StatusCode::OK);
     assert!(reports.text().contains("id=\"report-download\""));
-    assert!(!reports.text().contains("id=\"report-import\""), "import is for admins");
+    assert!(
+        !reports.text().contains("id=\"report-import\""),
+        "import is for admins"
+    );
 
     let xlsx = operator
         .get("/laporan/unduh?program=100HK&as_of=2025-04-25&format=xlsx")
@@ -242,17 +254,45 @@ fn entries_workbook(bad: bool) -> Vec<u8> {
     let mut workbook = Workbook::new();
     let sheet = workbook.add_worksheet();
     sheet.set_name("entries").unwrap();
-    let header = ["program", "target", "activity_date", "submitted_at", "value", "note"];
+    let header = [
+        "program",
+        "target",
+        "activity_date",
+        "submitted_at",
+        "value",
+        "note",
+    ];
     for (c, h) in header.iter().enumerate() {
         sheet.write_string(0, c as u16, *h).unwrap();
     }
     let rows: Vec<[&str; 6]> = if bad {
         vec![
-            ["100HK", "DP3A-01", "2025-03-03", "2025-03-05T08:00:00+07:00", "2", "impor"],
-            ["100HK", "DP3A-01", "2025-03-04", "2025-03-05T08:00:00+07:00", "dua", "impor"],
+            [
+                "100HK",
+                "DP3A-01",
+                "2025-03-03",
+                "2025-03-05T08:00:00+07:00",
+                "2",
+                "impor",
+            ],
+            [
+                "100HK",
+                "DP3A-01",
+                "2025-03-04",
+                "2025-03-05T08:00:00+07:00",
+                "dua",
+                "impor",
+            ],
         ]
     } else {
-        vec![["100HK", "DP3A-01", "2025-03-03", "2025-03-05T08:00:00+07:00", "2", "impor"]]
+        vec![[
+            "100HK",
+            "DP3A-01",
+            "2025-03-03",
+            "2025-03-05T08:00:00+07:00",
+            "2",
+            "impor",
+        ]]
     };
     for (r, row) in rows.iter().enumerate() {
         for (c, value) in row.iter().enumerate() {
@@ -283,16 +323,29 @@ async fn import_is_for_admins_and_all_or_nothing(backend: &str) {
     assert_eq!(count().await, before);
 
     let admin = browser(&app, Some("admin")).await;
-    assert!(admin.get("/laporan").await.text().contains("id=\"report-import\""));
+    assert!(
+        admin
+            .get("/laporan")
+            .await
+            .text()
+            .contains("id=\"report-import\"")
+    );
     let started = admin.upload(entries_workbook(true)).await;
     assert_eq!(started.status, StatusCode::SEE_OTHER);
     assert!(started.location.starts_with("/laporan/impor/"));
     // Another user cannot watch it.
-    assert_eq!(leader.get(&started.location).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        leader.get(&started.location).await.status,
+        StatusCode::FORBIDDEN
+    );
     let outcome = admin.import_outcome(&started.location).await;
     assert!(outcome.contains("id=\"import-problems\""), "{outcome}");
     assert!(outcome.contains("<td>entries</td><td class=\"num\">3</td><td>E (value)</td>"));
-    assert_eq!(count().await, before, "nothing written from a refused workbook");
+    assert_eq!(
+        count().await,
+        before,
+        "nothing written from a refused workbook"
+    );
 
     let started = admin.upload(entries_workbook(false)).await;
     let outcome = admin.import_outcome(&started.location).await;

@@ -17,6 +17,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ReportQuery {
     /// `xlsx`, `csv` or `pdf`.
     format: String,
@@ -25,7 +26,8 @@ pub struct ReportQuery {
     kind: Option<String>,
     /// `YYYY-MM-DD` (the end of that local day) or an RFC 3339 moment; default now.
     as_of: Option<String>,
-    /// With `format=csv`: `summary`, `units`, `targets`, `compliance`, `entries` or `budget`.
+    /// With `format=csv`: `summary`, `units`, `targets`, `compliance`, `entries`,
+    /// `nil_reports` or `budget`.
     table: Option<String>,
 }
 

@@ -105,7 +105,10 @@ pub async fn make_download(
     };
     if is_final && view.as_of.is_none() {
         // The final evaluation is as of the program's last day unless asked otherwise.
-        let region = state.evaluations.region(state.store.as_ref(), region).await?;
+        let region = state
+            .evaluations
+            .region(state.store.as_ref(), region)
+            .await?;
         let program = match &view.program {
             Some(code) => region.program(code).ok_or(PageError::NotFound)?,
             None => region.programs.first().ok_or(PageError::NotFound)?,
@@ -119,7 +122,11 @@ pub async fn make_download(
     let stem = format!(
         "{}-{}-{}",
         evaluated.program().code,
-        if is_final { "evaluasi-akhir" } else { "evaluasi" },
+        if is_final {
+            "evaluasi-akhir"
+        } else {
+            "evaluasi"
+        },
         evaluated.as_of.local_date
     );
     // Typesetting and zipping are CPU work: keep them off the request threads.
@@ -206,7 +213,6 @@ struct ReportsPage<'a> {
     programs: Vec<ProgramOption>,
     as_of: String,
     tables: Vec<&'static str>,
-    program_code: String,
     admin: bool,
     csrf: String,
 }
@@ -249,7 +255,10 @@ async fn page(
     let nav = Nav::of(&user).await?;
     let csrf = nav.csrf.clone();
     render(&ReportsPage {
-        tr: Tr { catalog: &state.i18n, lang },
+        tr: Tr {
+            catalog: &state.i18n,
+            lang,
+        },
         nav: Some(nav),
         programs,
         as_of: query.as_of.unwrap_or_default(),
@@ -262,7 +271,6 @@ async fn page(
             "nil_reports",
             "budget",
         ],
-        program_code: selected,
         admin: user.admin().is_some(),
         csrf,
     })
@@ -348,7 +356,10 @@ async fn final_page(
         })
         .collect();
     render(&FinalPage {
-        tr: Tr { catalog: &state.i18n, lang },
+        tr: Tr {
+            catalog: &state.i18n,
+            lang,
+        },
         nav: Some(Nav::of(&user).await?),
         program_code: doc.program.clone(),
         program_name: doc.program_name.clone(),
@@ -501,10 +512,7 @@ async fn import(
             }
         }
         .await;
-        set_state(
-            id,
-            outcome.unwrap_or_else(ImportState::Failed),
-        );
+        set_state(id, outcome.unwrap_or_else(ImportState::Failed));
     });
     Ok(Redirect::to(&format!("/laporan/impor/{id}")).into_response())
 }
@@ -514,7 +522,6 @@ async fn import(
 struct ImportPage<'a> {
     tr: Tr<'a>,
     nav: Option<Nav>,
-    id: u64,
     running: bool,
     done: usize,
     total: usize,
@@ -542,9 +549,11 @@ async fn import_status(
     };
     let lang: Lang = lang_of(&user.session).await;
     let mut page = ImportPage {
-        tr: Tr { catalog: &state.i18n, lang },
+        tr: Tr {
+            catalog: &state.i18n,
+            lang,
+        },
         nav: Some(Nav::of(&user).await?),
-        id,
         running: false,
         done: 0,
         total: 0,
