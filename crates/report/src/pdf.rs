@@ -363,7 +363,6 @@ pub fn evaluation_report(
     });
     let mut images = group_charts(report);
     images.extend(extra_images.iter().map(|(n, s)| (*n, s.clone())));
-    let images: Vec<(&str, String)> = images;
     render(EVALUATION, &data, &images)
 }
 
