@@ -640,10 +640,17 @@ fn locate(origins: &[(String, Origin)], path: &str, message: &str) -> ImportProb
     }
 }
 
+/// (program, target) of plan points.
+type PlanKey = (String, String);
+/// (unit, year) of a budget.
+type BudgetKey = (String, i32);
+/// A budget sheet row: its month, its pagu and its row number.
+type BudgetRow = (BudgetMonth, Rupiah, u32);
+
 fn read_rows(sheet: &Sheet, reading: &mut Reading, merge: &mut Merge) {
     // Plan points and budget months gather per target and per budget first.
-    let mut plans: Vec<((String, String), Vec<(PlanPoint, u32)>)> = Vec::new();
-    let mut budget_rows: Vec<((String, i32), Vec<(BudgetMonth, Rupiah, u32)>)> = Vec::new();
+    let mut plans: Vec<(PlanKey, Vec<(PlanPoint, u32)>)> = Vec::new();
+    let mut budget_rows: Vec<(BudgetKey, Vec<BudgetRow>)> = Vec::new();
     // Codes met in this sheet: a second row with one would silently replace the first.
     let mut seen: HashMap<String, u32> = HashMap::new();
     let mut once = |row: &mut Row, code: String| {
