@@ -5,6 +5,7 @@
 mod database;
 mod evaluate;
 mod outbox;
+mod report;
 mod server;
 mod table;
 
@@ -53,6 +54,10 @@ enum Command {
     User(database::UserCommand),
     /// List a region's reminder outbox: pending, sent and failed messages.
     Outbox(outbox::OutboxArgs),
+    /// Write a program's evaluation or final evaluation as XLSX, CSV (a folder) or PDF.
+    Report(report::ReportArgs),
+    /// Import a filled XLSX template (plan or entries) into the database: all or nothing.
+    ImportXlsx(report::ImportXlsxArgs),
 }
 
 #[derive(clap::Args)]
@@ -133,6 +138,8 @@ fn main() -> ExitCode {
         Command::Serve(args) => database::run(server::serve(args)),
         Command::Demo(args) => database::run(server::demo(args)),
         Command::Outbox(args) => database::run(outbox::list(args)),
+        Command::Report(args) => report::run_report(args),
+        Command::ImportXlsx(args) => database::run(report::import_xlsx(args)),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

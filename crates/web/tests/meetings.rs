@@ -84,6 +84,26 @@ impl Browser {
         csrf_in(&self.get("/dasbor").await.1)
     }
 
+    /// A download: its status, content type and bytes.
+    async fn download(&self, path: &str) -> (StatusCode, String, Vec<u8>) {
+        let response = self
+            .client
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .unwrap();
+        let content_type = response
+            .headers()
+            .get("content-type")
+            .map(|v| v.to_str().unwrap().to_owned())
+            .unwrap_or_default();
+        (
+            response.status(),
+            content_type,
+            response.bytes().await.unwrap().to_vec(),
+        )
+    }
+
     /// Post a form with the session's token; the caller checks the answer.
     async fn submit(&self, path: &str, fields: &[(&str, &str)]) -> (StatusCode, String) {
         let csrf = self.csrf().await;
@@ -91,6 +111,22 @@ impl Browser {
         form.extend_from_slice(fields);
         self.post(path, &form).await
     }
+}
+
+/// The text of a PDF as poppler's pdftotext reads it (installed by scripts/readers).
+fn pdf_text(pdf: &[u8]) -> String {
+    let dir = std::env::temp_dir().join(support::unique("pantau_minutes_pdf"));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("minutes.pdf");
+    std::fs::write(&file, pdf).unwrap();
+    let out = std::process::Command::new("pdftotext")
+        .args(["-layout"])
+        .arg(&file)
+        .arg("-")
+        .output()
+        .expect("pdftotext runs: install it with scripts/readers");
+    assert!(out.status.success());
+    String::from_utf8(out.stdout).unwrap()
 }
 
 async fn denials(app: &TestApp) -> usize {
@@ -299,6 +335,149 @@ async fn hold_a_meeting_and_close_it(backend: &str) {
         leader.get(&format!("{WEEK6}/berita-acara")).await.1,
         minutes
     );
+    // The berita acara as a PDF to sign, from the frozen minutes.
+    assert!(minutes.contains("berita-acara.pdf"));
+    let (status, content_type, pdf) = leader.download(&format!("{WEEK6}/berita-acara.pdf")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(content_type, "application/pdf");
+    let text = pdf_text(&pdf);
+    for expected in [
+        "BERITA ACARA RAPAT EVALUASI MINGGUAN",
+        "Kota Bekasi",
+        "Minggu ke-6",
+        "Posyandu sesuai rencana",
+        "DP3A",
+        "Halaman 1 dari",
+        "asda1",
+    ] {
+        assert!(text.contains(expected), "{expected} in the PDF:\n{text}");
+    }
+    // The late entry above changes nothing in it either.
+    let (_, _, again) = leader.download(&format!("{WEEK6}/berita-acara.pdf")).await;
+    assert_eq!(pdf_text(&again), text);
+    // An operator may not read it.
+    let operator = logged_in(&app, "op-dp3a").await;
+    assert_eq!(
+        operator
+            .download(&format!("{WEEK6}/berita-acara.pdf"))
+            .await
+            .0,
+        StatusCode::FORBIDDEN
+    );
+}
+
+/// The capaian shown on the final evaluation page.
+fn final_capaian(page: &str) -> String {
+    let marker = "id=\"final-capaian\">";
+    let start = page.find(marker).expect("the final capaian") + marker.len();
+    page[start..start + page[start..].find('<').unwrap()].to_owned()
+}
+
+/// Closing the final meeting freezes the final evaluation: the page, the PDF
+/// and the XLSX keep its figures whatever arrives later.
+async fn closing_the_final_meeting_freezes_the_final_evaluation(backend: &str) {
+    let app = spawn_app(backend).await;
+    let admin = logged_in(&app, "admin").await;
+    let (status, before) = admin.get("/laporan/akhir?program=100HK").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(before.contains("id=\"not-frozen\""));
+
+    let (status, _) = admin
+        .submit(
+            "/rapat/100HK/semua/akhir/catatan",
+            &[("unit", "DP3A"), ("text", "Program selesai")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (status, _) = admin
+        .submit("/rapat/100HK/semua/akhir/tutup", &[("confirm", "yes")])
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let frozen = app
+        .store
+        .final_minutes("3275", "100HK")
+        .await
+        .unwrap()
+        .expect("the final minutes")
+        .evaluation
+        .expect("the final meeting keeps the whole evaluation");
+    let frozen_capaian = format!(
+        "{:.2}%",
+        pantau_domain::rating::round2(frozen.summary.achievement_pct.unwrap())
+    )
+    .replace('.', ",");
+
+    let (_, after) = admin.get("/laporan/akhir?program=100HK").await;
+    assert!(after.contains("id=\"frozen\""));
+    assert_eq!(final_capaian(&after), frozen_capaian);
+
+    // A report that counts as of the meeting's moment is recorded after the
+    // meeting closed (say, imported late): a target behind reaches its value.
+    let region = pantau_domain::validate(&app.store.region_bundle("3275").await.unwrap()).unwrap();
+    let program = region.program("100HK").unwrap();
+    let (target, result) = program
+        .targets
+        .iter()
+        .zip(&frozen.targets)
+        .find(|(t, r)| {
+            t.polarity == pantau_domain::bundle::Polarity::Higher
+                && t.kind != pantau_domain::bundle::Kind::Milestone
+                && r.achievement_pct
+                    .is_some_and(|a| a < rust_decimal::Decimal::from(90))
+        })
+        .expect("a target behind its plan");
+    assert_eq!(target.code, result.code);
+    app.store
+        .create_entry(
+            "3275",
+            &pantau_store::NewEntry {
+                program: "100HK".into(),
+                target: target.code.clone(),
+                activity_date: chrono::NaiveDate::from_ymd_opt(2025, 5, 19).unwrap(),
+                value: target.target,
+                note: Some("Susulan".into()),
+                submitted_at: Utc.with_ymd_and_hms(2025, 5, 20, 3, 0, 0).unwrap(),
+            },
+            &pantau_store::Actor::cli(),
+        )
+        .await
+        .unwrap();
+    let region = pantau_domain::validate(&app.store.region_bundle("3275").await.unwrap()).unwrap();
+    let program = region.program("100HK").unwrap();
+    let as_of = program.calendar.parse_as_of(&frozen.as_of).unwrap();
+    let live = pantau_domain::evaluate(&region, program, &as_of, Default::default());
+    let moved = live.targets.iter().find(|t| t.code == result.code).unwrap();
+    assert_ne!(moved.achievement_pct, result.achievement_pct);
+    assert_ne!(
+        live.summary
+            .achievement_pct
+            .map(pantau_domain::rating::round2),
+        frozen
+            .summary
+            .achievement_pct
+            .map(pantau_domain::rating::round2),
+        "the late report moves the live figures"
+    );
+    let (_, later) = admin.get("/laporan/akhir?program=100HK").await;
+    assert_eq!(
+        final_capaian(&later),
+        frozen_capaian,
+        "but not the frozen ones"
+    );
+    let (status, content_type, pdf) = admin
+        .download("/laporan/unduh?program=100HK&kind=final&format=pdf")
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(content_type, "application/pdf");
+    assert!(pdf_text(&pdf).contains(&frozen_capaian));
+    // The final meeting's own berita acara prints too.
+    let (status, _, pdf) = admin
+        .download("/rapat/100HK/semua/akhir/berita-acara.pdf")
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let text = pdf_text(&pdf);
+    assert!(text.contains("BERITA ACARA RAPAT EVALUASI AKHIR"), "{text}");
+    assert!(text.contains("Program selesai"), "{text}");
 }
 
 async fn refusals_are_audited_and_change_nothing(backend: &str) {
@@ -570,6 +749,7 @@ macro_rules! on_both_backends {
 }
 
 on_both_backends!(
+    closing_the_final_meeting_freezes_the_final_evaluation,
     hold_a_meeting_and_close_it,
     refusals_are_audited_and_change_nothing,
     follow_ups_come_back_overdue_and_the_owner_marks_them_done,

@@ -68,3 +68,4 @@ followup-done-note = What was done
 followup-mark-done = Mark done
 followup-done-by = Done by
 nav-follow-ups = Follow-ups
+minutes-pdf = Download the PDF to sign

@@ -68,3 +68,4 @@ followup-done-note = Keterangan penyelesaian
 followup-mark-done = Tandai selesai
 followup-done-by = Diselesaikan oleh
 nav-follow-ups = Tindak lanjut
+minutes-pdf = Unduh PDF untuk ditandatangani

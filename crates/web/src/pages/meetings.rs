@@ -13,7 +13,7 @@ use askama::Template;
 use axum::Form;
 use axum::Router;
 use axum::extract::{Path, State};
-use axum::response::{Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use chrono::{NaiveDate, Utc};
 use pantau_domain::evaluation::{ComplianceState, Status};
@@ -45,6 +45,10 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/rapat/{program}/{cluster}/{period}/berita-acara",
             get(minutes_page),
+        )
+        .route(
+            "/rapat/{program}/{cluster}/{period}/berita-acara.pdf",
+            get(minutes_pdf),
         )
         .route(
             "/rapat/{program}/{cluster}/{period}/catatan",
@@ -717,6 +721,40 @@ async fn minutes_page(
         tr,
         path: resolved.path(),
     })
+}
+
+/// The berita acara as a PDF to sign, typeset from the frozen minutes alone.
+async fn minutes_pdf(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(segments): Path<(String, String, String)>,
+) -> Result<Response, PageError> {
+    let resolved = resolve(&state, user.region(), &segments).await?;
+    if right_of(&user.user, resolved.cluster_code()).is_none() {
+        return Err(user.deny(&state, "meeting.minutes").await);
+    }
+    let minutes = state
+        .store
+        .minutes(user.region(), &resolved.key)
+        .await?
+        .ok_or(PageError::NotFound)?;
+    let file_name = format!(
+        "berita-acara-{}-{}-{}.pdf",
+        segments.0, segments.1, segments.2
+    );
+    // Typesetting is CPU work: keep it off the request threads.
+    let bytes = tokio::task::spawn_blocking(move || {
+        pantau_report::pdf::minutes_report(&minutes, &Default::default())
+    })
+    .await
+    .map_err(PageError::internal)?
+    .map_err(PageError::internal)?;
+    Ok(super::reports::Download {
+        bytes,
+        content_type: super::reports::PDF,
+        file_name,
+    }
+    .into_response())
 }
 
 /// The meeting, if the user may hold it; refusals are audited.
