@@ -8,8 +8,9 @@ use reqwest::StatusCode;
 use reqwest::multipart::{Form, Part};
 use serde_json::{Value, json};
 
+#[macro_use]
 mod support;
-use support::{PASSWORD, TestApp, spawn_app};
+use support::{Browser, PASSWORD, TestApp, spawn_app};
 
 macro_rules! both_backends {
     ($($name:ident),* $(,)?) => {
@@ -34,71 +35,11 @@ both_backends!(
     api_reads_and_writes_with_the_same_rights,
 );
 
-struct Browser {
-    client: reqwest::Client,
-    base: String,
-}
-
-fn csrf_in(html: &str) -> String {
-    let start = html.find("name=\"csrf\" value=\"").expect("a csrf field") + 19;
-    html[start..start + html[start..].find('"').unwrap()].to_owned()
-}
-
-async fn logged_in(app: &TestApp, username: &str) -> Browser {
-    let browser = Browser {
-        client: reqwest::Client::builder()
-            .cookie_store(true)
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap(),
-        base: app.base.clone(),
-    };
-    let (_, page) = browser.get("/masuk").await;
-    let csrf = csrf_in(&page);
-    let (status, _) = browser
-        .post(
-            "/masuk",
-            &[
-                ("csrf", &csrf),
-                ("username", username),
-                ("password", PASSWORD),
-            ],
-        )
-        .await;
-    assert_eq!(status, StatusCode::SEE_OTHER, "{username} logs in");
-    browser
-}
-
 impl Browser {
-    async fn get(&self, path: &str) -> (StatusCode, String) {
-        let response = self
-            .client
-            .get(format!("{}{path}", self.base))
-            .send()
-            .await
-            .unwrap();
-        (response.status(), response.text().await.unwrap())
-    }
-
     async fn json(&self, path: &str) -> Value {
         let (status, body) = self.get(path).await;
         assert_eq!(status, StatusCode::OK, "{path}: {body}");
         serde_json::from_str(&body).unwrap()
-    }
-
-    async fn post(&self, path: &str, form: &[(&str, &str)]) -> (StatusCode, String) {
-        let response = self
-            .client
-            .post(format!("{}{path}", self.base))
-            .form(form)
-            .send()
-            .await
-            .unwrap();
-        (response.status(), response.text().await.unwrap())
-    }
-
-    async fn csrf(&self) -> String {
-        csrf_in(&self.get("/anggaran").await.1)
     }
 
     /// Post a month's figures through the unit page's form.
@@ -140,7 +81,7 @@ fn unit_of<'a>(budgets: &'a Value, code: &str) -> &'a Value {
 
 async fn region_absorption_is_the_engines(backend: &str) {
     let app = spawn_app(backend).await;
-    let leader = logged_in(&app, "leader").await;
+    let leader = app.logged_in("leader").await;
     let (status, page) = leader.get("/anggaran").await;
     assert_eq!(status, StatusCode::OK);
     // The sample's figures run to October: the newspaper's 50.70%.
@@ -211,7 +152,7 @@ async fn region_absorption_is_the_engines(backend: &str) {
 
 async fn finance_enters_a_month_and_the_figures_move(backend: &str) {
     let app = spawn_app(backend).await;
-    let finance = logged_in(&app, "finance").await;
+    let finance = app.logged_in("finance").await;
     let before = finance.json("/api/v1/budgets?year=2025&month=11").await;
     assert_eq!(unit_of(&before, "DP3A")["realised_to_date"], "17949626000");
     let (_, page) = finance.get("/anggaran/unit/DP3A?year=2025").await;
@@ -331,7 +272,7 @@ async fn finance_enters_a_month_and_the_figures_move(backend: &str) {
 
 async fn a_unit_enters_its_own_month_and_finance_reviews_it(backend: &str) {
     let app = spawn_app(backend).await;
-    let operator = logged_in(&app, "op-dp3a").await;
+    let operator = app.logged_in("op-dp3a").await;
     let (_, page) = operator.get("/anggaran/unit/DP3A?year=2025").await;
     assert!(page.contains("id=\"month-form\"") && !page.contains("id=\"pagu-form\""));
     // The plan stays BPKAD's even if a planned field is posted.
@@ -355,7 +296,7 @@ async fn a_unit_enters_its_own_month_and_finance_reviews_it(backend: &str) {
     // Submitted figures count, as submitted entries do.
     assert_eq!(november["to_date"]["realised_to_date"], "18849626000");
 
-    let finance = logged_in(&app, "finance").await;
+    let finance = app.logged_in("finance").await;
     let (status, queue) = finance.get("/anggaran/verifikasi").await;
     assert_eq!(status, StatusCode::OK);
     assert!(queue.contains("data-waiting=\"DP3A/2025/11\""));
@@ -412,7 +353,7 @@ async fn other_roles_are_refused_and_change_nothing(backend: &str) {
     let denials_before = denials(&app).await;
     let mut refused = 0;
     for username in ["op-dlh", "leader", "asda1", "admin"] {
-        let browser = logged_in(&app, username).await;
+        let browser = app.logged_in(username).await;
         // Another unit's month (or any, for roles that enter none).
         assert_eq!(
             browser.month("DP3A", "11", &[("realised", "1")]).await,
@@ -456,7 +397,7 @@ async fn other_roles_are_refused_and_change_nothing(backend: &str) {
         }
     }
     // An operator cannot verify, even its own unit's month.
-    let own = logged_in(&app, "op-dp3a").await;
+    let own = app.logged_in("op-dp3a").await;
     assert_eq!(
         own.month("DP3A", "11", &[("realised", "5")]).await,
         StatusCode::SEE_OTHER
@@ -477,7 +418,7 @@ async fn other_roles_are_refused_and_change_nothing(backend: &str) {
     assert_eq!(status, StatusCode::FORBIDDEN);
     refused += 1;
     // A form without its token is refused before anything.
-    let finance = logged_in(&app, "finance").await;
+    let finance = app.logged_in("finance").await;
     let (status, _) = finance
         .post(
             "/anggaran/unit/DP3A/bulan",
@@ -507,7 +448,7 @@ async fn denials(app: &TestApp) -> usize {
 
 async fn import_with_errors_lists_every_problem_and_writes_nothing(backend: &str) {
     let app = spawn_app(backend).await;
-    let finance = logged_in(&app, "finance").await;
+    let finance = app.logged_in("finance").await;
     let before = app.store.region_bundle("3275").await.unwrap();
     let csv = "unit;month;pagu;planned;realised;physical_pct\n\
                DP3A;1;10.000.000;1.000.000;500.000;5\n\
@@ -576,7 +517,7 @@ async fn import_with_errors_lists_every_problem_and_writes_nothing(backend: &str
 
 async fn valid_imports_replace_the_year(backend: &str) {
     let app = spawn_app(backend).await;
-    let admin = logged_in(&app, "admin").await;
+    let admin = app.logged_in("admin").await;
     // The template carries the stored figures: importing it back changes nothing.
     let response = admin
         .client
@@ -599,7 +540,7 @@ async fn valid_imports_replace_the_year(backend: &str) {
     assert_eq!(engine(&after), engine(&before));
 
     // The XLSX template too, and a sheet with new figures replaces the unit's year.
-    let finance = logged_in(&app, "finance").await;
+    let finance = app.logged_in("finance").await;
     let response = finance
         .client
         .get(format!("{}/anggaran/templat.xlsx?year=2025", finance.base))
@@ -756,7 +697,7 @@ async fn api_reads_and_writes_with_the_same_rights(backend: &str) {
             || unit_of(&budgets, "DP3A")["absorption_pct"].is_u64()
     );
     // A session alone does not write.
-    let browser = logged_in(&app, "finance").await;
+    let browser = app.logged_in("finance").await;
     let response = browser
         .client
         .put(format!("{}/api/v1/budgets/DP3A/2025/12", app.base))

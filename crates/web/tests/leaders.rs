@@ -5,8 +5,7 @@
 use pantau_domain::evaluation::ComplianceState;
 use reqwest::StatusCode;
 
-// Not every test file uses every helper of the shared support module.
-#[allow(dead_code)]
+#[macro_use]
 mod support;
 use support::{PASSWORD, spawn_app};
 
@@ -277,19 +276,6 @@ async fn print_view_and_log_in(backend: &str) {
     );
     assert!(print.contains("size:A4"));
     assert_eq!(ranked_units(&print), ranked_units(&page));
-}
-
-macro_rules! on_both_backends {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() { super::$name("sqlite").await })*
-        }
-        mod postgres {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() { super::$name("postgres").await })*
-        }
-    };
 }
 
 on_both_backends!(

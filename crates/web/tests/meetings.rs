@@ -6,20 +6,11 @@ use chrono::{TimeZone, Utc};
 use pantau_store::meetings::{FollowUpFilter, MeetingKey, MeetingStatus};
 use reqwest::StatusCode;
 
+#[macro_use]
 mod support;
-use support::{PASSWORD, TestApp, spawn_app};
+use support::{Browser, TestApp, spawn_app};
 
 const WEEK6: &str = "/rapat/100HK/ASDA1/6";
-
-struct Browser {
-    client: reqwest::Client,
-    base: String,
-}
-
-fn csrf_in(html: &str) -> String {
-    let start = html.find("name=\"csrf\" value=\"").expect("a csrf field") + 19;
-    html[start..start + html[start..].find('"').unwrap()].to_owned()
-}
 
 /// The part of `html` from the element with `marker` (e.g. `data-unit="DP3A"`)
 /// inside the table `table` to the end of its row.
@@ -33,85 +24,7 @@ fn row<'a>(html: &'a str, table: &str, marker: &str) -> Option<&'a str> {
     Some(&rest[at..at + end])
 }
 
-async fn logged_in(app: &TestApp, username: &str) -> Browser {
-    let browser = Browser {
-        client: reqwest::Client::builder()
-            .cookie_store(true)
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap(),
-        base: app.base.clone(),
-    };
-    let (_, page) = browser.get("/masuk").await;
-    let csrf = csrf_in(&page);
-    let (status, _) = browser
-        .post(
-            "/masuk",
-            &[
-                ("csrf", &csrf),
-                ("username", username),
-                ("password", PASSWORD),
-            ],
-        )
-        .await;
-    assert_eq!(status, StatusCode::SEE_OTHER, "{username} logs in");
-    browser
-}
-
-impl Browser {
-    async fn get(&self, path: &str) -> (StatusCode, String) {
-        let response = self
-            .client
-            .get(format!("{}{path}", self.base))
-            .send()
-            .await
-            .unwrap();
-        (response.status(), response.text().await.unwrap())
-    }
-
-    async fn post(&self, path: &str, form: &[(&str, &str)]) -> (StatusCode, String) {
-        let response = self
-            .client
-            .post(format!("{}{path}", self.base))
-            .form(form)
-            .send()
-            .await
-            .unwrap();
-        (response.status(), response.text().await.unwrap())
-    }
-
-    async fn csrf(&self) -> String {
-        csrf_in(&self.get("/dasbor").await.1)
-    }
-
-    /// A download: its status, content type and bytes.
-    async fn download(&self, path: &str) -> (StatusCode, String, Vec<u8>) {
-        let response = self
-            .client
-            .get(format!("{}{path}", self.base))
-            .send()
-            .await
-            .unwrap();
-        let content_type = response
-            .headers()
-            .get("content-type")
-            .map(|v| v.to_str().unwrap().to_owned())
-            .unwrap_or_default();
-        (
-            response.status(),
-            content_type,
-            response.bytes().await.unwrap().to_vec(),
-        )
-    }
-
-    /// Post a form with the session's token; the caller checks the answer.
-    async fn submit(&self, path: &str, fields: &[(&str, &str)]) -> (StatusCode, String) {
-        let csrf = self.csrf().await;
-        let mut form = vec![("csrf", csrf.as_str())];
-        form.extend_from_slice(fields);
-        self.post(path, &form).await
-    }
-}
+impl Browser {}
 
 /// The text of a PDF as poppler's pdftotext reads it (installed by scripts/readers).
 fn pdf_text(pdf: &[u8]) -> String {
@@ -141,7 +54,7 @@ async fn denials(app: &TestApp) -> usize {
 
 async fn hold_a_meeting_and_close_it(backend: &str) {
     let app = spawn_app(backend).await;
-    let asda1 = logged_in(&app, "asda1").await;
+    let asda1 = app.logged_in("asda1").await;
     let (status, list) = asda1.get("/rapat").await;
     assert_eq!(status, StatusCode::OK);
     assert!(list.contains(&format!("href=\"{WEEK6}\"")), "{list}");
@@ -330,7 +243,7 @@ async fn hold_a_meeting_and_close_it(backend: &str) {
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(answer.contains("closed"), "{answer}");
     // The leader reads the minutes.
-    let leader = logged_in(&app, "leader").await;
+    let leader = app.logged_in("leader").await;
     assert_eq!(
         leader.get(&format!("{WEEK6}/berita-acara")).await.1,
         minutes
@@ -356,7 +269,7 @@ async fn hold_a_meeting_and_close_it(backend: &str) {
     let (_, _, again) = leader.download(&format!("{WEEK6}/berita-acara.pdf")).await;
     assert_eq!(pdf_text(&again), text);
     // An operator may not read it.
-    let operator = logged_in(&app, "op-dp3a").await;
+    let operator = app.logged_in("op-dp3a").await;
     assert_eq!(
         operator
             .download(&format!("{WEEK6}/berita-acara.pdf"))
@@ -377,7 +290,7 @@ fn final_capaian(page: &str) -> String {
 /// and the XLSX keep its figures whatever arrives later.
 async fn closing_the_final_meeting_freezes_the_final_evaluation(backend: &str) {
     let app = spawn_app(backend).await;
-    let admin = logged_in(&app, "admin").await;
+    let admin = app.logged_in("admin").await;
     let (status, before) = admin.get("/laporan/akhir?program=100HK").await;
     assert_eq!(status, StatusCode::OK);
     assert!(before.contains("id=\"not-frozen\""));
@@ -483,11 +396,11 @@ async fn closing_the_final_meeting_freezes_the_final_evaluation(backend: &str) {
 async fn refusals_are_audited_and_change_nothing(backend: &str) {
     let app = spawn_app(backend).await;
     let key = MeetingKey::weekly("100HK", "ASDA1", 6);
-    let asda2 = logged_in(&app, "asda2").await;
-    let leader = logged_in(&app, "leader").await;
-    let operator = logged_in(&app, "op-dp3a").await;
-    let finance = logged_in(&app, "finance").await;
-    let asda1 = logged_in(&app, "asda1").await;
+    let asda2 = app.logged_in("asda2").await;
+    let leader = app.logged_in("leader").await;
+    let operator = app.logged_in("op-dp3a").await;
+    let finance = app.logged_in("finance").await;
+    let asda1 = app.logged_in("asda1").await;
     let before = denials(&app).await;
     // An evaluator of another cluster reads, but holds nothing.
     let (status, page) = asda2.get(WEEK6).await;
@@ -566,7 +479,7 @@ async fn refusals_are_audited_and_change_nothing(backend: &str) {
     assert!(answer.contains("unit"), "{answer}");
     assert!(app.store.meeting("3275", &key).await.unwrap().is_none());
     // The admin holds the final meeting; its page lists every unit.
-    let admin = logged_in(&app, "admin").await;
+    let admin = app.logged_in("admin").await;
     let (status, page) = admin.get("/rapat/100HK/semua/akhir").await;
     assert_eq!(status, StatusCode::OK);
     assert!(row(&page, "units", "data-unit=\"DLH\"").is_some());
@@ -602,7 +515,7 @@ async fn refusals_are_audited_and_change_nothing(backend: &str) {
 
 async fn follow_ups_come_back_overdue_and_the_owner_marks_them_done(backend: &str) {
     let app = spawn_app(backend).await;
-    let asda1 = logged_in(&app, "asda1").await;
+    let asda1 = app.logged_in("asda1").await;
     // Made at the meeting of Fri 21 Mar (period 4), due Tue 25 Mar.
     let (status, _) = asda1
         .submit(
@@ -651,7 +564,7 @@ async fn follow_ups_come_back_overdue_and_the_owner_marks_them_done(backend: &st
     assert!(!other.contains(&format!("data-follow-up=\"{id}\"")));
 
     // Another unit's operator may not mark it done; nor may the evaluator.
-    let dlh = logged_in(&app, "op-dlh").await;
+    let dlh = app.logged_in("op-dlh").await;
     let done_path = format!("/tindak-lanjut/{id}/selesai");
     assert_eq!(
         dlh.submit(&done_path, &[("note", "x")]).await.0,
@@ -664,7 +577,7 @@ async fn follow_ups_come_back_overdue_and_the_owner_marks_them_done(backend: &st
     let (_, dlh_list) = dlh.get("/tindak-lanjut").await;
     assert!(!dlh_list.contains(&format!("data-follow-up=\"{id}\"")));
     // The owner sees it with a form; a note is required.
-    let owner = logged_in(&app, "op-dp3a").await;
+    let owner = app.logged_in("op-dp3a").await;
     assert!(
         owner
             .get("/dasbor")
@@ -725,7 +638,7 @@ async fn follow_ups_come_back_overdue_and_the_owner_marks_them_done(backend: &st
             .1
             .contains("20 posyandu terdata")
     );
-    let leader = logged_in(&app, "leader").await;
+    let leader = app.logged_in("leader").await;
     assert!(
         leader
             .get("/tindak-lanjut")
@@ -733,19 +646,6 @@ async fn follow_ups_come_back_overdue_and_the_owner_marks_them_done(backend: &st
             .1
             .contains("20 posyandu terdata")
     );
-}
-
-macro_rules! on_both_backends {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() { super::$name("sqlite").await })*
-        }
-        mod postgres {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() { super::$name("postgres").await })*
-        }
-    };
 }
 
 on_both_backends!(

@@ -7,39 +7,11 @@ use pantau_store::Actor;
 use reqwest::StatusCode;
 use reqwest::multipart::{Form, Part};
 
+#[macro_use]
 mod support;
-use support::{PASSWORD, TestApp, spawn_app};
-
-/// A browser: keeps cookies, does not follow redirects (so they can be checked).
-struct Browser {
-    client: reqwest::Client,
-    base: String,
-}
-
-fn csrf_in(html: &str) -> String {
-    let start = html.find("name=\"csrf\" value=\"").expect("a csrf field") + 19;
-    html[start..start + html[start..].find('"').unwrap()].to_owned()
-}
+use support::{Browser, PASSWORD, TestApp, csrf_in, spawn_app};
 
 impl TestApp {
-    fn browser(&self) -> Browser {
-        Browser {
-            client: reqwest::Client::builder()
-                .cookie_store(true)
-                .redirect(reqwest::redirect::Policy::none())
-                .build()
-                .unwrap(),
-            base: self.base.clone(),
-        }
-    }
-
-    async fn logged_in(&self, username: &str) -> Browser {
-        let browser = self.browser();
-        let status = browser.log_in(username, PASSWORD).await;
-        assert_eq!(status, StatusCode::SEE_OTHER, "{username} logs in");
-        browser
-    }
-
     /// The unit's entries still waiting for verification, newest first.
     async fn submitted_entries_of(&self, unit: &str) -> Vec<pantau_store::EntryRow> {
         self.store
@@ -71,46 +43,6 @@ impl TestApp {
 }
 
 impl Browser {
-    async fn get(&self, path: &str) -> (StatusCode, String) {
-        let response = self
-            .client
-            .get(format!("{}{path}", self.base))
-            .send()
-            .await
-            .unwrap();
-        (response.status(), response.text().await.unwrap())
-    }
-
-    async fn post(&self, path: &str, form: &[(&str, &str)]) -> (StatusCode, String) {
-        let response = self
-            .client
-            .post(format!("{}{path}", self.base))
-            .form(form)
-            .send()
-            .await
-            .unwrap();
-        (response.status(), response.text().await.unwrap())
-    }
-
-    async fn log_in(&self, username: &str, password: &str) -> StatusCode {
-        let (_, page) = self.get("/masuk").await;
-        let csrf = csrf_in(&page);
-        self.post(
-            "/masuk",
-            &[
-                ("csrf", &csrf),
-                ("username", username),
-                ("password", password),
-            ],
-        )
-        .await
-        .0
-    }
-
-    async fn csrf(&self) -> String {
-        csrf_in(&self.get("/dasbor").await.1)
-    }
-
     async fn report(
         &self,
         target: &str,
@@ -487,19 +419,6 @@ async fn languages_and_openapi(backend: &str) {
     ))
     .unwrap();
     assert_eq!(api, direct);
-}
-
-macro_rules! on_both_backends {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() { super::$name("sqlite").await })*
-        }
-        mod postgres {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() { super::$name("postgres").await })*
-        }
-    };
 }
 
 /// Every role against every route that reads or changes something: what is

@@ -1,6 +1,10 @@
 //! What the server suites share: the real server on a free port, on a fresh
 //! SQLite or PostgreSQL database with the sample imported and one account per
-//! role. Each test file that wants it says `mod support;`.
+//! role; a browser-like client; the macro that runs a test on both backends.
+//! Each test file that wants it says `#[macro_use] mod support;`.
+
+// Each test file is its own crate and uses only part of this module.
+#![allow(dead_code, unused_macros)]
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -117,5 +121,126 @@ pub async fn spawn_app(backend: &str) -> TestApp {
     TestApp {
         base: format!("http://{addr}"),
         store,
+    }
+}
+
+/// Run each named `async fn(backend: &str)` as a test on SQLite and on PostgreSQL.
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() { super::$name("sqlite").await })*
+        }
+        mod postgres {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() { super::$name("postgres").await })*
+        }
+    };
+}
+
+/// A browser: keeps cookies, does not follow redirects (so they can be checked).
+pub struct Browser {
+    pub client: reqwest::Client,
+    pub base: String,
+}
+
+/// The CSRF token of the first form of a page.
+pub fn csrf_in(html: &str) -> String {
+    let start = html.find("name=\"csrf\" value=\"").expect("a csrf field") + 19;
+    html[start..start + html[start..].find('"').unwrap()].to_owned()
+}
+
+impl TestApp {
+    pub fn browser(&self) -> Browser {
+        Browser {
+            client: reqwest::Client::builder()
+                .cookie_store(true)
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap(),
+            base: self.base.clone(),
+        }
+    }
+
+    pub async fn logged_in(&self, username: &str) -> Browser {
+        let browser = self.browser();
+        let status = browser.log_in(username, PASSWORD).await;
+        assert_eq!(status, reqwest::StatusCode::SEE_OTHER, "{username} logs in");
+        browser
+    }
+}
+
+impl Browser {
+    pub async fn get(&self, path: &str) -> (reqwest::StatusCode, String) {
+        let response = self
+            .client
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .unwrap();
+        (response.status(), response.text().await.unwrap())
+    }
+
+    pub async fn post(&self, path: &str, form: &[(&str, &str)]) -> (reqwest::StatusCode, String) {
+        let response = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .form(form)
+            .send()
+            .await
+            .unwrap();
+        (response.status(), response.text().await.unwrap())
+    }
+
+    pub async fn log_in(&self, username: &str, password: &str) -> reqwest::StatusCode {
+        let (_, page) = self.get("/masuk").await;
+        let csrf = csrf_in(&page);
+        self.post(
+            "/masuk",
+            &[
+                ("csrf", &csrf),
+                ("username", username),
+                ("password", password),
+            ],
+        )
+        .await
+        .0
+    }
+
+    /// The session's CSRF token, from a page every role may open.
+    pub async fn csrf(&self) -> String {
+        csrf_in(&self.get("/dasbor").await.1)
+    }
+
+    /// Post a form with the session's token; the caller checks the answer.
+    pub async fn submit(
+        &self,
+        path: &str,
+        fields: &[(&str, &str)],
+    ) -> (reqwest::StatusCode, String) {
+        let csrf = self.csrf().await;
+        let mut form = vec![("csrf", csrf.as_str())];
+        form.extend_from_slice(fields);
+        self.post(path, &form).await
+    }
+
+    /// A download: its status, content type and bytes.
+    pub async fn download(&self, path: &str) -> (reqwest::StatusCode, String, Vec<u8>) {
+        let response = self
+            .client
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .unwrap();
+        let content_type = response
+            .headers()
+            .get("content-type")
+            .map(|v| v.to_str().unwrap().to_owned())
+            .unwrap_or_default();
+        (
+            response.status(),
+            content_type,
+            response.bytes().await.unwrap().to_vec(),
+        )
     }
 }
