@@ -702,15 +702,7 @@ async fn minutes_page(
     user: CurrentUser,
     Path(segments): Path<(String, String, String)>,
 ) -> Result<Response, PageError> {
-    let resolved = resolve(&state, user.region(), &segments).await?;
-    if right_of(&user.user, resolved.cluster_code()).is_none() {
-        return Err(user.deny(&state, "meeting.minutes").await);
-    }
-    let minutes = state
-        .store
-        .minutes(user.region(), &resolved.key)
-        .await?
-        .ok_or(PageError::NotFound)?;
+    let (resolved, minutes) = closed_minutes(&state, &user, &segments).await?;
     let lang = lang_of(&user.session).await;
     let tr = Tr {
         catalog: &state.i18n,
@@ -723,21 +715,31 @@ async fn minutes_page(
     })
 }
 
-/// The berita acara as a PDF to sign, typeset from the frozen minutes alone.
-async fn minutes_pdf(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Path(segments): Path<(String, String, String)>,
-) -> Result<Response, PageError> {
-    let resolved = resolve(&state, user.region(), &segments).await?;
+/// A closed meeting's frozen minutes, if the user may read the meeting.
+async fn closed_minutes(
+    state: &AppState,
+    user: &CurrentUser,
+    segments: &(String, String, String),
+) -> Result<(Resolved, pantau_domain::meeting::Minutes), PageError> {
+    let resolved = resolve(state, user.region(), segments).await?;
     if right_of(&user.user, resolved.cluster_code()).is_none() {
-        return Err(user.deny(&state, "meeting.minutes").await);
+        return Err(user.deny(state, "meeting.minutes").await);
     }
     let minutes = state
         .store
         .minutes(user.region(), &resolved.key)
         .await?
         .ok_or(PageError::NotFound)?;
+    Ok((resolved, minutes))
+}
+
+/// The berita acara as a PDF to sign, typeset from the frozen minutes alone.
+async fn minutes_pdf(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(segments): Path<(String, String, String)>,
+) -> Result<Response, PageError> {
+    let (_, minutes) = closed_minutes(&state, &user, &segments).await?;
     let file_name = format!(
         "berita-acara-{}-{}-{}.pdf",
         segments.0, segments.1, segments.2
