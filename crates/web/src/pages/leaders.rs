@@ -17,6 +17,7 @@ use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 use serde::Deserialize;
 
+use super::budget::rupiah;
 use super::format::{pct, rate, rating};
 use super::{Header, Nav, ViewQuery, evaluate_for, lang_of, render, status_code};
 use crate::AppState;
@@ -137,20 +138,6 @@ fn counts_of(counts: &StatusCounts) -> Vec<(&'static str, u32)> {
         .filter(|s| counts.get(**s) > 0)
         .map(|s| (s.code(), counts.get(*s)))
         .collect()
-}
-
-fn rupiah(lang: Lang, amount: pantau_domain::bundle::Rupiah) -> String {
-    // Thousands grouped the way each language writes them: 1.250.000 / 1,250,000.
-    let digits = amount.0.to_string();
-    let separator = if lang == Lang::Id { '.' } else { ',' };
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(separator);
-        }
-        out.push(c);
-    }
-    format!("Rp {out}")
 }
 
 fn budget_view(lang: Lang, figures: &BudgetFigures) -> BudgetView {
