@@ -12,6 +12,7 @@ pub mod meeting;
 pub mod model;
 pub mod rating;
 pub mod reminder;
+pub mod role;
 pub mod validate;
 
 pub use calendar::{AsOf, Calendar, Period};
