@@ -180,6 +180,26 @@ impl Calendar {
         }
     }
 
+    /// When the last period is due: the moment of the program's official
+    /// final figures (domain.md, "The moment of a figure").
+    pub fn final_deadline(&self) -> DateTime<Utc> {
+        self.periods
+            .last()
+            .map(|p| p.deadline)
+            .expect("a calendar has at least one period")
+    }
+
+    /// The moment of a page that asks for none: now until the final deadline
+    /// has passed, the final deadline after it.
+    pub fn default_as_of(&self, now: DateTime<Utc>) -> AsOf {
+        self.as_of_instant(now.min(self.final_deadline()))
+    }
+
+    /// Whether the final deadline has passed at `now`.
+    pub fn closed_at(&self, now: DateTime<Utc>) -> bool {
+        now > self.final_deadline()
+    }
+
     /// Parse `YYYY-MM-DD` (end of that local day) or an RFC 3339 moment.
     pub fn parse_as_of(&self, text: &str) -> Result<AsOf, String> {
         let text = text.trim();

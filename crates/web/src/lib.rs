@@ -11,6 +11,7 @@ mod error;
 mod evaluation;
 mod i18n;
 mod pages;
+mod service;
 mod session;
 
 use std::sync::Arc;

@@ -11,23 +11,19 @@ pub(crate) mod meetings;
 pub(crate) mod queue;
 pub(crate) mod reports;
 
-use std::sync::Arc;
-
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
-use pantau_domain::AsOf;
-use pantau_domain::evaluation::{ComplianceState, Evaluation, FinalVerdict, Status};
-use pantau_domain::model::{Program, Region};
-use serde::Deserialize;
+use pantau_domain::evaluation::{ComplianceState, FinalVerdict, Status};
 use tower_sessions::Session;
 
 use crate::AppState;
 use crate::access::{CurrentUser, csrf_token};
 use crate::error::PageError;
 use crate::i18n::{Lang, Tr};
+use crate::service::figures::{Evaluated, ViewQuery, evaluate_for};
 use format::{num, pct, rate, rating};
 pub use login::Throttle;
 
@@ -126,74 +122,6 @@ async fn switch_language(
         .and_then(|r| r.find('/').map(|i| r[i..].to_owned()))
         .unwrap_or_else(|| "/".to_owned());
     Ok(Redirect::to(&back))
-}
-
-#[derive(Debug, Deserialize)]
-pub struct ViewQuery {
-    pub program: Option<String>,
-    pub as_of: Option<String>,
-}
-
-/// A program of the user's region evaluated at the asked moment.
-pub struct Evaluated {
-    pub region: Arc<Region>,
-    pub program_index: usize,
-    pub as_of: AsOf,
-    pub evaluation: Arc<Evaluation>,
-}
-
-impl Evaluated {
-    pub fn program(&self) -> &Program {
-        &self.region.programs[self.program_index]
-    }
-}
-
-pub async fn evaluate_for(
-    state: &AppState,
-    region: &str,
-    query: &ViewQuery,
-) -> Result<Evaluated, PageError> {
-    let code = region;
-    let (version, region) = state
-        .evaluations
-        .current(state.store.as_ref(), code)
-        .await?;
-    let program_index = match &query.program {
-        Some(code) => region
-            .programs
-            .iter()
-            .position(|p| &p.code == code)
-            .ok_or(PageError::NotFound)?,
-        None if region.programs.is_empty() => return Err(PageError::NotFound),
-        None => 0,
-    };
-    let program = &region.programs[program_index];
-    let as_of = match query.as_of.as_deref().filter(|s| !s.is_empty()) {
-        Some(text) => program
-            .calendar
-            .parse_as_of(text)
-            .map_err(|m| PageError::BadRequest(format!("as_of: {m}")))?,
-        // "Now" as the end of the current minute, so that readers within a
-        // minute share one evaluation. Every report made so far counts (a new
-        // one changes the version anyway), and deadlines fall on whole minutes,
-        // so none is passed early.
-        None => {
-            use chrono::{DurationRound, TimeDelta};
-            let now = chrono::Utc::now();
-            let minute = now.duration_trunc(TimeDelta::minutes(1)).unwrap_or(now);
-            let end_of_minute = minute + TimeDelta::minutes(1) - TimeDelta::nanoseconds(1);
-            program.calendar.as_of_instant(end_of_minute)
-        }
-    };
-    let evaluation = state
-        .evaluations
-        .evaluation(code, version, &region, program_index, &as_of);
-    Ok(Evaluated {
-        region,
-        program_index,
-        as_of,
-        evaluation,
-    })
 }
 
 pub struct Header {

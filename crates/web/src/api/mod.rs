@@ -16,7 +16,7 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
 use crate::AppState;
 use crate::access::CurrentUser;
 use crate::error::PageError;
-use crate::pages::{ViewQuery, evaluate_for};
+use crate::service::figures::{ViewQuery, evaluate_for};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -377,8 +377,7 @@ async fn create_entry(
             return Err(PageError::BadRequest(format!("value: {other} is not a number")).into());
         }
     };
-    let posted = crate::pages::checkin::Posted {
-        csrf: None,
+    let draft = crate::service::entries::EntryDraft {
         program: request.program,
         target: request.target,
         activity_date: request.activity_date,
@@ -386,7 +385,7 @@ async fn create_entry(
         note: request.note.unwrap_or_default(),
         evidence: None,
     };
-    match crate::pages::checkin::save_entry(&state, &op, &posted).await {
+    match crate::service::entries::create_entry(&state, &op, &draft).await {
         Ok(id) => Ok((axum::http::StatusCode::CREATED, Json(Created { id }))),
         Err(PageError::Forbidden) => {
             Err(
@@ -427,18 +426,8 @@ async fn review_entry(
                 .into(),
         );
     };
-    let review = match request.decision.as_str() {
-        "verify" => pantau_store::Review::Verify,
-        "return" => pantau_store::Review::Return {
-            reason: request.reason.unwrap_or_default(),
-        },
-        other => {
-            return Err(
-                PageError::BadRequest(format!("decision: unknown decision \"{other}\"")).into(),
-            );
-        }
-    };
-    match crate::pages::queue::review_entry(&state, &evaluator, id, review).await {
+    let review = crate::service::entries::parse_review(&request.decision, request.reason)?;
+    match crate::service::entries::review_entry(&state, &evaluator, id, review).await {
         Ok(()) => Ok(axum::http::StatusCode::NO_CONTENT),
         Err(PageError::Forbidden) => {
             Err(

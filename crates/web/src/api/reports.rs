@@ -10,7 +10,7 @@ use utoipa::{IntoParams, OpenApi};
 
 use super::{ApiError, ApiFailure, ApiUser};
 use crate::AppState;
-use crate::pages::reports::{DownloadQuery, make_download};
+use crate::service::reports::{DownloadQuery, make_download};
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/programs/{code}/report", get(report))

@@ -1,23 +1,21 @@
 //! The operator's weekly check-in: a value per target with its activity date
 //! and note (and evidence), or a nil report for the period.
 
-use std::str::FromStr;
-
 use askama::Template;
 use axum::Form;
 use axum::extract::{Multipart, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::{NaiveDate, Utc};
 use pantau_domain::bundle::Kind;
-use pantau_store::{EntryChange, EntryFilter, NewEntry, NewEvidence, NewNilReport};
-use rust_decimal::Decimal;
+use pantau_store::EntryFilter;
 use serde::Deserialize;
 
-use super::{Nav, ViewQuery, evaluate_for, lang_of, render};
+use super::{Nav, lang_of, render};
 use crate::AppState;
-use crate::access::{CurrentUser, OperatorOf, actor_of, check_csrf};
+use crate::access::{CurrentUser, OperatorOf, check_csrf};
 use crate::error::PageError;
 use crate::i18n::Tr;
+use crate::service::entries::{self, EntryDraft, EvidenceFile, NilDraft};
+use crate::service::figures::{ViewQuery, evaluate_for};
 
 pub struct TargetForm {
     pub code: String,
@@ -212,14 +210,9 @@ async fn page(
 
 /// The fields of one report, as posted.
 #[derive(Default)]
-pub(crate) struct Posted {
-    pub(crate) csrf: Option<String>,
-    pub(crate) program: String,
-    pub(crate) target: String,
-    pub(crate) activity_date: String,
-    pub(crate) value: String,
-    pub(crate) note: String,
-    pub(crate) evidence: Option<(String, Vec<u8>)>,
+struct Posted {
+    csrf: Option<String>,
+    draft: EntryDraft,
 }
 
 async fn read_form(mut multipart: Multipart, max_bytes: usize) -> Result<Posted, PageError> {
@@ -240,13 +233,8 @@ async fn read_form(mut multipart: Multipart, max_bytes: usize) -> Result<Posted,
                 ))
             })?;
             if !bytes.is_empty() {
-                if bytes.len() > max_bytes {
-                    return Err(bad(format!(
-                        "evidence: the file is larger than {} MB",
-                        max_bytes / (1024 * 1024)
-                    )));
-                }
-                posted.evidence = Some((file_name, bytes.to_vec()));
+                posted.draft.evidence =
+                    Some(EvidenceFile::parse(&file_name, bytes.to_vec(), max_bytes)?);
             }
             continue;
         }
@@ -254,180 +242,18 @@ async fn read_form(mut multipart: Multipart, max_bytes: usize) -> Result<Posted,
             .text()
             .await
             .map_err(|e| bad(format!("{name}: {e}")))?;
+        let draft = &mut posted.draft;
         match name.as_str() {
             "csrf" => posted.csrf = Some(text),
-            "program" => posted.program = text,
-            "target" => posted.target = text,
-            "activity_date" => posted.activity_date = text,
-            "value" => posted.value = text,
-            "note" => posted.note = text,
+            "program" => draft.program = text,
+            "target" => draft.target = text,
+            "activity_date" => draft.activity_date = text,
+            "value" => draft.value = text,
+            "note" => draft.note = text,
             _ => {}
         }
     }
     Ok(posted)
-}
-
-/// The kind of an evidence file from its first bytes, not from its name.
-fn evidence_type(bytes: &[u8]) -> Option<(&'static str, &'static str)> {
-    if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
-        Some(("image/jpeg", "jpg"))
-    } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
-        Some(("image/png", "png"))
-    } else if bytes.starts_with(b"%PDF-") {
-        Some(("application/pdf", "pdf"))
-    } else {
-        None
-    }
-}
-
-/// A number as people type it: `12`, `12.5` or `12,5`.
-fn parse_value(text: &str) -> Option<Decimal> {
-    let text = text.trim().replace(' ', "");
-    let text = if text.contains(',') && !text.contains('.') {
-        text.replace(',', ".")
-    } else {
-        text
-    };
-    Decimal::from_str(&text).ok()
-}
-
-/// A report that passed every check.
-struct CheckedEntry {
-    program: String,
-    target: String,
-    activity_date: NaiveDate,
-    value: Decimal,
-    note: Option<String>,
-}
-
-/// Check a report against the program and the operator's unit.
-async fn check_entry(
-    state: &AppState,
-    op: &OperatorOf<'_>,
-    posted: &Posted,
-) -> Result<CheckedEntry, PageError> {
-    // The plan is enough to check a report: no reload of every entry per report.
-    let region = state
-        .evaluations
-        .plan(state.store.as_ref(), &op.user.region)
-        .await?;
-    let program = region
-        .programs
-        .iter()
-        .find(|p| p.code == posted.program)
-        .ok_or_else(|| {
-            PageError::BadRequest(format!("program: unknown program \"{}\"", posted.program))
-        })?;
-    let target = program
-        .targets
-        .iter()
-        .find(|t| t.code == posted.target)
-        .ok_or_else(|| {
-            PageError::BadRequest(format!("target: unknown target \"{}\"", posted.target))
-        })?;
-    if region.units[target.unit as usize].code != op.unit {
-        return Err(PageError::Forbidden);
-    }
-    let cal = &program.calendar;
-    let activity_date = NaiveDate::parse_from_str(posted.activity_date.trim(), "%Y-%m-%d")
-        .map_err(|_| {
-            PageError::BadRequest(format!(
-                "activity_date: \"{}\" is not a date (YYYY-MM-DD)",
-                posted.activity_date
-            ))
-        })?;
-    if !cal.contains(activity_date) {
-        return Err(PageError::BadRequest(format!(
-            "activity_date: {activity_date} is outside the program ({} to {})",
-            cal.start, cal.end
-        )));
-    }
-    let now = Utc::now();
-    if activity_date > cal.local_date(now) {
-        return Err(PageError::BadRequest(format!(
-            "activity_date: {activity_date} is in the future"
-        )));
-    }
-    let value = parse_value(&posted.value).ok_or_else(|| {
-        PageError::BadRequest(format!("value: \"{}\" is not a number", posted.value))
-    })?;
-    match target.kind {
-        Kind::Sum if value.is_sign_negative() && !value.is_zero() => {
-            return Err(PageError::BadRequest(format!(
-                "value: {value} is negative; a cumulative target takes the amount done, 0 or more"
-            )));
-        }
-        Kind::Milestone if !(value.is_zero() || value == Decimal::ONE) => {
-            return Err(PageError::BadRequest(format!(
-                "value: {value} is not 0 or 1 (a milestone is done or not)"
-            )));
-        }
-        _ => {}
-    }
-    Ok(CheckedEntry {
-        program: program.code.clone(),
-        target: target.code.clone(),
-        activity_date,
-        value,
-        note: Some(posted.note.trim().to_owned()).filter(|n| !n.is_empty()),
-    })
-}
-
-/// Check a report, then save it with its evidence.
-pub(crate) async fn save_entry(
-    state: &AppState,
-    op: &OperatorOf<'_>,
-    posted: &Posted,
-) -> Result<i64, PageError> {
-    let checked = check_entry(state, op, posted).await?;
-    let now = Utc::now();
-    let evidence = match &posted.evidence {
-        None => None,
-        Some((name, bytes)) => Some((
-            name,
-            bytes,
-            evidence_type(bytes).ok_or_else(|| {
-                PageError::BadRequest(
-                    "evidence: only JPEG or PNG photos and PDF files are accepted".into(),
-                )
-            })?,
-        )),
-    };
-    let actor = actor_of(op.user);
-    let entry = NewEntry {
-        program: checked.program,
-        target: checked.target,
-        activity_date: checked.activity_date,
-        value: checked.value,
-        note: checked.note,
-        submitted_at: now,
-    };
-    let id = state
-        .store
-        .create_entry(&op.user.region, &entry, &actor)
-        .await?;
-    if let Some((name, bytes, (content_type, extension))) = evidence {
-        let dir = state.config.evidence_dir.join(&op.user.region);
-        tokio::fs::create_dir_all(&dir)
-            .await
-            .map_err(PageError::internal)?;
-        let path = dir.join(format!("entry-{id}-{}.{extension}", now.timestamp_micros()));
-        tokio::fs::write(&path, bytes)
-            .await
-            .map_err(PageError::internal)?;
-        let record = NewEvidence {
-            entry_id: id,
-            file_name: name.clone(),
-            content_type: content_type.to_owned(),
-            size_bytes: bytes.len() as i64,
-            stored_path: path.to_string_lossy().into_owned(),
-        };
-        state
-            .store
-            .add_evidence(&op.user.region, &record, &actor)
-            .await?;
-    }
-    Ok(id)
 }
 
 pub async fn submit(
@@ -440,21 +266,22 @@ pub async fn submit(
     let Some(op) = user.operator() else {
         return Err(user.deny(&state, "entry.create").await);
     };
-    match save_entry(&state, &op, &posted).await {
+    let draft = &posted.draft;
+    match entries::create_entry(&state, &op, draft).await {
         Err(PageError::Forbidden) => Err(user.deny(&state, "entry.create.other_unit").await),
         Err(PageError::BadRequest(message)) => {
             let refusal = Refusal {
-                target: posted.target.clone(),
+                target: draft.target.clone(),
                 message,
-                value: posted.value.clone(),
-                activity_date: posted.activity_date.clone(),
-                note: posted.note.clone(),
+                value: draft.value.clone(),
+                activity_date: draft.activity_date.clone(),
+                note: draft.note.clone(),
             };
             page(
                 &state,
                 &user,
                 &op,
-                Some(posted.program.clone()),
+                Some(draft.program.clone()),
                 false,
                 Some(refusal),
             )
@@ -462,7 +289,7 @@ pub async fn submit(
         }
         Err(other) => Err(other),
         Ok(_) => {
-            Ok(Redirect::to(&format!("/lapor?saved=1&program={}", posted.program)).into_response())
+            Ok(Redirect::to(&format!("/lapor?saved=1&program={}", draft.program)).into_response())
         }
     }
 }
@@ -484,42 +311,15 @@ pub async fn submit_nil(
     let Some(op) = user.operator() else {
         return Err(user.deny(&state, "nil_report.create").await);
     };
-    let region = state
-        .evaluations
-        .plan(state.store.as_ref(), user.region())
-        .await?;
-    let program = region
-        .programs
-        .iter()
-        .find(|p| p.code == form.program)
-        .ok_or_else(|| {
-            PageError::BadRequest(format!("program: unknown program \"{}\"", form.program))
-        })?;
-    let date = NaiveDate::parse_from_str(form.date.trim(), "%Y-%m-%d").map_err(|_| {
-        PageError::BadRequest(format!(
-            "date: \"{}\" is not a date (YYYY-MM-DD)",
-            form.date
-        ))
-    })?;
-    if !program.calendar.contains(date) {
-        return Err(PageError::BadRequest(format!(
-            "date: {date} is outside the program"
-        )));
-    }
-    let nil = NewNilReport {
-        program: program.code.clone(),
-        unit: op.unit.to_owned(),
-        date,
-        reason: form.reason.filter(|r| !r.trim().is_empty()),
-        submitted_at: Utc::now(),
+    let draft = NilDraft {
+        program: form.program,
+        date: form.date,
+        reason: form.reason,
     };
-    state
-        .store
-        .create_nil_report(user.region(), &nil, &user.actor())
-        .await?;
+    entries::create_nil_report(&state, &op, &draft).await?;
     Ok(Redirect::to(&format!(
         "/lapor?saved=1&program={}",
-        program.code
+        draft.program
     )))
 }
 
@@ -529,23 +329,6 @@ pub struct EditForm {
     activity_date: String,
     value: String,
     note: Option<String>,
-}
-
-/// The entry, if it belongs to the operator's unit.
-async fn own_entry(
-    state: &AppState,
-    op: &OperatorOf<'_>,
-    id: i64,
-) -> Result<pantau_store::EntryRow, PageError> {
-    let entry = state
-        .store
-        .entry(&op.user.region, id)
-        .await?
-        .ok_or(PageError::NotFound)?;
-    if entry.unit != op.unit {
-        return Err(PageError::Forbidden);
-    }
-    Ok(entry)
 }
 
 /// Correct an entry that is not verified yet (a returned one goes back to the queue).
@@ -559,30 +342,16 @@ pub async fn edit(
     let Some(op) = user.operator() else {
         return Err(user.deny(&state, "entry.edit").await);
     };
-    let entry = match own_entry(&state, &op, id).await {
-        Err(PageError::Forbidden) => return Err(user.deny(&state, "entry.edit.other_unit").await),
-        other => other?,
-    };
-    let posted = Posted {
-        csrf: None,
-        program: entry.program.clone(),
-        target: entry.target.clone(),
+    let draft = EntryDraft {
         activity_date: form.activity_date,
         value: form.value,
         note: form.note.unwrap_or_default(),
-        evidence: None,
+        ..Default::default()
     };
-    let checked = check_entry(&state, &op, &posted).await?;
-    let change = EntryChange {
-        activity_date: checked.activity_date,
-        value: checked.value,
-        note: checked.note,
-        submitted_at: Utc::now(),
+    let entry = match entries::update_entry(&state, &op, id, &draft).await {
+        Err(PageError::Forbidden) => return Err(user.deny(&state, "entry.edit.other_unit").await),
+        other => other?,
     };
-    state
-        .store
-        .update_entry(&op.user.region, id, &change, &actor_of(op.user))
-        .await?;
     Ok(Redirect::to(&format!(
         "/lapor?saved=1&program={}",
         entry.program
@@ -604,15 +373,11 @@ pub async fn delete(
     let Some(op) = user.operator() else {
         return Err(user.deny(&state, "entry.delete").await);
     };
-    let entry = match own_entry(&state, &op, id).await {
+    let entry = match entries::delete_entry(&state, &op, id).await {
         Err(PageError::Forbidden) => {
             return Err(user.deny(&state, "entry.delete.other_unit").await);
         }
         other => other?,
     };
-    state
-        .store
-        .delete_entry(&op.user.region, id, &actor_of(op.user))
-        .await?;
     Ok(Redirect::to(&format!("/lapor?program={}", entry.program)))
 }

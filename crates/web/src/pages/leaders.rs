@@ -19,12 +19,13 @@ use serde::Deserialize;
 
 use super::budget::rupiah;
 use super::format::{pct, rate, rating};
-use super::{Header, Nav, ViewQuery, evaluate_for, lang_of, render, status_code};
+use super::{Header, Nav, lang_of, render, status_code};
 use crate::AppState;
 use crate::access::CurrentUser;
 use crate::chart::{self, HeatCell, HeatRow, Heatmap, TrendChart, TrendSeries};
 use crate::error::PageError;
 use crate::i18n::{Lang, Tr};
+use crate::service::figures::{ViewQuery, evaluate_for};
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/pimpinan", get(dashboard))

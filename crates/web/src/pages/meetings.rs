@@ -751,9 +751,9 @@ async fn minutes_pdf(
     .await
     .map_err(PageError::internal)?
     .map_err(PageError::internal)?;
-    Ok(super::reports::Download {
+    Ok(crate::service::reports::Download {
         bytes,
-        content_type: super::reports::PDF,
+        content_type: crate::service::reports::PDF,
         file_name,
     }
     .into_response())

@@ -5,14 +5,15 @@ use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::{Redirect, Response};
 use pantau_domain::bundle::EntryStatus;
-use pantau_store::{EntryFilter, Review};
+use pantau_store::EntryFilter;
 use serde::Deserialize;
 
 use super::{Nav, lang_of, render};
 use crate::AppState;
-use crate::access::{CurrentUser, EvaluatorOf, actor_of, check_csrf};
+use crate::access::{CurrentUser, check_csrf};
 use crate::error::PageError;
 use crate::i18n::Tr;
+use crate::service::entries;
 
 pub struct QueueRow {
     pub id: i64,
@@ -97,37 +98,6 @@ pub struct ReviewForm {
     reason: Option<String>,
 }
 
-/// Review an entry of one of the evaluator's own clusters.
-pub(crate) async fn review_entry(
-    state: &AppState,
-    evaluator: &EvaluatorOf<'_>,
-    id: i64,
-    review: Review,
-) -> Result<(), PageError> {
-    let entry = state
-        .store
-        .entry(&evaluator.user.region, id)
-        .await?
-        .ok_or(PageError::NotFound)?;
-    let own = entry
-        .cluster
-        .as_ref()
-        .is_some_and(|c| evaluator.clusters.contains(c));
-    if !own {
-        return Err(PageError::Forbidden);
-    }
-    state
-        .store
-        .review_entry(
-            &evaluator.user.region,
-            id,
-            &review,
-            &actor_of(evaluator.user),
-        )
-        .await?;
-    Ok(())
-}
-
 pub async fn review(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -138,18 +108,8 @@ pub async fn review(
     let Some(evaluator) = user.evaluator() else {
         return Err(user.deny(&state, "entry.review").await);
     };
-    let review = match form.decision.as_str() {
-        "verify" => Review::Verify,
-        "return" => Review::Return {
-            reason: form.reason.unwrap_or_default(),
-        },
-        other => {
-            return Err(PageError::BadRequest(format!(
-                "decision: unknown decision \"{other}\""
-            )));
-        }
-    };
-    match review_entry(&state, &evaluator, id, review).await {
+    let review = entries::parse_review(&form.decision, form.reason)?;
+    match entries::review_entry(&state, &evaluator, id, review).await {
         Err(PageError::Forbidden) => Err(user.deny(&state, "entry.review.other_cluster").await),
         Err(other) => Err(other),
         Ok(()) => Ok(Redirect::to("/verifikasi")),

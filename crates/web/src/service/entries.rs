@@ -1,0 +1,375 @@
+//! Weekly reports: entries with their evidence, nil reports, corrections and
+//! the evaluator's review. The pages and the API both call these; each takes
+//! the capability its role grants, so no other role can reach it.
+
+use std::str::FromStr;
+
+use chrono::{NaiveDate, Utc};
+use pantau_domain::bundle::Kind;
+use pantau_store::{EntryChange, EntryRow, NewEntry, NewEvidence, NewNilReport, Review};
+use rust_decimal::Decimal;
+
+use crate::AppState;
+use crate::access::{EvaluatorOf, OperatorOf, actor_of};
+use crate::error::PageError;
+
+/// A report as typed: text fields, checked by [`create_entry`].
+#[derive(Debug, Default, Clone)]
+pub struct EntryDraft {
+    pub program: String,
+    pub target: String,
+    pub activity_date: String,
+    pub value: String,
+    pub note: String,
+    pub evidence: Option<EvidenceFile>,
+}
+
+/// An evidence file whose kind was read from its first bytes, not its name,
+/// and whose size is within the limit: JPEG, PNG or PDF.
+#[derive(Debug, Clone)]
+pub struct EvidenceFile {
+    file_name: String,
+    bytes: Vec<u8>,
+    content_type: &'static str,
+    extension: &'static str,
+}
+
+impl EvidenceFile {
+    pub fn parse(file_name: &str, bytes: Vec<u8>, max_bytes: usize) -> Result<Self, PageError> {
+        if bytes.len() > max_bytes {
+            return Err(PageError::BadRequest(format!(
+                "evidence: the file is larger than {} MB",
+                max_bytes / (1024 * 1024)
+            )));
+        }
+        let (content_type, extension) = if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+            ("image/jpeg", "jpg")
+        } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+            ("image/png", "png")
+        } else if bytes.starts_with(b"%PDF-") {
+            ("application/pdf", "pdf")
+        } else {
+            return Err(PageError::BadRequest(
+                "evidence: only JPEG or PNG photos and PDF files are accepted".into(),
+            ));
+        };
+        Ok(EvidenceFile {
+            file_name: file_name.to_owned(),
+            bytes,
+            content_type,
+            extension,
+        })
+    }
+}
+
+/// A number as people type it: `12`, `12.5` or `12,5`.
+pub fn parse_value(text: &str) -> Option<Decimal> {
+    let text = text.trim().replace(' ', "");
+    let text = if text.contains(',') && !text.contains('.') {
+        text.replace(',', ".")
+    } else {
+        text
+    };
+    Decimal::from_str(&text).ok()
+}
+
+/// A date as the forms and the API send it: `YYYY-MM-DD`.
+pub fn parse_date(field: &str, text: &str) -> Result<NaiveDate, PageError> {
+    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").map_err(|_| {
+        PageError::BadRequest(format!(
+            "{field}: \"{}\" is not a date (YYYY-MM-DD)",
+            text.trim()
+        ))
+    })
+}
+
+/// A report that passed every check.
+struct CheckedEntry {
+    program: String,
+    target: String,
+    activity_date: NaiveDate,
+    value: Decimal,
+    note: Option<String>,
+}
+
+/// Check a report against the program and the operator's unit.
+async fn check_entry(
+    state: &AppState,
+    op: &OperatorOf<'_>,
+    draft: &EntryDraft,
+) -> Result<CheckedEntry, PageError> {
+    // The plan is enough to check a report: no reload of every entry per report.
+    let region = state
+        .evaluations
+        .plan(state.store.as_ref(), &op.user.region)
+        .await?;
+    let program = region
+        .programs
+        .iter()
+        .find(|p| p.code == draft.program)
+        .ok_or_else(|| {
+            PageError::BadRequest(format!("program: unknown program \"{}\"", draft.program))
+        })?;
+    let target = program
+        .targets
+        .iter()
+        .find(|t| t.code == draft.target)
+        .ok_or_else(|| {
+            PageError::BadRequest(format!("target: unknown target \"{}\"", draft.target))
+        })?;
+    if region.units[target.unit as usize].code != op.unit {
+        return Err(PageError::Forbidden);
+    }
+    let cal = &program.calendar;
+    let activity_date = parse_date("activity_date", &draft.activity_date)?;
+    if !cal.contains(activity_date) {
+        return Err(PageError::BadRequest(format!(
+            "activity_date: {activity_date} is outside the program ({} to {})",
+            cal.start, cal.end
+        )));
+    }
+    if activity_date > cal.local_date(Utc::now()) {
+        return Err(PageError::BadRequest(format!(
+            "activity_date: {activity_date} is in the future"
+        )));
+    }
+    let value = parse_value(&draft.value).ok_or_else(|| {
+        PageError::BadRequest(format!("value: \"{}\" is not a number", draft.value))
+    })?;
+    check_value(target.kind, value)?;
+    Ok(CheckedEntry {
+        program: program.code.clone(),
+        target: target.code.clone(),
+        activity_date,
+        value,
+        note: Some(draft.note.trim().to_owned()).filter(|n| !n.is_empty()),
+    })
+}
+
+fn check_value(kind: Kind, value: Decimal) -> Result<(), PageError> {
+    match kind {
+        Kind::Sum if value.is_sign_negative() && !value.is_zero() => {
+            Err(PageError::BadRequest(format!(
+                "value: {value} is negative; a cumulative target takes the amount done, 0 or more"
+            )))
+        }
+        Kind::Milestone if !(value.is_zero() || value == Decimal::ONE) => {
+            Err(PageError::BadRequest(format!(
+                "value: {value} is not 0 or 1 (a milestone is done or not)"
+            )))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Write an evidence file where the server keeps them (outside any web root).
+async fn store_file(
+    state: &AppState,
+    region: &str,
+    entry_id: i64,
+    file: &EvidenceFile,
+) -> Result<NewEvidence, PageError> {
+    let dir = state.config.evidence_dir.join(region);
+    tokio::fs::create_dir_all(&dir)
+        .await
+        .map_err(PageError::internal)?;
+    let path = dir.join(format!(
+        "entry-{entry_id}-{}.{}",
+        Utc::now().timestamp_micros(),
+        file.extension
+    ));
+    tokio::fs::write(&path, &file.bytes)
+        .await
+        .map_err(PageError::internal)?;
+    Ok(NewEvidence {
+        entry_id,
+        file_name: file.file_name.clone(),
+        content_type: file.content_type.to_owned(),
+        size_bytes: file.bytes.len() as i64,
+        stored_path: path.to_string_lossy().into_owned(),
+    })
+}
+
+/// Check a report, then save it with its evidence.
+pub async fn create_entry(
+    state: &AppState,
+    op: &OperatorOf<'_>,
+    draft: &EntryDraft,
+) -> Result<i64, PageError> {
+    let checked = check_entry(state, op, draft).await?;
+    let actor = actor_of(op.user);
+    let entry = NewEntry {
+        program: checked.program,
+        target: checked.target,
+        activity_date: checked.activity_date,
+        value: checked.value,
+        note: checked.note,
+        submitted_at: Utc::now(),
+    };
+    let id = state
+        .store
+        .create_entry(&op.user.region, &entry, &actor)
+        .await?;
+    if let Some(file) = &draft.evidence {
+        let record = store_file(state, &op.user.region, id, file).await?;
+        state
+            .store
+            .add_evidence(&op.user.region, &record, &actor)
+            .await?;
+    }
+    Ok(id)
+}
+
+/// The entry, if it belongs to the operator's unit.
+pub async fn own_entry(
+    state: &AppState,
+    op: &OperatorOf<'_>,
+    id: i64,
+) -> Result<EntryRow, PageError> {
+    let entry = state
+        .store
+        .entry(&op.user.region, id)
+        .await?
+        .ok_or(PageError::NotFound)?;
+    if entry.unit != op.unit {
+        return Err(PageError::Forbidden);
+    }
+    Ok(entry)
+}
+
+/// Correct an entry that is not verified yet (a returned one goes back to the
+/// queue); a new evidence file is added to it.
+pub async fn update_entry(
+    state: &AppState,
+    op: &OperatorOf<'_>,
+    id: i64,
+    draft: &EntryDraft,
+) -> Result<EntryRow, PageError> {
+    let entry = own_entry(state, op, id).await?;
+    let draft = EntryDraft {
+        program: entry.program.clone(),
+        target: entry.target.clone(),
+        ..draft.clone()
+    };
+    let checked = check_entry(state, op, &draft).await?;
+    let change = EntryChange {
+        activity_date: checked.activity_date,
+        value: checked.value,
+        note: checked.note,
+        submitted_at: Utc::now(),
+    };
+    let actor = actor_of(op.user);
+    state
+        .store
+        .update_entry(&op.user.region, id, &change, &actor)
+        .await?;
+    if let Some(file) = &draft.evidence {
+        let record = store_file(state, &op.user.region, id, file).await?;
+        state
+            .store
+            .add_evidence(&op.user.region, &record, &actor)
+            .await?;
+    }
+    Ok(entry)
+}
+
+pub async fn delete_entry(
+    state: &AppState,
+    op: &OperatorOf<'_>,
+    id: i64,
+) -> Result<EntryRow, PageError> {
+    let entry = own_entry(state, op, id).await?;
+    state
+        .store
+        .delete_entry(&op.user.region, id, &actor_of(op.user))
+        .await?;
+    Ok(entry)
+}
+
+/// A nil report as typed: the program, a date in the period, a reason.
+#[derive(Debug, Default, Clone)]
+pub struct NilDraft {
+    pub program: String,
+    pub date: String,
+    pub reason: Option<String>,
+}
+
+/// Record that the operator's unit had nothing to report on a day of a period.
+pub async fn create_nil_report(
+    state: &AppState,
+    op: &OperatorOf<'_>,
+    draft: &NilDraft,
+) -> Result<i64, PageError> {
+    let region = state
+        .evaluations
+        .plan(state.store.as_ref(), &op.user.region)
+        .await?;
+    let program = region
+        .programs
+        .iter()
+        .find(|p| p.code == draft.program)
+        .ok_or_else(|| {
+            PageError::BadRequest(format!("program: unknown program \"{}\"", draft.program))
+        })?;
+    let date = parse_date("date", &draft.date)?;
+    if !program.calendar.contains(date) {
+        return Err(PageError::BadRequest(format!(
+            "date: {date} is outside the program"
+        )));
+    }
+    let nil = NewNilReport {
+        program: program.code.clone(),
+        unit: op.unit.to_owned(),
+        date,
+        reason: draft.reason.clone().filter(|r| !r.trim().is_empty()),
+        submitted_at: Utc::now(),
+    };
+    Ok(state
+        .store
+        .create_nil_report(&op.user.region, &nil, &actor_of(op.user))
+        .await?)
+}
+
+/// Review an entry of one of the evaluator's own clusters.
+pub async fn review_entry(
+    state: &AppState,
+    evaluator: &EvaluatorOf<'_>,
+    id: i64,
+    review: Review,
+) -> Result<(), PageError> {
+    let entry = state
+        .store
+        .entry(&evaluator.user.region, id)
+        .await?
+        .ok_or(PageError::NotFound)?;
+    let own = entry
+        .cluster
+        .as_ref()
+        .is_some_and(|c| evaluator.clusters.contains(c));
+    if !own {
+        return Err(PageError::Forbidden);
+    }
+    state
+        .store
+        .review_entry(
+            &evaluator.user.region,
+            id,
+            &review,
+            &actor_of(evaluator.user),
+        )
+        .await?;
+    Ok(())
+}
+
+/// A review decision as the forms and the API name it.
+pub fn parse_review(decision: &str, reason: Option<String>) -> Result<Review, PageError> {
+    match decision {
+        "verify" => Ok(Review::Verify),
+        "return" => Ok(Review::Return {
+            reason: reason.unwrap_or_default(),
+        }),
+        other => Err(PageError::BadRequest(format!(
+            "decision: unknown decision \"{other}\""
+        ))),
+    }
+}
