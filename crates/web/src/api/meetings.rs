@@ -14,7 +14,7 @@ use utoipa::{OpenApi, ToSchema};
 use super::{ApiError, ApiFailure, ApiUser};
 use crate::AppState;
 use crate::access::deny;
-use crate::pages::meetings::{follow_ups_of, live_minutes, resolve, right_of};
+use crate::service::meetings::{follow_ups_of, live_minutes, resolve, right_of};
 
 pub fn routes() -> Router<AppState> {
     Router::new()

@@ -7,7 +7,6 @@
 //! read from the frozen minutes and nothing is recomputed.
 
 use std::collections::HashMap;
-use std::sync::Arc;
 
 use askama::Template;
 use axum::Form;
@@ -15,28 +14,21 @@ use axum::Router;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use chrono::{NaiveDate, Utc};
+use chrono::Utc;
 use pantau_domain::evaluation::{ComplianceState, Status};
-use pantau_domain::meeting::{
-    FollowUp, FollowUpState, MeetingKind, MeetingRecord, MeetingScope, Minutes, Note, Override,
-};
-use pantau_domain::model::Region;
-use pantau_store::meetings::{
-    FollowUpFilter, FollowUpRow, MeetingKey, MeetingStatus, NewFollowUp, NewOverride,
-};
-use pantau_store::{Role, User};
+use pantau_domain::meeting::{FollowUp, FollowUpState, MeetingKind, MeetingScope, Minutes};
+use pantau_store::meetings::{MeetingKey, MeetingStatus};
 use serde::Deserialize;
 
 use super::format::{self, pct};
 use super::{Nav, lang_of, render};
 use crate::AppState;
-use crate::access::{CurrentUser, check_csrf, evaluator_of, operator_of};
+use crate::access::{CurrentUser, check_csrf};
 use crate::error::PageError;
 use crate::i18n::Tr;
-
-/// The path segments of the final meeting.
-const FINAL_CLUSTER: &str = "semua";
-const FINAL_PERIOD: &str = "akhir";
+use crate::service::meetings::{
+    self, FollowUpDraft, Held, OverrideDraft, Right, follow_ups_of, meeting_path, right_of,
+};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -65,217 +57,6 @@ pub fn routes() -> Router<AppState> {
         .route("/rapat/{program}/{cluster}/{period}/tutup", post(close))
         .route("/tindak-lanjut", get(follow_ups_page))
         .route("/tindak-lanjut/{id}/selesai", post(complete_follow_up))
-}
-
-/// What a user may do with a meeting.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Right {
-    /// Record notes, overrides, follow-ups; close it.
-    Hold,
-    Read,
-}
-
-/// Admins hold every meeting; an evaluator (Asda) holds its own clusters'
-/// weekly meetings and reads the others (it reads all of its region); the
-/// final meeting is held by the admin (the Sekretariat Daerah) and read by
-/// evaluators and leaders. Operators and finance do not see meetings.
-pub(crate) fn right_of(user: &User, cluster: Option<&str>) -> Option<Right> {
-    if user.role == Role::Admin {
-        return Some(Right::Hold);
-    }
-    if let Some(evaluator) = evaluator_of(user) {
-        let own = cluster.is_some_and(|c| evaluator.clusters.iter().any(|e| e == c));
-        return Some(if own { Right::Hold } else { Right::Read });
-    }
-    (user.role == Role::Leader).then_some(Right::Read)
-}
-
-/// The follow-ups a user sees: an operator its unit's, an evaluator its
-/// clusters', admin and leader all; `None` for the others.
-pub(crate) fn follow_ups_of(user: &User) -> Option<FollowUpFilter> {
-    if let Some(operator) = operator_of(user) {
-        Some(FollowUpFilter {
-            units: Some(vec![operator.unit.to_owned()]),
-            ..Default::default()
-        })
-    } else if let Some(evaluator) = evaluator_of(user) {
-        Some(FollowUpFilter {
-            clusters: Some(evaluator.clusters.to_vec()),
-            ..Default::default()
-        })
-    } else {
-        matches!(user.role, Role::Admin | Role::Leader).then(FollowUpFilter::default)
-    }
-}
-
-/// A meeting resolved against the region's model.
-pub(crate) struct Resolved {
-    region: Arc<Region>,
-    version: pantau_store::RegionVersion,
-    program_index: usize,
-    scope: MeetingScope,
-    pub(crate) key: MeetingKey,
-}
-
-impl Resolved {
-    fn program(&self) -> &pantau_domain::model::Program {
-        &self.region.programs[self.program_index]
-    }
-
-    pub(crate) fn cluster_code(&self) -> Option<&str> {
-        self.scope
-            .cluster
-            .map(|c| self.region.clusters[c].code.as_str())
-    }
-
-    fn path(&self) -> String {
-        meeting_path(&self.key)
-    }
-}
-
-fn meeting_path(key: &MeetingKey) -> String {
-    match (&key.cluster, key.period) {
-        (Some(cluster), Some(period)) => format!("/rapat/{}/{cluster}/{period}", key.program),
-        _ => format!("/rapat/{}/{FINAL_CLUSTER}/{FINAL_PERIOD}", key.program),
-    }
-}
-
-pub(crate) async fn resolve(
-    state: &AppState,
-    region_code: &str,
-    (program, cluster, period): &(String, String, String),
-) -> Result<Resolved, PageError> {
-    let (version, region) = state
-        .evaluations
-        .current(state.store.as_ref(), region_code)
-        .await?;
-    let program_index = region
-        .programs
-        .iter()
-        .position(|p| &p.code == program)
-        .ok_or(PageError::NotFound)?;
-    let model = &region.programs[program_index];
-    let (scope, key) = if cluster == FINAL_CLUSTER && period == FINAL_PERIOD {
-        (MeetingScope::final_of(model), MeetingKey::final_of(program))
-    } else {
-        let index: u32 = period.parse().map_err(|_| PageError::NotFound)?;
-        let scope = MeetingScope::weekly(&region, model, cluster, index)
-            .map_err(|_| PageError::NotFound)?;
-        (scope, MeetingKey::weekly(program, cluster, index))
-    };
-    Ok(Resolved {
-        region,
-        version,
-        program_index,
-        scope,
-        key,
-    })
-}
-
-/// The meeting's figures and records now, shaped as its minutes; `by` closes it.
-pub(crate) async fn live_minutes(
-    state: &AppState,
-    resolved: &Resolved,
-    region_code: &str,
-    by: &str,
-) -> Result<Minutes, PageError> {
-    let program = resolved.program();
-    let as_of = resolved.scope.as_of(program);
-    let evaluation = state.evaluations.evaluation(
-        region_code,
-        resolved.version,
-        &resolved.region,
-        resolved.program_index,
-        &as_of,
-    );
-    let meeting = state.store.meeting(region_code, &resolved.key).await?;
-    let region = &resolved.region;
-    let unit_name = |code: &str| {
-        region
-            .units
-            .iter()
-            .find(|u| u.code == code)
-            .map_or_else(|| code.to_owned(), |u| u.name.clone())
-    };
-    let target_name = |code: &str| {
-        program
-            .targets
-            .iter()
-            .find(|t| t.code == code)
-            .map(|t| t.name.clone())
-    };
-    let today = resolved.scope.date(program);
-    let all = state
-        .store
-        .follow_ups(
-            region_code,
-            &FollowUpFilter {
-                program: Some(program.code.clone()),
-                ..Default::default()
-            },
-        )
-        .await?;
-    let this_meeting = meeting.as_ref().map(|m| m.id);
-    let (created, earlier): (Vec<&FollowUpRow>, Vec<&FollowUpRow>) =
-        all.iter().partition(|f| Some(f.meeting_id) == this_meeting);
-    let earlier: Vec<FollowUp> = earlier
-        .into_iter()
-        .filter(|f| came_before(f, &resolved.key))
-        .map(|f| f.to_domain(today))
-        .collect();
-    let (notes, overrides) = match &meeting {
-        None => (Vec::new(), Vec::new()),
-        Some(m) => (
-            state.store.meeting_notes(region_code, m.id).await?,
-            state.store.meeting_overrides(region_code, m.id).await?,
-        ),
-    };
-    let record = MeetingRecord {
-        notes: notes
-            .into_iter()
-            .map(|n| Note {
-                unit_name: unit_name(&n.unit),
-                unit: n.unit,
-                text: n.text,
-                by: n.author,
-            })
-            .collect(),
-        overrides: overrides
-            .into_iter()
-            .map(|o| Override {
-                unit_name: unit_name(&o.unit),
-                target_name: o.target.as_deref().and_then(target_name),
-                unit: o.unit,
-                target: o.target,
-                computed: o.computed,
-                status: o.status,
-                justification: o.justification,
-                by: o.author,
-            })
-            .collect(),
-        follow_ups_created: created.iter().map(|f| f.to_domain(today)).collect(),
-        earlier_follow_ups: &earlier,
-        closed_at: Utc::now(),
-        closed_by: by.to_owned(),
-    };
-    Ok(Minutes::freeze(
-        region,
-        program,
-        &resolved.scope,
-        &evaluation,
-        record,
-    ))
-}
-
-/// Whether a follow-up was made in a meeting before this one: a weekly
-/// meeting of an earlier period (before the final one, every weekly one).
-/// Those made later do not come back to this meeting's agenda.
-fn came_before(f: &FollowUpRow, key: &MeetingKey) -> bool {
-    match (f.meeting_period, key.period) {
-        (Some(theirs), Some(ours)) => theirs < ours,
-        (Some(_), None) => true,
-        (None, _) => false,
-    }
 }
 
 // ---------------------------------------------------------------------------
@@ -657,21 +438,13 @@ async fn meeting_page(
     user: CurrentUser,
     Path(segments): Path<(String, String, String)>,
 ) -> Result<Response, PageError> {
-    let resolved = resolve(&state, user.region(), &segments).await?;
-    let Some(right) = right_of(&user.user, resolved.cluster_code()) else {
-        return Err(user.deny(&state, "meeting.read").await);
-    };
+    let (resolved, right) = meetings::read(&state, &user.user, &segments, "meeting.read").await?;
     let lang = lang_of(&user.session).await;
     let tr = Tr {
         catalog: &state.i18n,
         lang,
     };
-    let frozen = state.store.minutes(user.region(), &resolved.key).await?;
-    let open = frozen.is_none();
-    let minutes = match frozen {
-        Some(minutes) => minutes,
-        None => live_minutes(&state, &resolved, user.region(), &user.user.username).await?,
-    };
+    let (open, minutes) = meetings::current_minutes(&state, &user.user, &resolved).await?;
     let nav = Nav::of(&user).await?;
     let due_default =
         (resolved.scope.date(resolved.program()) + chrono::Duration::days(7)).to_string();
@@ -702,7 +475,7 @@ async fn minutes_page(
     user: CurrentUser,
     Path(segments): Path<(String, String, String)>,
 ) -> Result<Response, PageError> {
-    let (resolved, minutes) = closed_minutes(&state, &user, &segments).await?;
+    let (resolved, minutes) = meetings::closed_minutes(&state, &user.user, &segments).await?;
     let lang = lang_of(&user.session).await;
     let tr = Tr {
         catalog: &state.i18n,
@@ -715,31 +488,13 @@ async fn minutes_page(
     })
 }
 
-/// A closed meeting's frozen minutes, if the user may read the meeting.
-async fn closed_minutes(
-    state: &AppState,
-    user: &CurrentUser,
-    segments: &(String, String, String),
-) -> Result<(Resolved, pantau_domain::meeting::Minutes), PageError> {
-    let resolved = resolve(state, user.region(), segments).await?;
-    if right_of(&user.user, resolved.cluster_code()).is_none() {
-        return Err(user.deny(state, "meeting.minutes").await);
-    }
-    let minutes = state
-        .store
-        .minutes(user.region(), &resolved.key)
-        .await?
-        .ok_or(PageError::NotFound)?;
-    Ok((resolved, minutes))
-}
-
 /// The berita acara as a PDF to sign, typeset from the frozen minutes alone.
 async fn minutes_pdf(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(segments): Path<(String, String, String)>,
 ) -> Result<Response, PageError> {
-    let (_, minutes) = closed_minutes(&state, &user, &segments).await?;
+    let (_, minutes) = meetings::closed_minutes(&state, &user.user, &segments).await?;
     let file_name = format!(
         "berita-acara-{}-{}-{}.pdf",
         segments.0, segments.1, segments.2
@@ -759,22 +514,8 @@ async fn minutes_pdf(
     .into_response())
 }
 
-/// The meeting, if the user may hold it; refusals are audited.
-async fn held(
-    state: &AppState,
-    user: &CurrentUser,
-    segments: &(String, String, String),
-    attempted: &str,
-) -> Result<Resolved, PageError> {
-    let resolved = resolve(state, user.region(), segments).await?;
-    if right_of(&user.user, resolved.cluster_code()) != Some(Right::Hold) {
-        return Err(user.deny(state, attempted).await);
-    }
-    Ok(resolved)
-}
-
-fn back_to(resolved: &Resolved) -> Redirect {
-    Redirect::to(&resolved.path())
+fn back_to(held: &Held) -> Redirect {
+    Redirect::to(&held.meeting.path())
 }
 
 #[derive(Deserialize)]
@@ -792,18 +533,9 @@ async fn save_note(
     Form(form): Form<NoteForm>,
 ) -> Result<Redirect, PageError> {
     check_csrf(&user.session, form.csrf.as_deref()).await?;
-    let resolved = held(&state, &user, &segments, "meeting.note").await?;
-    state
-        .store
-        .save_note(
-            user.region(),
-            &resolved.key,
-            &form.unit,
-            &form.text,
-            &user.actor(),
-        )
-        .await?;
-    Ok(back_to(&resolved))
+    let held = meetings::hold(&state, &user.user, &segments, "meeting.note").await?;
+    meetings::save_note(&state, &held, &form.unit, &form.text).await?;
+    Ok(back_to(&held))
 }
 
 #[derive(Deserialize)]
@@ -823,53 +555,14 @@ async fn add_override(
     Form(form): Form<OverrideForm>,
 ) -> Result<Redirect, PageError> {
     check_csrf(&user.session, form.csrf.as_deref()).await?;
-    let resolved = held(&state, &user, &segments, "meeting.override").await?;
-    if form.justification.trim().is_empty() {
-        return Err(PageError::BadRequest(
-            "justification: an override needs a justification (alasan koreksi wajib diisi)".into(),
-        ));
-    }
-    let status = Status::ALL
-        .into_iter()
-        .find(|s| s.code() == form.status)
-        .ok_or_else(|| {
-            PageError::BadRequest(format!("status: unknown status \"{}\"", form.status))
-        })?;
-    let (unit, target) = match form.subject.split_once('/') {
-        Some((unit, target)) => (unit.to_owned(), Some(target.to_owned())),
-        None => (form.subject.clone(), None),
+    let held = meetings::hold(&state, &user.user, &segments, "meeting.override").await?;
+    let draft = OverrideDraft {
+        subject: form.subject,
+        status: form.status,
+        justification: form.justification,
     };
-    let program = resolved.program();
-    let evaluation = state.evaluations.evaluation(
-        user.region(),
-        resolved.version,
-        &resolved.region,
-        resolved.program_index,
-        &resolved.scope.as_of(program),
-    );
-    let computed = Override::computed_in(
-        program,
-        &resolved.region,
-        &evaluation,
-        &unit,
-        target.as_deref(),
-    );
-    state
-        .store
-        .add_override(
-            user.region(),
-            &resolved.key,
-            &NewOverride {
-                unit,
-                target,
-                computed,
-                status,
-                justification: form.justification,
-            },
-            &user.actor(),
-        )
-        .await?;
-    Ok(back_to(&resolved))
+    meetings::add_override(&state, &held, draft).await?;
+    Ok(back_to(&held))
 }
 
 #[derive(Deserialize)]
@@ -889,33 +582,14 @@ async fn add_follow_up(
     Form(form): Form<FollowUpForm>,
 ) -> Result<Redirect, PageError> {
     check_csrf(&user.session, form.csrf.as_deref()).await?;
-    let resolved = held(&state, &user, &segments, "meeting.follow_up").await?;
-    let due = NaiveDate::parse_from_str(form.due.trim(), "%Y-%m-%d").map_err(|_| {
-        PageError::BadRequest(format!(
-            "due: \"{}\" is not a date (YYYY-MM-DD)",
-            form.due.trim()
-        ))
-    })?;
-    let meeting_day = resolved.scope.date(resolved.program());
-    if due < meeting_day {
-        return Err(PageError::BadRequest(format!(
-            "due: a follow-up made at the meeting of {meeting_day} cannot be due before it"
-        )));
-    }
-    state
-        .store
-        .add_follow_up(
-            user.region(),
-            &resolved.key,
-            &NewFollowUp {
-                unit: form.unit,
-                description: form.description,
-                due,
-            },
-            &user.actor(),
-        )
-        .await?;
-    Ok(back_to(&resolved))
+    let held = meetings::hold(&state, &user.user, &segments, "meeting.follow_up").await?;
+    let draft = FollowUpDraft {
+        unit: form.unit,
+        due: form.due,
+        description: form.description,
+    };
+    meetings::add_follow_up(&state, &held, draft).await?;
+    Ok(back_to(&held))
 }
 
 #[derive(Deserialize)]
@@ -931,19 +605,12 @@ async fn close(
     Form(form): Form<CloseForm>,
 ) -> Result<Redirect, PageError> {
     check_csrf(&user.session, form.csrf.as_deref()).await?;
-    let resolved = held(&state, &user, &segments, "meeting.close").await?;
-    if form.confirm.as_deref() != Some("yes") {
-        return Err(PageError::BadRequest(
-            "confirm: tick the box to confirm that the minutes are final (centang konfirmasi)"
-                .into(),
-        ));
-    }
-    let minutes = live_minutes(&state, &resolved, user.region(), &user.user.username).await?;
-    state
-        .store
-        .close_meeting(user.region(), &resolved.key, &minutes, &user.actor())
-        .await?;
-    Ok(Redirect::to(&format!("{}/berita-acara", resolved.path())))
+    let held = meetings::hold(&state, &user.user, &segments, "meeting.close").await?;
+    meetings::close(&state, &held, form.confirm.as_deref() == Some("yes")).await?;
+    Ok(Redirect::to(&format!(
+        "{}/berita-acara",
+        held.meeting.path()
+    )))
 }
 
 // ---------------------------------------------------------------------------
@@ -1053,19 +720,11 @@ async fn complete_follow_up(
     let Some(operator) = user.operator() else {
         return Err(user.deny(&state, "follow_up.done").await);
     };
-    let follow_up = state
-        .store
-        .follow_up(user.region(), id)
-        .await?
-        .ok_or(PageError::NotFound)?;
-    if follow_up.unit != operator.unit {
-        return Err(user.deny(&state, "follow_up.done.other_unit").await);
+    match meetings::complete_follow_up(&state, &operator, id, &form.note).await {
+        Err(PageError::Forbidden) => Err(user.deny(&state, "follow_up.done.other_unit").await),
+        Err(other) => Err(other),
+        Ok(()) => Ok(Redirect::to("/tindak-lanjut")),
     }
-    state
-        .store
-        .complete_follow_up(user.region(), id, &form.note, Utc::now(), &user.actor())
-        .await?;
-    Ok(Redirect::to("/tindak-lanjut"))
 }
 
 #[cfg(test)]

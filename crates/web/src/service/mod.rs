@@ -5,4 +5,5 @@
 
 pub mod entries;
 pub mod figures;
+pub mod meetings;
 pub mod reports;
