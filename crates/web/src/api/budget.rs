@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use pantau_domain::bundle::Rupiah;
 use pantau_domain::evaluation::BudgetFigures;
-use pantau_store::budgets::{MonthEntry, MonthFigures};
+
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
@@ -20,7 +20,9 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
 use super::{ApiError, ApiFailure, ApiUser};
 use crate::AppState;
 use crate::error::PageError;
-use crate::pages::budget::{Writer, month_writer, parse_year, year_and_month};
+use crate::service::budgets::{
+    self, MonthInput, Writer, month_writer, parse_month, parse_year, year_and_month,
+};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -265,45 +267,14 @@ async fn put_month(
     let Json(body) = body.map_err(|e| PageError::BadRequest(e.body_text()))?;
     let year = parse_year(Some(&year))?
         .ok_or_else(|| PageError::BadRequest("year: a year is needed".into()))?;
-    let month = crate::pages::budget::parse_month(Some(&month))?
+    let month = parse_month(Some(&month))?
         .ok_or_else(|| PageError::BadRequest("month: a month from 1 to 12 is needed".into()))?;
-    if let Some(p) = body.physical_pct
-        && p.normalize().scale() > 2
-    {
-        return Err(
-            PageError::BadRequest(format!("physical_pct: {p} has more than 2 decimals")).into(),
-        );
-    }
-    let entry = match writer {
-        Writer::Finance => MonthEntry::Finance(MonthFigures {
-            planned: match body.planned {
-                Some(planned) => planned,
-                None => {
-                    crate::pages::budget::kept_plan(&state, &caller.user.region, &unit, year, month)
-                        .await?
-                }
-            },
-            realised: body.realised,
-            physical_pct: body.physical_pct,
-        }),
-        Writer::Unit if body.planned.is_some() => {
-            return Err(PageError::BadRequest(
-                "planned: the plan (anggaran kas) is set by BPKAD; send realised and physical_pct"
-                    .into(),
-            )
-            .into());
-        }
-        Writer::Unit => MonthEntry::Unit {
-            realised: body.realised,
-            physical_pct: body.physical_pct,
-        },
+    let input = MonthInput {
+        planned: body.planned,
+        realised: body.realised,
+        physical_pct: body.physical_pct,
     };
-    let actor = crate::access::actor_of(&caller.user);
-    state
-        .store
-        .set_budget_month(&caller.user.region, &unit, year, month, &entry, &actor)
-        .await
-        .map_err(PageError::from)?;
+    budgets::write_month(&state, &caller.user, &unit, writer, year, month, input).await?;
     let status = match writer {
         Writer::Finance => "verified",
         Writer::Unit => "submitted",

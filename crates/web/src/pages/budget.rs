@@ -11,12 +11,11 @@ use axum::extract::{Multipart, Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
-use chrono::Datelike;
 use pantau_domain::bundle::Rupiah;
 use pantau_domain::evaluation::BudgetFigures;
 use pantau_domain::model::Region;
-use pantau_store::budgets::{BudgetStatus, MonthEntry, MonthFigures};
-use pantau_store::{Review, Role, User};
+use pantau_store::Review;
+use pantau_store::budgets::BudgetStatus;
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 use serde::Deserialize;
@@ -24,11 +23,15 @@ use serde::Deserialize;
 use super::format::{pct, rating};
 use super::{Nav, lang_of, render};
 use crate::AppState;
-use crate::access::{CurrentUser, check_csrf, operator_of};
+use crate::access::{CurrentUser, check_csrf};
 use crate::budget_chart;
 use crate::budget_import::{self, Problem};
 use crate::error::PageError;
 use crate::i18n::{Lang, Tr};
+use crate::service::budgets::{
+    self, MonthInput, Writer, amount_field, month_writer, parse_month, parse_year, pct_field,
+    year_and_month, years_of,
+};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -42,100 +45,12 @@ pub fn routes() -> Router<AppState> {
         .route("/anggaran/templat.csv", get(template_csv))
 }
 
-/// Who may write a unit's month, and so what they may write.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Writer {
-    /// BPKAD: every figure of every unit of its region; verified at once.
-    Finance,
-    /// The unit's own operator: realised and physical; waits for BPKAD.
-    Unit,
-}
-
-pub(crate) fn month_writer(user: &User, unit: &str) -> Option<Writer> {
-    if user.role == Role::Finance {
-        return Some(Writer::Finance);
-    }
-    operator_of(user)
-        .filter(|op| op.unit == unit)
-        .map(|_| Writer::Unit)
-}
-
 #[derive(Debug, Deserialize, Default)]
 pub struct YearMonth {
     pub year: Option<String>,
     pub month: Option<String>,
     pub saved: Option<u8>,
     pub done: Option<usize>,
-}
-
-/// The fiscal years the region has budgets for, newest last; this year when none.
-fn years_of(region: &Region) -> Vec<i32> {
-    let years = pantau_domain::budget::years(region);
-    if years.is_empty() {
-        vec![chrono::Utc::now().with_timezone(&region.timezone).year()]
-    } else {
-        years
-    }
-}
-
-/// The latest month of `year` with spending or physical progress; December when none.
-fn latest_month(region: &Region, year: i32) -> u32 {
-    region
-        .budgets
-        .iter()
-        .filter(|b| b.year == year)
-        .flat_map(|b| {
-            b.months
-                .iter()
-                .enumerate()
-                .filter(|(_, m)| m.realised > 0 || m.physical_pct.is_some())
-                .map(|(i, _)| i as u32 + 1)
-        })
-        .max()
-        .unwrap_or(12)
-}
-
-pub(crate) fn parse_year(text: Option<&str>) -> Result<Option<i32>, PageError> {
-    match text.map(str::trim).filter(|t| !t.is_empty()) {
-        None => Ok(None),
-        Some(t) => t
-            .parse::<i32>()
-            .ok()
-            .filter(|y| (1900..=9999).contains(y))
-            .map(Some)
-            .ok_or_else(|| PageError::BadRequest(format!("year: \"{t}\" is not a year"))),
-    }
-}
-
-pub(crate) fn parse_month(text: Option<&str>) -> Result<Option<u32>, PageError> {
-    match text.map(str::trim).filter(|t| !t.is_empty()) {
-        None => Ok(None),
-        Some(t) => t
-            .parse::<u32>()
-            .ok()
-            .filter(|m| (1..=12).contains(m))
-            .map(Some)
-            .ok_or_else(|| {
-                PageError::BadRequest(format!("month: \"{t}\" is not a month from 1 to 12"))
-            }),
-    }
-}
-
-/// The year and month asked for, or the latest with figures.
-pub(crate) fn year_and_month(
-    region: &Region,
-    year: Option<&str>,
-    month: Option<&str>,
-) -> Result<(i32, u32), PageError> {
-    let year = match parse_year(year)? {
-        Some(y) => y,
-        None => *years_of(region).last().expect("at least one year"),
-    };
-    let month = match parse_month(month)? {
-        Some(m) => m,
-        None => latest_month(region, year),
-    };
-    Ok((year, month))
 }
 
 /// Whole rupiah with thousands separators: `Rp 1.250.000.000` (`Rp 1,250,000,000` in English).
@@ -644,37 +559,6 @@ async fn refused(
     unit_view(state, user, code, query, Some(refusal(message))).await
 }
 
-/// A form field that must be whole rupiah, named in the refusal.
-pub(crate) fn amount_field(field: &str, text: &str) -> Result<Rupiah, PageError> {
-    budget_import::parse_amount(text).map_err(|r| PageError::BadRequest(format!("{field}: {r}")))
-}
-
-pub(crate) fn pct_field(field: &str, text: &str) -> Result<Option<Decimal>, PageError> {
-    if text.trim().is_empty() {
-        return Ok(None);
-    }
-    budget_import::parse_pct(text)
-        .map(Some)
-        .map_err(|r| PageError::BadRequest(format!("{field}: {r}")))
-}
-
-/// The plan a month has: what a blank plan field keeps, rather than erase it.
-pub(crate) async fn kept_plan(
-    state: &AppState,
-    region: &str,
-    unit: &str,
-    year: i32,
-    month: u32,
-) -> Result<Rupiah, PageError> {
-    Ok(state
-        .store
-        .budget_year(region, unit, year)
-        .await?
-        .and_then(|y| y.months.into_iter().find(|m| m.month == month))
-        .map(|m| m.planned)
-        .unwrap_or_default())
-}
-
 #[derive(Debug, Deserialize)]
 pub struct PaguForm {
     csrf: Option<String>,
@@ -696,10 +580,7 @@ async fn save_pagu(
         let year = parse_year(Some(&form.year))?
             .ok_or_else(|| PageError::BadRequest("year: a year is needed".into()))?;
         let pagu = amount_field("pagu", &form.pagu)?;
-        state
-            .store
-            .set_budget_pagu(&finance.user.region, &code, year, pagu, &user.actor())
-            .await?;
+        budgets::set_pagu(&state, &finance, &code, year, pagu).await?;
         Ok::<_, PageError>(format!("/anggaran/unit/{code}?year={year}&saved=1"))
     }
     .await;
@@ -772,7 +653,7 @@ async fn save_month(
     }
 }
 
-/// Check and write a month; where to go after.
+/// Parse the month's form, then write it; where to go after.
 async fn write_month(
     state: &AppState,
     user: &CurrentUser,
@@ -789,26 +670,18 @@ async fn write_month(
     } else {
         amount_field("realised", &form.realised)?
     };
-    let physical_pct = pct_field("physical_pct", &form.physical_pct)?;
-    let entry = match writer {
-        Writer::Finance => MonthEntry::Finance(MonthFigures {
-            planned: if form.planned.trim().is_empty() {
-                kept_plan(state, user.region(), code, year, month).await?
-            } else {
-                amount_field("planned", &form.planned)?
-            },
-            realised,
-            physical_pct,
-        }),
-        Writer::Unit => MonthEntry::Unit {
-            realised,
-            physical_pct,
+    let input = MonthInput {
+        // A unit's form has no plan field; BPKAD's blank plan keeps the month's.
+        planned: match writer {
+            Writer::Finance if !form.planned.trim().is_empty() => {
+                Some(amount_field("planned", &form.planned)?)
+            }
+            _ => None,
         },
+        realised,
+        physical_pct: pct_field("physical_pct", &form.physical_pct)?,
     };
-    state
-        .store
-        .set_budget_month(user.region(), code, year, month, &entry, &user.actor())
-        .await?;
+    budgets::write_month(state, &user.user, code, writer, year, month, input).await?;
     Ok(format!(
         "/anggaran/unit/{code}?year={year}&month={month}&saved=1"
     ))
@@ -906,17 +779,7 @@ async fn review(
             )));
         }
     };
-    state
-        .store
-        .review_budget_month(
-            &finance.user.region,
-            &form.unit,
-            year,
-            month,
-            &decision,
-            &user.actor(),
-        )
-        .await?;
+    budgets::review_month(&state, &finance, &form.unit, year, month, &decision).await?;
     Ok(Redirect::to("/anggaran/verifikasi?saved=1").into_response())
 }
 

@@ -3,6 +3,7 @@
 //! the user's role grants, and render the result; the rules live here (and in
 //! the domain), not in a handler.
 
+pub mod budgets;
 pub mod entries;
 pub mod figures;
 pub mod meetings;
