@@ -319,6 +319,14 @@ pub struct BudgetMonth {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default, Hash)]
 pub struct Rupiah(pub u128);
 
+impl Rupiah {
+    /// The amount as a signed integer for display and spreadsheets; no
+    /// budget comes near `i64::MAX` rupiah, which it saturates at.
+    pub fn as_i64(self) -> i64 {
+        i64::try_from(self.0).unwrap_or(i64::MAX)
+    }
+}
+
 impl Serialize for Rupiah {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.collect_str(&self.0)

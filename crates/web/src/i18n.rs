@@ -3,31 +3,11 @@
 
 use fluent_bundle::FluentResource;
 use fluent_bundle::concurrent::FluentBundle;
+use pantau_domain::evaluation::{ComplianceState, Status};
 use unic_langid::{LanguageIdentifier, langid};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Lang {
-    Id,
-    En,
-}
-
-impl Lang {
-    pub fn parse(code: &str) -> Option<Lang> {
-        match code {
-            "id" => Some(Lang::Id),
-            "en" => Some(Lang::En),
-            _ => None,
-        }
-    }
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Lang::Id => "id",
-            Lang::En => "en",
-        }
-    }
-}
+/// The one `Lang` of the presentation module.
+pub use pantau_present::Lang;
 
 pub struct Catalog {
     id: FluentBundle<FluentResource>,
@@ -88,6 +68,25 @@ impl Catalog {
             .into_owned()
     }
 
+    /// The text of `key` with its variables (`{ $name }` in the Fluent file).
+    pub fn text_with(&self, lang: Lang, key: &str, args: &[(&str, String)]) -> String {
+        let bundle = match lang {
+            Lang::Id => &self.id,
+            Lang::En => &self.en,
+        };
+        let Some(pattern) = bundle.get_message(key).and_then(|m| m.value()) else {
+            return key.to_owned();
+        };
+        let mut fluent_args = fluent_bundle::FluentArgs::new();
+        for (name, value) in args {
+            fluent_args.set(*name, value.clone());
+        }
+        let mut errors = Vec::new();
+        bundle
+            .format_pattern(pattern, Some(&fluent_args), &mut errors)
+            .into_owned()
+    }
+
     /// Every key of the Indonesian file, to check the English one has them all.
     #[cfg(test)]
     pub fn keys(source: &str) -> Vec<String> {
@@ -110,12 +109,31 @@ impl Tr<'_> {
         self.catalog.text(self.lang, key)
     }
 
-    pub fn status(&self, code: &str) -> String {
-        self.t(&format!("status-{}", code.replace('_', "-")))
+    pub fn t_with(&self, key: &str, args: &[(&str, String)]) -> String {
+        self.catalog.text_with(self.lang, key, args)
     }
 
-    pub fn compliance(&self, code: &str) -> String {
-        self.t(&format!("compliance-{}", code.replace('_', "-")))
+    /// A target's or a group's status label from its code, as the
+    /// presentation module writes it.
+    pub fn status(&self, code: &str) -> &'static str {
+        let status = Status::ALL.into_iter().find(|s| s.code() == code);
+        pantau_present::status_opt(self.lang, status)
+    }
+
+    /// A period's reporting state label from its code.
+    pub fn compliance(&self, code: &str) -> &'static str {
+        const STATES: [ComplianceState; 4] = [
+            ComplianceState::OnTime,
+            ComplianceState::Late,
+            ComplianceState::Missing,
+            ComplianceState::Open,
+        ];
+        STATES
+            .into_iter()
+            .find(|s| s.code() == code)
+            .map_or(pantau_present::NONE, |s| {
+                pantau_present::compliance(self.lang, s)
+            })
     }
 }
 
@@ -141,8 +159,8 @@ mod tests {
     #[test]
     fn texts_differ_by_language() {
         let catalog = Catalog::load();
-        assert_eq!(catalog.text(Lang::Id, "status-on-track"), "Sesuai jalur");
-        assert_eq!(catalog.text(Lang::En, "status-on-track"), "On track");
+        assert_eq!(catalog.text(Lang::Id, "nav-dashboard"), "Dasbor");
+        assert_eq!(catalog.text(Lang::En, "nav-dashboard"), "Dashboard");
         assert_eq!(catalog.text(Lang::En, "no-such-key"), "no-such-key");
     }
 }

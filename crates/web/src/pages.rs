@@ -17,14 +17,14 @@ use axum::extract::{Path, Query, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
 use pantau_domain::evaluation::{ComplianceState, FinalVerdict, Status};
+use pantau_present as present;
 use tower_sessions::Session;
 
 use crate::AppState;
 use crate::access::{CurrentUser, csrf_token};
 use crate::error::PageError;
 use crate::i18n::{Lang, Tr};
-use crate::service::figures::{Evaluated, ViewQuery, evaluate_for};
-use format::{num, pct, rate, rating};
+use crate::service::figures::{Evaluated, MomentChoice, ViewQuery, evaluate_for};
 pub use login::Throttle;
 
 pub fn routes() -> Router<AppState> {
@@ -124,27 +124,72 @@ async fn switch_language(
     Ok(Redirect::to(&back))
 }
 
+/// The program and the moment of a page's figures, said in words, with the
+/// query that keeps them in every link.
 pub struct Header {
     pub program_code: String,
     pub program_name: String,
     pub region_name: String,
+    /// "Angka per akhir 25 April 2025".
     pub as_of: String,
-    pub day: i64,
-    pub days_total: i64,
+    /// "hari ke-63 dari 88".
+    pub day: String,
+    /// `program=…&as_of=…` for the page's links.
+    pub query: String,
+    /// Why these figures are the moment they are, after the final deadline.
+    pub moment_note: Option<MomentNote>,
+}
+
+pub struct MomentNote {
+    /// "Angka resmi akhir program…" or "Angka ini menghitung laporan yang masuk setelah…".
+    pub text: String,
+    /// The other moment's link: the figures as of now, or the official ones.
+    pub link: String,
+    pub link_text: String,
 }
 
 impl Header {
-    fn of(evaluated: &Evaluated) -> Header {
+    pub fn of(evaluated: &Evaluated, tr: &Tr, path: &str) -> Header {
+        let lang = tr.lang;
+        let program = evaluated.program();
+        let cal = &program.calendar;
+        let tz = cal.timezone;
+        let deadline = present::moment(lang, tz, cal.final_deadline());
+        let code = crate::service::figures::encode(&program.code);
+        let moment_note = match evaluated.choice {
+            MomentChoice::FinalDeadline => Some(MomentNote {
+                text: tr.t_with(
+                    "moment-final-official",
+                    &[
+                        ("deadline", deadline),
+                        (
+                            "late",
+                            present::count(lang, evaluated.reports_after_final() as i64),
+                        ),
+                    ],
+                ),
+                link: format!("{path}?program={code}&as_of=now"),
+                link_text: tr.t("moment-see-now"),
+            }),
+            MomentChoice::AfterFinal => Some(MomentNote {
+                text: tr.t_with("moment-after-final", &[("deadline", deadline)]),
+                link: format!("{path}?program={code}"),
+                link_text: tr.t("moment-see-official"),
+            }),
+            MomentChoice::Asked | MomentChoice::Now => None,
+        };
         Header {
-            program_code: evaluated.program().code.clone(),
-            program_name: evaluated.program().name.clone(),
+            program_code: program.code.clone(),
+            program_name: program.name.clone(),
             region_name: evaluated.region.name.clone(),
-            as_of: format::moment(
-                evaluated.program().calendar.timezone,
-                evaluated.as_of.instant,
+            as_of: present::figures_as_of(lang, tz, &evaluated.as_of),
+            day: present::day_of(
+                lang,
+                evaluated.evaluation.day,
+                evaluated.evaluation.days_total,
             ),
-            day: evaluated.evaluation.day,
-            days_total: evaluated.evaluation.days_total,
+            query: evaluated.query(),
+            moment_note,
         }
     }
 }
@@ -175,8 +220,8 @@ impl GroupRow {
             name: name.to_owned(),
             targets,
             status: status_code(status),
-            capaian: pct(lang, achievement_pct),
-            rating: rating(rating_value),
+            capaian: present::pct(lang, achievement_pct),
+            rating: present::rating(lang, rating_value),
             compliance: Vec::new(),
         }
     }
@@ -233,8 +278,8 @@ async fn dashboard(
             name: unit.name.clone(),
             targets: u.targets,
             status: status_code(u.status),
-            capaian: pct(lang, u.achievement_pct),
-            rating: rating(u.rating),
+            capaian: present::pct(lang, u.achievement_pct),
+            rating: present::rating(lang, u.rating),
             compliance: compliance_codes(u.compliance.iter().map(|c| c.state)),
         })
         .collect();
@@ -284,14 +329,21 @@ async fn dashboard(
             lang,
         },
         nav: Some(Nav::of(&user).await?),
-        header: Header::of(&evaluated),
+        header: Header::of(
+            &evaluated,
+            &Tr {
+                catalog: &state.i18n,
+                lang,
+            },
+            "/dasbor",
+        ),
         summary: SummaryView {
-            capaian: pct(lang, summary.achievement_pct),
-            rating: rating(summary.rating),
+            capaian: present::pct(lang, summary.achievement_pct),
+            rating: present::rating(lang, summary.rating),
             targets: summary.targets,
             units_with_targets: summary.units_with_targets,
-            reporting_rate: rate(lang, summary.reporting_rate),
-            on_time_rate: rate(lang, summary.on_time_rate),
+            reporting_rate: present::rate(lang, summary.reporting_rate),
+            on_time_rate: present::rate(lang, summary.on_time_rate),
             counts: Status::ALL
                 .iter()
                 .filter(|s| summary.status_counts.get(**s) > 0)
@@ -362,10 +414,10 @@ async fn unit_page(
         .map(|(t, r)| TargetRow {
             code: t.code.clone(),
             name: t.name.clone(),
-            realized: num(lang, r.realized),
-            target: num(lang, Some(t.target)),
-            capaian: pct(lang, r.achievement_pct),
-            rating: rating(r.rating),
+            realized: present::number(lang, r.realized),
+            target: present::number(lang, Some(t.target)),
+            capaian: present::pct(lang, r.achievement_pct),
+            rating: present::rating(lang, r.rating),
             status: r.status.code(),
             stale: r.stale,
             likely_to_miss: r.likely_to_miss == Some(true),
@@ -378,7 +430,14 @@ async fn unit_page(
     };
     let page = UnitPage {
         nav: Some(Nav::of(&user).await?),
-        header: Header::of(&evaluated),
+        header: Header::of(
+            &evaluated,
+            &Tr {
+                catalog: &state.i18n,
+                lang,
+            },
+            &format!("/unit/{}", unit.code),
+        ),
         unit_code: unit.code.clone(),
         unit_name: unit.name.clone(),
         row: GroupRow {
@@ -386,12 +445,12 @@ async fn unit_page(
             name: unit.name.clone(),
             targets: result.targets,
             status: status_code(result.status),
-            capaian: pct(lang, result.achievement_pct),
-            rating: rating(result.rating),
+            capaian: present::pct(lang, result.achievement_pct),
+            rating: present::rating(lang, result.rating),
             compliance: compliance_codes(result.compliance.iter().map(|c| c.state)),
         },
-        reporting_rate: rate(lang, result.reporting_rate),
-        on_time_rate: rate(lang, result.on_time_rate),
+        reporting_rate: present::rate(lang, result.reporting_rate),
+        on_time_rate: present::rate(lang, result.on_time_rate),
         final_verdict,
         targets,
         tr,
@@ -462,30 +521,37 @@ async fn target_page(
         .into_iter()
         .map(|e| EntryView {
             activity_date: e.activity_date.to_string(),
-            value: num(lang, Some(e.value)),
-            status: format::entry_status(&tr, e.status),
+            value: present::number(lang, Some(e.value)),
+            status: present::entry_status(lang, e.status).to_owned(),
             return_reason: e.return_reason,
             note: e.note.unwrap_or_default(),
-            submitted_at: format::moment(program.calendar.timezone, e.submitted_at),
+            submitted_at: present::moment(lang, program.calendar.timezone, e.submitted_at),
         })
         .collect();
     let page = TargetPage {
         nav: Some(Nav::of(&user).await?),
-        header: Header::of(&evaluated),
+        header: Header::of(
+            &evaluated,
+            &Tr {
+                catalog: &state.i18n,
+                lang,
+            },
+            &format!("/target/{}/{}", program.code, target.code),
+        ),
         unit_code: evaluated.region.units[target.unit as usize].code.clone(),
         t: TargetRow {
             code: target.code.clone(),
             name: target.name.clone(),
-            realized: num(lang, result.realized),
-            target: num(lang, Some(target.target)),
-            capaian: pct(lang, result.achievement_pct),
-            rating: rating(result.rating),
+            realized: present::number(lang, result.realized),
+            target: present::number(lang, Some(target.target)),
+            capaian: present::pct(lang, result.achievement_pct),
+            rating: present::rating(lang, result.rating),
             status: result.status.code(),
             stale: result.stale,
             likely_to_miss: result.likely_to_miss == Some(true),
         },
-        expected: num(lang, result.expected),
-        projected: num(lang, result.projected),
+        expected: present::number(lang, result.expected),
+        projected: present::number(lang, result.projected),
         chart,
         entries,
         tr,
@@ -528,7 +594,7 @@ async fn audit_page(
         .await?
         .into_iter()
         .map(|r| AuditRow {
-            at: format::moment(region_tz, r.at),
+            at: present::moment(lang, region_tz, r.at),
             actor: r.actor,
             action: r.action,
             entity: format!("{} {}", r.entity, r.entity_id.unwrap_or_default()),

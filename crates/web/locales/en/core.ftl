@@ -102,3 +102,7 @@ evidence = Evidence
 nav-meetings = Evaluation meetings
 nav-budget = Budget
 nav-reports = Reports
+moment-final-official = The program has ended: these are its official final figures, as of the last report deadline ({ $deadline }). { $late } reports arrived after that deadline and are not counted here.
+moment-see-now = See the figures as of now
+moment-after-final = These figures also count reports that arrived after the final deadline ({ $deadline }); they are not the program's official final figures.
+moment-see-official = See the official final figures

@@ -102,3 +102,7 @@ evidence = Bukti
 nav-meetings = Rapat evaluasi
 nav-budget = Anggaran
 nav-reports = Laporan
+moment-final-official = Program telah berakhir: ini angka resmi akhir program, per batas waktu laporan terakhir ({ $deadline }). { $late } laporan masuk setelah batas itu dan tidak dihitung di sini.
+moment-see-now = Lihat angka per saat ini
+moment-after-final = Angka ini menghitung juga laporan yang masuk setelah batas waktu akhir ({ $deadline }); bukan angka resmi akhir program.
+moment-see-official = Lihat angka resmi akhir program

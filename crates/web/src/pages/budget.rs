@@ -14,13 +14,13 @@ use axum::{Form, Router};
 use pantau_domain::bundle::Rupiah;
 use pantau_domain::evaluation::BudgetFigures;
 use pantau_domain::model::Region;
+use pantau_present as present;
 use pantau_store::Review;
 use pantau_store::budgets::BudgetStatus;
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 use serde::Deserialize;
 
-use super::format::{pct, rating};
 use super::{Nav, lang_of, render};
 use crate::AppState;
 use crate::access::{CurrentUser, check_csrf};
@@ -53,21 +53,6 @@ pub struct YearMonth {
     pub done: Option<usize>,
 }
 
-/// Whole rupiah with thousands separators: `Rp 1.250.000.000` (`Rp 1,250,000,000` in English).
-pub fn rupiah(lang: Lang, amount: Rupiah) -> String {
-    let digits = amount.0.to_string();
-    let separator = if lang == Lang::Id { '.' } else { ',' };
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 3);
-    out.push_str("Rp ");
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(separator);
-        }
-        out.push(c);
-    }
-    out
-}
-
 fn month_name(tr: &Tr, month: u32) -> String {
     tr.t(&format!("budget-month-{month}"))
 }
@@ -93,15 +78,15 @@ impl FiguresView {
     fn of(lang: Lang, f: &BudgetFigures) -> FiguresView {
         let deviation = f.against_plan_pct.map(|p| p - Decimal::ONE_HUNDRED);
         FiguresView {
-            pagu: rupiah(lang, f.pagu),
-            planned: rupiah(lang, f.planned_to_date),
-            realised: rupiah(lang, f.realised_to_date),
-            absorption: pct(lang, f.absorption_pct),
-            against_plan: pct(lang, f.against_plan_pct),
+            pagu: present::rupiah(lang, f.pagu.as_i64()),
+            planned: present::rupiah(lang, f.planned_to_date.as_i64()),
+            realised: present::rupiah(lang, f.realised_to_date.as_i64()),
+            absorption: present::pct(lang, f.absorption_pct),
+            against_plan: present::pct(lang, f.against_plan_pct),
             deviation: match deviation {
                 None => "-".into(),
                 Some(d) => {
-                    let text = pct(lang, Some(d)).replace('%', "");
+                    let text = present::pct(lang, Some(d)).replace('%', "");
                     let sign = if d.is_sign_positive() && !d.is_zero() {
                         "+"
                     } else {
@@ -110,8 +95,8 @@ impl FiguresView {
                     format!("{sign}{text} pp")
                 }
             },
-            physical: pct(lang, f.physical_pct),
-            rating: rating(f.rating),
+            physical: present::pct(lang, f.physical_pct),
+            rating: present::rating(lang, f.rating),
             flagged: f.flagged,
         }
     }
@@ -202,7 +187,7 @@ async fn overview(
         Some(f) => format!(
             "{} {} {period}",
             tr.t("budget-absorption"),
-            pct(lang, f.absorption_pct)
+            present::pct(lang, f.absorption_pct)
         ),
         None => format!("{} {year}", tr.t("budget-none-for")),
     };
@@ -274,7 +259,7 @@ async fn overview(
         by_absorption: rows.into_iter().map(|r| r.0).collect(),
         by_plan,
         flagged,
-        margin: super::format::num(lang, Some(region.budget_flag_margin)),
+        margin: present::number(lang, Some(region.budget_flag_margin)),
         finance,
         can_import: finance || user.admin().is_some(),
         waiting,
@@ -403,12 +388,19 @@ async fn unit_view(
             MonthRow {
                 month: m,
                 name: month_name(&tr, m),
-                planned: stored_month.map_or("-".into(), |s| rupiah(lang, s.planned)),
-                realised: stored_month.map_or("-".into(), |s| rupiah(lang, s.realised)),
-                planned_cum: cumulative.map_or("-".into(), |f| rupiah(lang, f.planned_to_date)),
-                realised_cum: cumulative.map_or("-".into(), |f| rupiah(lang, f.realised_to_date)),
-                absorption_cum: cumulative.map_or("-".into(), |f| pct(lang, f.absorption_pct)),
-                physical: stored_month.map_or("-".into(), |s| pct(lang, s.physical_pct)),
+                planned: stored_month
+                    .map_or("-".into(), |s| present::rupiah(lang, s.planned.as_i64())),
+                realised: stored_month
+                    .map_or("-".into(), |s| present::rupiah(lang, s.realised.as_i64())),
+                planned_cum: cumulative.map_or("-".into(), |f| {
+                    present::rupiah(lang, f.planned_to_date.as_i64())
+                }),
+                realised_cum: cumulative.map_or("-".into(), |f| {
+                    present::rupiah(lang, f.realised_to_date.as_i64())
+                }),
+                absorption_cum: cumulative
+                    .map_or("-".into(), |f| present::pct(lang, f.absorption_pct)),
+                physical: stored_month.map_or("-".into(), |s| present::pct(lang, s.physical_pct)),
                 status_code: stored_month.map_or("", |s| s.status.code()),
                 status: stored_month.map_or(String::new(), |s| status_text(&tr, s.status)),
                 entered_by: stored_month
@@ -730,9 +722,9 @@ async fn queue(
             unit: m.unit,
             year: m.year,
             month: m.month,
-            planned: rupiah(lang, m.planned),
-            realised: rupiah(lang, m.realised),
-            physical: pct(lang, m.physical_pct),
+            planned: present::rupiah(lang, m.planned.as_i64()),
+            realised: present::rupiah(lang, m.realised.as_i64()),
+            physical: present::pct(lang, m.physical_pct),
             entered_by: m.entered_by.unwrap_or_default(),
         })
         .collect();
@@ -970,18 +962,4 @@ async fn template_csv(
         format!("anggaran-{}-{year}.csv", region.code),
         budget_import::csv_template(&region, &stored),
     ))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn rupiah_has_thousands_separators_by_language() {
-        assert_eq!(rupiah(Lang::Id, Rupiah(1_250_000_000)), "Rp 1.250.000.000");
-        assert_eq!(rupiah(Lang::En, Rupiah(1_250_000_000)), "Rp 1,250,000,000");
-        assert_eq!(rupiah(Lang::Id, Rupiah(999)), "Rp 999");
-        assert_eq!(rupiah(Lang::Id, Rupiah(0)), "Rp 0");
-        assert_eq!(rupiah(Lang::Id, Rupiah(1_000)), "Rp 1.000");
-    }
 }

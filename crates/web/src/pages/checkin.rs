@@ -6,6 +6,7 @@ use axum::Form;
 use axum::extract::{Multipart, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use pantau_domain::bundle::Kind;
+use pantau_present as present;
 use pantau_store::EntryFilter;
 use serde::Deserialize;
 
@@ -179,8 +180,8 @@ async fn page(
             raw_date: e.activity_date.to_string(),
             target: e.target,
             activity_date: e.activity_date.to_string(),
-            value: super::format::num(lang, Some(e.value)),
-            status: super::format::entry_status(&tr, e.status),
+            value: present::number(lang, Some(e.value)),
+            status: present::entry_status(lang, e.status).to_owned(),
             return_reason: e.return_reason,
         })
         .collect();
@@ -191,7 +192,7 @@ async fn page(
         period_index: period.index,
         period_start: period.start.to_string(),
         period_end: period.end.to_string(),
-        deadline: super::format::moment(cal.timezone, period.deadline),
+        deadline: present::moment(lang, cal.timezone, period.deadline),
         late_notice,
         // Never a default date outside the program (a finished program still takes late reports).
         today: today.min(cal.end).to_string(),

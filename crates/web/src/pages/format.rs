@@ -1,68 +1,13 @@
-//! How figures are written on the pages: a decimal comma in Indonesian.
+//! The target page's trajectory chart, from the engine's realisation series.
+//! Numbers, dates and labels are written by `pantau_present`.
 
 use pantau_domain::Options;
-use pantau_domain::bundle::EntryStatus;
 use pantau_domain::calendar::AsOf;
 use pantau_domain::evaluation::TargetResult;
 use pantau_domain::model::{Program, Target};
-use pantau_domain::rating::{Rating, round2};
-use rust_decimal::Decimal;
 
 use crate::chart;
 use crate::i18n::{Lang, Tr};
-
-/// A moment as people read it: local date and time with the zone's
-/// abbreviation, e.g. `2025-05-21 09:00 WIB`.
-pub fn moment(timezone: chrono_tz::Tz, instant: chrono::DateTime<chrono::Utc>) -> String {
-    instant
-        .with_timezone(&timezone)
-        .format("%Y-%m-%d %H:%M %Z")
-        .to_string()
-}
-
-/// A number rounded to 2 decimals, trailing zeros dropped; `-` when undefined.
-pub fn num(lang: Lang, value: Option<Decimal>) -> String {
-    let Some(value) = value else {
-        return "-".into();
-    };
-    let text = round2(value).normalize().to_string();
-    match lang {
-        Lang::Id => text.replace('.', ","),
-        Lang::En => text,
-    }
-}
-
-pub fn pct(lang: Lang, value: Option<Decimal>) -> String {
-    match value {
-        None => "-".into(),
-        Some(v) => {
-            let text = format!("{:.2}", round2(v));
-            let text = if lang == Lang::Id {
-                text.replace('.', ",")
-            } else {
-                text
-            };
-            format!("{text}%")
-        }
-    }
-}
-
-/// A ratio (0 to 1) as a percentage.
-pub fn rate(lang: Lang, value: Option<Decimal>) -> String {
-    pct(lang, value.map(|v| v * Decimal::ONE_HUNDRED))
-}
-
-pub fn rating(value: Option<Rating>) -> &'static str {
-    value.map_or("-", Rating::label)
-}
-
-pub fn entry_status(tr: &Tr, status: EntryStatus) -> String {
-    tr.t(match status {
-        EntryStatus::Submitted => "entry-submitted",
-        EntryStatus::Verified => "entry-verified",
-        EntryStatus::Returned => "entry-returned",
-    })
-}
 
 /// The target's trajectory chart: expected line, realisation after each counted entry, forecast.
 pub fn trajectory(

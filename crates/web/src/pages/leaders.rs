@@ -13,12 +13,11 @@ use axum::response::Response;
 use axum::routing::get;
 use pantau_domain::evaluation::{BudgetFigures, ComplianceState, Evaluation, Status, StatusCounts};
 use pantau_domain::model::{Program, Region};
+use pantau_present as present;
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 use serde::Deserialize;
 
-use super::budget::rupiah;
-use super::format::{pct, rate, rating};
 use super::{Header, Nav, lang_of, render, status_code};
 use crate::AppState;
 use crate::access::CurrentUser;
@@ -143,12 +142,12 @@ fn counts_of(counts: &StatusCounts) -> Vec<(&'static str, u32)> {
 
 fn budget_view(lang: Lang, figures: &BudgetFigures) -> BudgetView {
     BudgetView {
-        absorption: pct(lang, figures.absorption_pct),
-        against_plan: pct(lang, figures.against_plan_pct),
-        physical: pct(lang, figures.physical_pct),
-        pagu: rupiah(lang, figures.pagu),
-        realised: rupiah(lang, figures.realised_to_date),
-        rating: rating(figures.rating),
+        absorption: present::pct(lang, figures.absorption_pct),
+        against_plan: present::pct(lang, figures.against_plan_pct),
+        physical: present::pct(lang, figures.physical_pct),
+        pagu: present::rupiah(lang, figures.pagu.as_i64()),
+        realised: present::rupiah(lang, figures.realised_to_date.as_i64()),
+        rating: present::rating(lang, figures.rating),
         flagged: figures.flagged,
     }
 }
@@ -259,11 +258,11 @@ async fn dashboard(
         let s = &eval.summary;
         scopes.push(ScopeView {
             label: tr.t("leaders-scope-program"),
-            capaian: pct(lang, s.achievement_pct),
-            rating: rating(s.rating),
+            capaian: present::pct(lang, s.achievement_pct),
+            rating: present::rating(lang, s.rating),
             targets: s.targets,
-            reporting_rate: rate(lang, s.reporting_rate),
-            on_time_rate: rate(lang, s.on_time_rate),
+            reporting_rate: present::rate(lang, s.reporting_rate),
+            on_time_rate: present::rate(lang, s.on_time_rate),
             counts: counts_of(&s.status_counts),
         });
     }
@@ -271,11 +270,11 @@ async fn dashboard(
         let r = &eval.clusters[c];
         scopes.push(ScopeView {
             label: format!("{} {}", tr.t("leaders-cluster"), region.clusters[c].name),
-            capaian: pct(lang, r.achievement_pct),
-            rating: rating(r.rating),
+            capaian: present::pct(lang, r.achievement_pct),
+            rating: present::rating(lang, r.rating),
             targets: r.targets,
-            reporting_rate: rate(lang, r.reporting_rate),
-            on_time_rate: rate(lang, r.on_time_rate),
+            reporting_rate: present::rate(lang, r.reporting_rate),
+            on_time_rate: present::rate(lang, r.on_time_rate),
             counts: counts_of(&r.status_counts),
         });
     }
@@ -283,8 +282,8 @@ async fn dashboard(
         let r = &eval.priorities[p];
         scopes.push(ScopeView {
             label: format!("{} {}", tr.t("leaders-priority"), region.priorities[p].name),
-            capaian: pct(lang, r.achievement_pct),
-            rating: rating(r.rating),
+            capaian: present::pct(lang, r.achievement_pct),
+            rating: present::rating(lang, r.rating),
             targets: r.targets,
             reporting_rate: "-".into(),
             on_time_rate: "-".into(),
@@ -310,8 +309,8 @@ async fn dashboard(
             name: p.name.clone(),
             targets: r.targets,
             status: status_code(r.status),
-            capaian: pct(lang, r.achievement_pct),
-            rating: rating(r.rating),
+            capaian: present::pct(lang, r.achievement_pct),
+            rating: present::rating(lang, r.rating),
             reporting_rate: "-".into(),
             selected: priority == Some(i),
         })
@@ -326,9 +325,9 @@ async fn dashboard(
             name: c.name.clone(),
             targets: r.targets,
             status: status_code(r.status),
-            capaian: pct(lang, r.achievement_pct),
-            rating: rating(r.rating),
-            reporting_rate: rate(lang, r.reporting_rate),
+            capaian: present::pct(lang, r.achievement_pct),
+            rating: present::rating(lang, r.rating),
+            reporting_rate: present::rate(lang, r.reporting_rate),
             selected: cluster == Some(i),
         })
         .collect();
@@ -358,11 +357,11 @@ async fn dashboard(
                     .map(|c| region.clusters[c].code.clone())
                     .unwrap_or_default(),
                 status: status_code(r.status),
-                capaian: pct(lang, r.achievement_pct),
-                rating: rating(r.rating),
-                reporting_rate: rate(lang, r.reporting_rate),
-                on_time_rate: rate(lang, r.on_time_rate),
-                absorption: budget.map_or("-".into(), |b| pct(lang, b.absorption_pct)),
+                capaian: present::pct(lang, r.achievement_pct),
+                rating: present::rating(lang, r.rating),
+                reporting_rate: present::rate(lang, r.reporting_rate),
+                on_time_rate: present::rate(lang, r.on_time_rate),
+                absorption: budget.map_or("-".into(), |b| present::pct(lang, b.absorption_pct)),
                 flagged: budget.is_some_and(|b| b.flagged),
             }
         })
@@ -482,7 +481,14 @@ async fn dashboard(
         } else {
             Some(Nav::of(&user).await?)
         },
-        header: Header::of(&evaluated),
+        header: Header::of(
+            &evaluated,
+            &Tr {
+                catalog: &state.i18n,
+                lang,
+            },
+            "/pimpinan",
+        ),
         print,
         as_of_input,
         programs: choices(

@@ -6,6 +6,7 @@
 //! as the [`Minutes`] closing would freeze. Once closed, every page of it is
 //! read from the frozen minutes and nothing is recomputed.
 
+use pantau_present as present;
 use std::collections::HashMap;
 
 use askama::Template;
@@ -20,7 +21,6 @@ use pantau_domain::meeting::{FollowUp, FollowUpState, MeetingKind, MeetingScope,
 use pantau_store::meetings::{MeetingKey, MeetingStatus};
 use serde::Deserialize;
 
-use super::format::{self, pct};
 use super::{Nav, lang_of, render};
 use crate::AppState;
 use crate::access::{CurrentUser, check_csrf};
@@ -194,8 +194,8 @@ fn minutes_view(tr: &Tr, minutes: &Minutes) -> MinutesView {
             } else {
                 status_of(u.result.status)
             },
-            capaian: pct(lang, u.result.achievement_pct),
-            rating: format::rating(u.result.rating),
+            capaian: present::pct(lang, u.result.achievement_pct),
+            rating: present::rating(lang, u.result.rating),
             reported: u
                 .result
                 .compliance
@@ -237,18 +237,18 @@ fn minutes_view(tr: &Tr, minutes: &Minutes) -> MinutesView {
         period_index: minutes.period.index,
         period_start: minutes.period.start.to_string(),
         period_end: minutes.period.end.to_string(),
-        deadline: format::moment(tz, minutes.period.deadline),
+        deadline: present::moment(lang, tz, minutes.period.deadline),
         meeting_day: minutes
             .period
             .deadline
             .with_timezone(&tz)
             .date_naive()
             .to_string(),
-        closed_at: format::moment(tz, minutes.closed_at),
+        closed_at: present::moment(lang, tz, minutes.closed_at),
         closed_by: minutes.closed_by.clone(),
         cluster_capaian: match (&minutes.cluster_result, &minutes.evaluation) {
-            (Some(cluster), _) => pct(lang, cluster.achievement_pct),
-            (None, Some(evaluation)) => pct(lang, evaluation.summary.achievement_pct),
+            (Some(cluster), _) => present::pct(lang, cluster.achievement_pct),
+            (None, Some(evaluation)) => present::pct(lang, evaluation.summary.achievement_pct),
             (None, None) => String::new(),
         },
         cluster_status: minutes
@@ -282,7 +282,7 @@ fn minutes_view(tr: &Tr, minutes: &Minutes) -> MinutesView {
                 name: t.target_name.clone(),
                 unit: t.unit.clone(),
                 status: t.status.code(),
-                capaian: pct(lang, t.achievement_pct),
+                capaian: present::pct(lang, t.achievement_pct),
                 stale: t.stale,
                 likely_to_miss: t.likely_to_miss,
             })

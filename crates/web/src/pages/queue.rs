@@ -5,6 +5,7 @@ use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::{Redirect, Response};
 use pantau_domain::bundle::EntryStatus;
+use pantau_present as present;
 use pantau_store::EntryFilter;
 use serde::Deserialize;
 
@@ -73,9 +74,9 @@ pub async fn list(State(state): State<AppState>, user: CurrentUser) -> Result<Re
             target: e.target,
             target_name: e.target_name,
             activity_date: e.activity_date.to_string(),
-            value: super::format::num(lang, Some(e.value)),
+            value: present::number(lang, Some(e.value)),
             note: e.note.unwrap_or_default(),
-            submitted_at: super::format::moment(region.timezone, e.submitted_at),
+            submitted_at: present::moment(lang, region.timezone, e.submitted_at),
             evidence,
         });
     }

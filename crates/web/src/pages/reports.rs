@@ -7,6 +7,7 @@
 //! `<progress>` until it is done, then the problems as a table, or what was
 //! written. Nothing is written when there is any problem.
 
+use pantau_present as present;
 use std::collections::HashMap;
 use std::sync::{LazyLock, Mutex};
 
@@ -180,7 +181,8 @@ async fn final_page(
     let frozen_at = match frozen_final(&state, user.region(), &evaluated).await? {
         Some((frozen, closed)) => {
             evaluated.evaluation = frozen;
-            Some(super::format::moment(
+            Some(present::moment(
+                lang,
                 evaluated.program().calendar.timezone,
                 closed,
             ))
@@ -206,8 +208,8 @@ async fn final_page(
                 Some(FinalVerdict::Achieved) => "achieved",
                 _ => "not_achieved",
             },
-            capaian: super::format::pct(lang, u.achievement_pct),
-            rating: super::format::rating(u.rating),
+            capaian: present::pct(lang, u.achievement_pct),
+            rating: present::rating(lang, u.rating),
             record: format!("{}/{}/{}", u.on_time, u.late, u.missing),
         })
         .collect();
@@ -221,8 +223,8 @@ async fn final_page(
         program_name: doc.program_name.clone(),
         region_name: doc.region_name.clone(),
         as_of: doc.as_of.clone(),
-        capaian: super::format::pct(lang, doc.summary.achievement_pct),
-        rating: super::format::rating(doc.summary.rating),
+        capaian: present::pct(lang, doc.summary.achievement_pct),
+        rating: present::rating(lang, doc.summary.rating),
         units_achieved: doc.summary.units_achieved,
         units_not_achieved: doc.summary.units_not_achieved,
         units,

@@ -8,7 +8,6 @@ use chrono::{DateTime, DurationRound, TimeDelta, Utc};
 use pantau_domain::AsOf;
 use pantau_domain::evaluation::Evaluation;
 use pantau_domain::model::{Program, Region};
-use pantau_store::RegionVersion;
 use serde::Deserialize;
 
 use crate::AppState;
@@ -38,7 +37,6 @@ pub enum MomentChoice {
 /// A program of a region evaluated at a moment.
 pub struct Evaluated {
     pub region: Arc<Region>,
-    pub version: RegionVersion,
     pub program_index: usize,
     pub as_of: AsOf,
     pub choice: MomentChoice,
@@ -162,7 +160,6 @@ pub async fn evaluate_for(
             .evaluation(region_code, version, &region, program_index, &as_of);
     Ok(Evaluated {
         region,
-        version,
         program_index,
         as_of,
         choice,
