@@ -221,6 +221,25 @@ pub fn month_name(lang: Lang, month: u32) -> &'static str {
         .unwrap_or(NONE)
 }
 
+/// The month's short name for chart axes: "Okt" / "Oct".
+pub fn month_short(lang: Lang, month: u32) -> &'static str {
+    const ID: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des",
+    ];
+    const EN: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let names = match lang {
+        Lang::Id => &ID,
+        Lang::En => &EN,
+    };
+    month
+        .checked_sub(1)
+        .and_then(|i| names.get(i as usize))
+        .copied()
+        .unwrap_or(NONE)
+}
+
 /// A date in words: "25 April 2025".
 pub fn date(lang: Lang, date: NaiveDate) -> String {
     format!(

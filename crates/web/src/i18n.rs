@@ -120,6 +120,21 @@ impl Tr<'_> {
         pantau_present::status_opt(self.lang, status)
     }
 
+    /// A follow-up's state label from its code.
+    pub fn follow_up_state(&self, code: &str) -> &'static str {
+        use pantau_domain::meeting::FollowUpState;
+        [
+            FollowUpState::Open,
+            FollowUpState::Done,
+            FollowUpState::Overdue,
+        ]
+        .into_iter()
+        .find(|s| s.code() == code)
+        .map_or(pantau_present::NONE, |s| {
+            pantau_present::follow_up_state(self.lang, s)
+        })
+    }
+
     /// A period's reporting state label from its code.
     pub fn compliance(&self, code: &str) -> &'static str {
         const STATES: [ComplianceState; 4] = [

@@ -16,7 +16,7 @@ use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
-use pantau_domain::evaluation::{ComplianceState, FinalVerdict, Status};
+use pantau_domain::evaluation::{ComplianceState, Status};
 use pantau_present as present;
 use tower_sessions::Session;
 
@@ -424,8 +424,7 @@ async fn unit_page(
         })
         .collect();
     let final_verdict = match result.final_verdict {
-        Some(FinalVerdict::Achieved) => tr.t("final-achieved"),
-        Some(FinalVerdict::NotAchieved) => tr.t("final-not-achieved"),
+        Some(verdict) => present::final_verdict(lang, verdict).to_owned(),
         None => String::new(),
     };
     let page = UnitPage {
@@ -520,7 +519,7 @@ async fn target_page(
     let entries = entries
         .into_iter()
         .map(|e| EntryView {
-            activity_date: e.activity_date.to_string(),
+            activity_date: present::date(lang, e.activity_date),
             value: present::number(lang, Some(e.value)),
             status: present::entry_status(lang, e.status).to_owned(),
             return_reason: e.return_reason,

@@ -35,3 +35,5 @@ reports-units-achieved = Units achieved
 reports-units-not-achieved = Units not achieved
 reports-frozen = Frozen when the final evaluation meeting closed:
 reports-not-frozen = Figures are recomputed until the final evaluation meeting is closed.
+reports-targets-achieved = Targets achieved
+reports-measures = The program's capaian is the mean capaian of all its targets. "Targets achieved" counts targets that reached their goal; "units achieved" counts units whose every target was achieved, so one target behind makes its unit not achieved.

@@ -35,3 +35,5 @@ reports-units-achieved = OPD tercapai
 reports-units-not-achieved = OPD tidak tercapai
 reports-frozen = Dibekukan saat rapat evaluasi akhir ditutup:
 reports-not-frozen = Angka dihitung ulang sampai rapat evaluasi akhir ditutup.
+reports-targets-achieved = Target tercapai
+reports-measures = Capaian program adalah rata-rata capaian semua target. "Target tercapai" menghitung target yang mencapai sasarannya; "OPD tercapai" menghitung perangkat daerah yang semua targetnya tercapai, sehingga satu target yang tertinggal membuat OPD-nya tidak tercapai.

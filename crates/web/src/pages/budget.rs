@@ -54,11 +54,11 @@ pub struct YearMonth {
 }
 
 fn month_name(tr: &Tr, month: u32) -> String {
-    tr.t(&format!("budget-month-{month}"))
+    present::month_name(tr.lang, month).to_owned()
 }
 
 fn short_months(tr: &Tr) -> [String; 12] {
-    std::array::from_fn(|i| tr.t(&format!("budget-mon-{}", i + 1)))
+    std::array::from_fn(|i| present::month_short(tr.lang, i as u32 + 1).to_owned())
 }
 
 /// A figure set as the pages show it.
@@ -315,12 +315,18 @@ impl UnitPage<'_> {
     }
 }
 
+/// A budget month's review state reads like an entry's.
 fn status_text(tr: &Tr, status: BudgetStatus) -> String {
-    tr.t(match status {
-        BudgetStatus::Submitted => "entry-submitted",
-        BudgetStatus::Verified => "entry-verified",
-        BudgetStatus::Returned => "entry-returned",
-    })
+    use pantau_domain::bundle::EntryStatus;
+    present::entry_status(
+        tr.lang,
+        match status {
+            BudgetStatus::Submitted => EntryStatus::Submitted,
+            BudgetStatus::Verified => EntryStatus::Verified,
+            BudgetStatus::Returned => EntryStatus::Returned,
+        },
+    )
+    .to_owned()
 }
 
 fn to_f64(amount: Rupiah) -> f64 {

@@ -378,11 +378,11 @@ async fn dashboard(
         .collect();
     let heatmap_title = tr.t("leaders-heatmap");
     let legend_texts = [
-        tr.t("compliance-on-time"),
-        tr.t("compliance-late"),
+        present::compliance(lang, ComplianceState::OnTime).to_owned(),
+        present::compliance(lang, ComplianceState::Late).to_owned(),
         tr.t("leaders-nil"),
-        tr.t("compliance-missing"),
-        tr.t("compliance-open"),
+        present::compliance(lang, ComplianceState::Missing).to_owned(),
+        present::compliance(lang, ComplianceState::Open).to_owned(),
     ];
     let heatmap = chart::heatmap_svg(&Heatmap {
         title: &heatmap_title,

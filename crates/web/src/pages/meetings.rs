@@ -25,7 +25,7 @@ use super::{Nav, lang_of, render};
 use crate::AppState;
 use crate::access::{CurrentUser, check_csrf};
 use crate::error::PageError;
-use crate::i18n::Tr;
+use crate::i18n::{Lang, Tr};
 use crate::service::meetings::{
     self, FollowUpDraft, Held, OverrideDraft, Right, follow_ups_of, meeting_path, right_of,
 };
@@ -73,13 +73,13 @@ pub struct FollowUpView {
 }
 
 impl FollowUpView {
-    fn of(f: &FollowUp) -> FollowUpView {
+    fn of(lang: Lang, f: &FollowUp) -> FollowUpView {
         FollowUpView {
             id: f.id,
             unit: f.unit.clone(),
             unit_name: f.unit_name.clone(),
             description: f.description.clone(),
-            due: f.due.to_string(),
+            due: present::date(lang, f.due),
             state: f.state.code(),
             done_note: f.done_note.clone().unwrap_or_default(),
         }
@@ -132,11 +132,12 @@ pub struct MinutesView {
     pub region_name: String,
     pub cluster_name: String,
     pub is_final: bool,
-    pub period_index: u32,
-    pub period_start: String,
-    pub period_end: String,
+    /// "Minggu ke-9 (18–24 April 2025)".
+    pub period: String,
     pub deadline: String,
     pub meeting_day: String,
+    /// The meeting day as a form value (`YYYY-MM-DD`).
+    pub meeting_day_iso: String,
     pub closed_at: String,
     pub closed_by: String,
     pub cluster_capaian: String,
@@ -216,11 +217,10 @@ fn minutes_view(tr: &Tr, minutes: &Minutes) -> MinutesView {
         .collect();
     let title = match &minutes.cluster {
         Some(c) => format!(
-            "{} {} · {} {}",
+            "{} {} · {}",
             tr.t("meeting-weekly"),
             c.code,
-            tr.t("meeting-period"),
-            minutes.period.index
+            present::period_short(lang, minutes.period.index)
         ),
         None => tr.t("meeting-final"),
     };
@@ -234,11 +234,21 @@ fn minutes_view(tr: &Tr, minutes: &Minutes) -> MinutesView {
             .map(|c| format!("{} ({})", c.name, c.code))
             .unwrap_or_default(),
         is_final: minutes.kind == MeetingKind::Final,
-        period_index: minutes.period.index,
-        period_start: minutes.period.start.to_string(),
-        period_end: minutes.period.end.to_string(),
+        period: present::period(
+            lang,
+            &pantau_domain::Period {
+                index: minutes.period.index,
+                start: minutes.period.start,
+                end: minutes.period.end,
+                deadline: minutes.period.deadline,
+            },
+        ),
         deadline: present::moment(lang, tz, minutes.period.deadline),
-        meeting_day: minutes
+        meeting_day: present::date(
+            lang,
+            minutes.period.deadline.with_timezone(&tz).date_naive(),
+        ),
+        meeting_day_iso: minutes
             .period
             .deadline
             .with_timezone(&tz)
@@ -259,7 +269,7 @@ fn minutes_view(tr: &Tr, minutes: &Minutes) -> MinutesView {
             .agenda
             .follow_ups
             .iter()
-            .map(FollowUpView::of)
+            .map(|f| FollowUpView::of(lang, f))
             .collect(),
         reporting: minutes
             .agenda
@@ -306,12 +316,12 @@ fn minutes_view(tr: &Tr, minutes: &Minutes) -> MinutesView {
         created: minutes
             .follow_ups_created
             .iter()
-            .map(FollowUpView::of)
+            .map(|f| FollowUpView::of(lang, f))
             .collect(),
         reviewed: minutes
             .follow_ups_reviewed
             .iter()
-            .map(FollowUpView::of)
+            .map(|f| FollowUpView::of(lang, f))
             .collect(),
         units,
         notes: minutes
@@ -384,7 +394,7 @@ async fn list(State(state): State<AppState>, user: CurrentUser) -> Result<Respon
                 path: meeting_path(&key),
                 program: program.name.clone(),
                 label: tr.t("meeting-final"),
-                meeting_day: scope.date(program).to_string(),
+                meeting_day: present::date(lang, scope.date(program)),
                 state: state_of(&key),
             });
         }
@@ -395,15 +405,8 @@ async fn list(State(state): State<AppState>, user: CurrentUser) -> Result<Respon
                 meetings.push(MeetingLink {
                     path: meeting_path(&key),
                     program: program.name.clone(),
-                    label: format!(
-                        "{} · {} {} ({} – {})",
-                        cluster.code,
-                        tr.t("meeting-period"),
-                        period.index,
-                        period.start,
-                        period.end
-                    ),
-                    meeting_day: cal.local_date(period.deadline).to_string(),
+                    label: format!("{} · {}", cluster.code, present::period(lang, period)),
+                    meeting_day: present::date(lang, cal.local_date(period.deadline)),
                     state: state_of(&key),
                 });
             }
@@ -671,7 +674,7 @@ async fn follow_ups_page(
             FollowUpLine {
                 id: f.id,
                 meeting: match (&f.meeting_cluster, f.meeting_period) {
-                    (Some(c), Some(p)) => format!("{c} · {} {p}", tr.t("meeting-period")),
+                    (Some(c), Some(p)) => format!("{c} · {}", present::period_short(lang, p)),
                     _ => tr.t("meeting-final"),
                 },
                 meeting_path: meeting_path(&key),
@@ -681,7 +684,7 @@ async fn follow_ups_page(
                 unit: f.unit,
                 unit_name: f.unit_name,
                 description: f.description,
-                due: f.due.to_string(),
+                due: present::date(lang, f.due),
                 done_note: f.done_note.unwrap_or_default(),
                 done_by: f.done_by.unwrap_or_default(),
             }

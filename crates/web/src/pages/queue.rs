@@ -73,7 +73,7 @@ pub async fn list(State(state): State<AppState>, user: CurrentUser) -> Result<Re
             unit: e.unit,
             target: e.target,
             target_name: e.target_name,
-            activity_date: e.activity_date.to_string(),
+            activity_date: present::date(lang, e.activity_date),
             value: present::number(lang, Some(e.value)),
             note: e.note.unwrap_or_default(),
             submitted_at: present::moment(lang, region.timezone, e.submitted_at),

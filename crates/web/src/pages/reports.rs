@@ -90,7 +90,7 @@ async fn page(
             ProgramOption {
                 code: p.code.clone(),
                 name: p.name.clone(),
-                end: p.calendar.end.to_string(),
+                end: present::date(lang, p.calendar.end),
                 final_ready: today >= p.calendar.end,
                 selected: p.code == selected,
             }
@@ -142,7 +142,6 @@ struct FinalUnitRow {
 struct FinalPage<'a> {
     tr: Tr<'a>,
     nav: Option<Nav>,
-    program_code: String,
     program_name: String,
     region_name: String,
     as_of: String,
@@ -153,6 +152,10 @@ struct FinalPage<'a> {
     units: Vec<FinalUnitRow>,
     /// When the final meeting closed, freezing these figures.
     frozen_at: Option<String>,
+    targets_achieved: String,
+    targets: String,
+    /// Program and moment, kept by the download links.
+    query: String,
 }
 
 async fn final_page(
@@ -219,10 +222,25 @@ async fn final_page(
             lang,
         },
         nav: Some(Nav::of(&user).await?),
-        program_code: doc.program.clone(),
         program_name: doc.program_name.clone(),
         region_name: doc.region_name.clone(),
-        as_of: doc.as_of.clone(),
+        as_of: present::figures_as_of(
+            lang,
+            evaluated.program().calendar.timezone,
+            &evaluated.as_of,
+        ),
+        targets_achieved: present::count(
+            lang,
+            i64::from(
+                evaluated
+                    .evaluation
+                    .summary
+                    .status_counts
+                    .get(pantau_domain::evaluation::Status::Achieved),
+            ),
+        ),
+        targets: present::count(lang, i64::from(evaluated.evaluation.summary.targets)),
+        query: evaluated.query(),
         capaian: present::pct(lang, doc.summary.achievement_pct),
         rating: present::rating(lang, doc.summary.rating),
         units_achieved: doc.summary.units_achieved,
