@@ -5,7 +5,7 @@
 //! Machine formats (JSON, CSV) keep ISO dates and plain numbers; everything a
 //! person reads goes through here, in Bahasa Indonesia or English.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc, Weekday};
 use chrono_tz::Tz;
 use pantau_domain::AsOf;
 use pantau_domain::Period;
@@ -17,7 +17,9 @@ use pantau_domain::role::Role;
 use rust_decimal::Decimal;
 
 /// The language a person reads: Indonesian first, English second.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Lang {
     #[default]
@@ -47,86 +49,426 @@ pub const NONE: &str = "–";
 
 // ---- numbers ------------------------------------------------------------
 
+/// The separators of a language: (thousands, decimal).
+fn separators(lang: Lang) -> (char, char) {
+    match lang {
+        Lang::Id => ('.', ','),
+        Lang::En => (',', '.'),
+    }
+}
+
+/// Digits grouped by three with the language's thousands separator.
+fn group(lang: Lang, digits: &str) -> String {
+    let (thousands, _) = separators(lang);
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(thousands);
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A decimal rounded to 2 places (half away from zero) in the language's
+/// separators: `decimals` fixed at 2, or trailing zeros dropped when `None`.
+/// A value that rounds to zero has no minus.
+fn decimal(lang: Lang, value: Decimal, fixed: bool) -> String {
+    let mut rounded = pantau_domain::rating::round2(value);
+    if !fixed {
+        rounded = rounded.normalize();
+    }
+    let negative = rounded.is_sign_negative() && !rounded.is_zero();
+    let text = if fixed {
+        format!("{:.2}", rounded.abs())
+    } else {
+        rounded.abs().to_string()
+    };
+    let (whole, fraction) = match text.split_once('.') {
+        Some((w, f)) => (w, Some(f)),
+        None => (text.as_str(), None),
+    };
+    let mut out = String::new();
+    if negative {
+        out.push('-');
+    }
+    out.push_str(&group(lang, whole));
+    if let Some(fraction) = fraction {
+        out.push(separators(lang).1);
+        out.push_str(fraction);
+    }
+    out
+}
+
 /// A percentage, always two decimals: "97,50%" / "97.50%"; [`NONE`] when undefined.
-pub fn pct(lang: Lang, value: Option<Decimal>) -> String { todo!() }
+pub fn pct(lang: Lang, value: Option<Decimal>) -> String {
+    match value {
+        Some(v) => format!("{}%", decimal(lang, v, true)),
+        None => NONE.to_owned(),
+    }
+}
 
 /// A ratio (0 to 1) as a percentage, as [`pct`].
-pub fn rate(lang: Lang, value: Option<Decimal>) -> String { todo!() }
+pub fn rate(lang: Lang, value: Option<Decimal>) -> String {
+    pct(lang, value.map(|v| v.saturating_mul(Decimal::ONE_HUNDRED)))
+}
 
 /// A measured value: thousands grouped, rounded to 2 decimals, trailing zeros
 /// dropped ("1.250,5" / "1,250.5"); [`NONE`] when undefined.
-pub fn number(lang: Lang, value: Option<Decimal>) -> String { todo!() }
+pub fn number(lang: Lang, value: Option<Decimal>) -> String {
+    match value {
+        Some(v) => decimal(lang, v, false),
+        None => NONE.to_owned(),
+    }
+}
 
 /// A count with thousands grouping ("12.500" / "12,500").
-pub fn count(lang: Lang, value: i64) -> String { todo!() }
+pub fn count(lang: Lang, value: i64) -> String {
+    let digits = group(lang, &value.unsigned_abs().to_string());
+    if value < 0 {
+        format!("-{digits}")
+    } else {
+        digits
+    }
+}
 
-/// Rupiah in full: "Rp 1.250.000.000" / "Rp 1,250,000,000".
-pub fn rupiah(lang: Lang, amount: i64) -> String { todo!() }
+/// Rupiah in full: "Rp 1.250.000.000" / "Rp 1,250,000,000"; a negative amount
+/// leads with the minus: "-Rp 1.250".
+pub fn rupiah(lang: Lang, amount: i64) -> String {
+    let sign = if amount < 0 { "-" } else { "" };
+    format!(
+        "{sign}Rp {}",
+        group(lang, &amount.unsigned_abs().to_string())
+    )
+}
 
 /// Rupiah short, for headline cards: "Rp 4,56 T", "Rp 238,21 M", "Rp 12,50 jt"
 /// (English "Rp 4.56 tn", "Rp 238.21 bn", "Rp 12.50 m"); below a million in full.
-pub fn rupiah_short(lang: Lang, amount: i64) -> String { todo!() }
+pub fn rupiah_short(lang: Lang, amount: i64) -> String {
+    // (size, Indonesian, English), largest first.
+    const SCALES: [(i64, &str, &str); 3] = [
+        (1_000_000_000_000, "T", "tn"),
+        (1_000_000_000, "M", "bn"),
+        (1_000_000, "jt", "m"),
+    ];
+    let magnitude = Decimal::from(amount.unsigned_abs());
+    if magnitude < Decimal::from(SCALES[2].0) {
+        return rupiah(lang, amount);
+    }
+    // The largest scale the amount reaches; a figure that rounds up to 1000
+    // of it is named in the next scale ("Rp 1,00 M", not "Rp 1.000,00 jt").
+    let mut i = SCALES
+        .iter()
+        .position(|(size, _, _)| magnitude >= Decimal::from(*size))
+        .expect("at least a million reaches the smallest scale");
+    let mut scaled = pantau_domain::rating::round2(magnitude / Decimal::from(SCALES[i].0));
+    if i > 0 && scaled >= Decimal::from(1000) {
+        i -= 1;
+        scaled = pantau_domain::rating::round2(magnitude / Decimal::from(SCALES[i].0));
+    }
+    let (_, id, en) = SCALES[i];
+    let suffix = match lang {
+        Lang::Id => id,
+        Lang::En => en,
+    };
+    let sign = if amount < 0 { "-" } else { "" };
+    format!("{sign}Rp {} {suffix}", decimal(lang, scaled, true))
+}
 
 // ---- dates and moments -----------------------------------------------------
 
-/// The month's name: "Oktober" / "October" (1 = January).
-pub fn month_name(lang: Lang, month: u32) -> &'static str { todo!() }
+const BULAN: [&str; 12] = [
+    "Januari",
+    "Februari",
+    "Maret",
+    "April",
+    "Mei",
+    "Juni",
+    "Juli",
+    "Agustus",
+    "September",
+    "Oktober",
+    "November",
+    "Desember",
+];
+
+const MONTHS: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
+/// The month's name: "Oktober" / "October" (1 = January); [`NONE`] for a
+/// number that is no month.
+pub fn month_name(lang: Lang, month: u32) -> &'static str {
+    let names = match lang {
+        Lang::Id => &BULAN,
+        Lang::En => &MONTHS,
+    };
+    month
+        .checked_sub(1)
+        .and_then(|i| names.get(i as usize))
+        .copied()
+        .unwrap_or(NONE)
+}
 
 /// A date in words: "25 April 2025".
-pub fn date(lang: Lang, date: NaiveDate) -> String { todo!() }
+pub fn date(lang: Lang, date: NaiveDate) -> String {
+    format!(
+        "{} {} {}",
+        date.day(),
+        month_name(lang, date.month()),
+        date.year()
+    )
+}
+
+/// The name people use for a zone: WIB, WITA and WIT for Indonesia's zones,
+/// the zone's abbreviation at that instant elsewhere.
+pub fn zone_name(timezone: Tz, instant: DateTime<Utc>) -> String {
+    use chrono_tz::Asia;
+    match timezone {
+        Asia::Jakarta | Asia::Pontianak => "WIB".to_owned(),
+        Asia::Makassar | Asia::Ujung_Pandang => "WITA".to_owned(),
+        Asia::Jayapura => "WIT".to_owned(),
+        _ => instant.with_timezone(&timezone).format("%Z").to_string(),
+    }
+}
 
 /// A moment in words in the given zone: "25 April 2025 pukul 09.00 WIB" /
 /// "25 April 2025, 09:00 WIB" (WIB, WITA, WIT for Indonesia's zones, the zone's
 /// abbreviation elsewhere).
-pub fn moment(lang: Lang, timezone: Tz, instant: DateTime<Utc>) -> String { todo!() }
+pub fn moment(lang: Lang, timezone: Tz, instant: DateTime<Utc>) -> String {
+    let local = instant.with_timezone(&timezone);
+    let day = date(lang, local.date_naive());
+    let zone = zone_name(timezone, instant);
+    match lang {
+        Lang::Id => format!("{day} pukul {} {zone}", local.format("%H.%M")),
+        Lang::En => format!("{day}, {} {zone}", local.format("%H:%M")),
+    }
+}
+
+/// The day's name: "Jumat" / "Friday".
+pub fn weekday(lang: Lang, day: Weekday) -> &'static str {
+    const HARI: [&str; 7] = [
+        "Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu",
+    ];
+    const DAYS: [&str; 7] = [
+        "Monday",
+        "Tuesday",
+        "Wednesday",
+        "Thursday",
+        "Friday",
+        "Saturday",
+        "Sunday",
+    ];
+    let i = day.num_days_from_monday() as usize;
+    pick(lang, HARI[i], DAYS[i])
+}
+
+/// A moment with its day's name, for deadlines people plan around:
+/// "Jumat, 25 April 2025 pukul 09.00 WIB" / "Friday, 25 April 2025, 09:00 WIB".
+pub fn moment_with_weekday(lang: Lang, timezone: Tz, instant: DateTime<Utc>) -> String {
+    let local = instant.with_timezone(&timezone);
+    format!(
+        "{}, {}",
+        weekday(lang, local.weekday()),
+        moment(lang, timezone, instant)
+    )
+}
 
 /// The moment of a set of figures in words, without the lead-in: a date-only
 /// moment is the end of that day ("akhir 25 April 2025" / "end of 25 April 2025"),
 /// any other as [`moment`].
-pub fn as_of(lang: Lang, timezone: Tz, as_of: &AsOf) -> String { todo!() }
+pub fn as_of(lang: Lang, timezone: Tz, as_of: &AsOf) -> String {
+    if as_of.date_only {
+        let day = date(lang, as_of.local_date);
+        match lang {
+            Lang::Id => format!("akhir {day}"),
+            Lang::En => format!("end of {day}"),
+        }
+    } else {
+        moment(lang, timezone, as_of.instant)
+    }
+}
 
 /// "Angka per akhir 25 April 2025" / "Figures as of the end of 25 April 2025".
-pub fn figures_as_of(lang: Lang, timezone: Tz, as_of: &AsOf) -> String { todo!() }
+pub fn figures_as_of(lang: Lang, timezone: Tz, as_of: &AsOf) -> String {
+    let when = self::as_of(lang, timezone, as_of);
+    match (lang, as_of.date_only) {
+        (Lang::Id, _) => format!("Angka per {when}"),
+        (Lang::En, true) => format!("Figures as of the {when}"),
+        (Lang::En, false) => format!("Figures as of {when}"),
+    }
+}
+
+/// The days from `start` to `end` in words, naming only what differs:
+/// "18–24 April 2025", "28 Maret – 3 April 2025",
+/// "29 Desember 2025 – 4 Januari 2026"; one day alone as [`date`].
+pub fn date_range(lang: Lang, start: NaiveDate, end: NaiveDate) -> String {
+    if start == end {
+        date(lang, start)
+    } else if start.year() != end.year() {
+        format!("{} – {}", date(lang, start), date(lang, end))
+    } else if start.month() != end.month() {
+        format!(
+            "{} {} – {}",
+            start.day(),
+            month_name(lang, start.month()),
+            date(lang, end)
+        )
+    } else {
+        format!("{}–{}", start.day(), date(lang, end))
+    }
+}
 
 /// One label for a reporting period everywhere:
 /// "Minggu ke-9 (18–24 April 2025)" / "Week 9 (18–24 April 2025)"; a period
 /// across months or years names both ends in full.
-pub fn period(lang: Lang, period: &Period) -> String { todo!() }
+pub fn period(lang: Lang, period: &Period) -> String {
+    format!(
+        "{} ({})",
+        period_short(lang, period.index),
+        date_range(lang, period.start, period.end)
+    )
+}
 
 /// Only the week number: "Minggu ke-9" / "Week 9" (column headers, strips).
-pub fn period_short(lang: Lang, index: u32) -> String { todo!() }
+pub fn period_short(lang: Lang, index: u32) -> String {
+    match lang {
+        Lang::Id => format!("Minggu ke-{index}"),
+        Lang::En => format!("Week {index}"),
+    }
+}
 
 /// "hari ke-63 dari 88" / "day 63 of 88".
-pub fn day_of(lang: Lang, day: i64, total: i64) -> String { todo!() }
+pub fn day_of(lang: Lang, day: i64, total: i64) -> String {
+    match lang {
+        Lang::Id => format!("hari ke-{} dari {}", count(lang, day), count(lang, total)),
+        Lang::En => format!("day {} of {}", count(lang, day), count(lang, total)),
+    }
+}
 
 /// A month and year: "Oktober 2025".
-pub fn month_year(lang: Lang, year: i32, month: u32) -> String { todo!() }
+pub fn month_year(lang: Lang, year: i32, month: u32) -> String {
+    format!("{} {year}", month_name(lang, month))
+}
 
 // ---- labels: each once, in both languages ---------------------------------
 
-pub fn status(lang: Lang, status: Status) -> &'static str { todo!() }
+/// Picks the text of the language.
+fn pick(lang: Lang, id: &'static str, en: &'static str) -> &'static str {
+    match lang {
+        Lang::Id => id,
+        Lang::En => en,
+    }
+}
+
+pub fn status(lang: Lang, status: Status) -> &'static str {
+    match status {
+        Status::Achieved => pick(lang, "Tercapai", "Achieved"),
+        Status::OnTrack => pick(lang, "Sesuai jalur", "On track"),
+        Status::AtRisk => pick(lang, "Berisiko", "At risk"),
+        Status::OffTrack => pick(lang, "Tertinggal", "Off track"),
+        Status::NoData => pick(lang, "Belum ada data", "No data"),
+        Status::NotAchieved => pick(lang, "Tidak tercapai", "Not achieved"),
+    }
+}
 
 /// A group's status; a group without any status reads as no data.
-pub fn status_opt(lang: Lang, status: Option<Status>) -> &'static str { todo!() }
+pub fn status_opt(lang: Lang, status: Option<Status>) -> &'static str {
+    self::status(lang, status.unwrap_or(Status::NoData))
+}
 
 /// The Permendagri 86/2017 rating: "Sangat Tinggi" / "Very high"; [`NONE`] when undefined.
-pub fn rating(lang: Lang, rating: Option<Rating>) -> &'static str { todo!() }
+pub fn rating(lang: Lang, rating: Option<Rating>) -> &'static str {
+    match rating {
+        None => NONE,
+        Some(Rating::SangatTinggi) => pick(lang, "Sangat Tinggi", "Very high"),
+        Some(Rating::Tinggi) => pick(lang, "Tinggi", "High"),
+        Some(Rating::Sedang) => pick(lang, "Sedang", "Medium"),
+        Some(Rating::Rendah) => pick(lang, "Rendah", "Low"),
+        Some(Rating::SangatRendah) => pick(lang, "Sangat Rendah", "Very low"),
+    }
+}
 
-pub fn compliance(lang: Lang, state: ComplianceState) -> &'static str { todo!() }
+pub fn compliance(lang: Lang, state: ComplianceState) -> &'static str {
+    match state {
+        ComplianceState::OnTime => pick(lang, "Tepat waktu", "On time"),
+        ComplianceState::Late => pick(lang, "Terlambat", "Late"),
+        ComplianceState::Missing => pick(lang, "Tidak lapor", "Missing"),
+        ComplianceState::Open => pick(lang, "Belum jatuh tempo", "Not yet due"),
+    }
+}
 
-pub fn final_verdict(lang: Lang, verdict: FinalVerdict) -> &'static str { todo!() }
+/// The one-character mark of a period's compliance in strips:
+/// ✓ on time, ! late, ✗ missing, · not yet due.
+pub fn compliance_mark(state: ComplianceState) -> char {
+    match state {
+        ComplianceState::OnTime => '✓',
+        ComplianceState::Late => '!',
+        ComplianceState::Missing => '✗',
+        ComplianceState::Open => '·',
+    }
+}
 
-pub fn entry_status(lang: Lang, status: EntryStatus) -> &'static str { todo!() }
+pub fn final_verdict(lang: Lang, verdict: FinalVerdict) -> &'static str {
+    match verdict {
+        FinalVerdict::Achieved => pick(lang, "Tercapai", "Achieved"),
+        FinalVerdict::NotAchieved => pick(lang, "Tidak tercapai", "Not achieved"),
+    }
+}
 
-pub fn follow_up_state(lang: Lang, state: FollowUpState) -> &'static str { todo!() }
+pub fn entry_status(lang: Lang, status: EntryStatus) -> &'static str {
+    match status {
+        EntryStatus::Submitted => pick(lang, "Menunggu verifikasi", "Awaiting verification"),
+        EntryStatus::Verified => pick(lang, "Terverifikasi", "Verified"),
+        EntryStatus::Returned => pick(lang, "Dikembalikan", "Returned"),
+    }
+}
 
-pub fn role(lang: Lang, role: Role) -> &'static str { todo!() }
+pub fn follow_up_state(lang: Lang, state: FollowUpState) -> &'static str {
+    match state {
+        FollowUpState::Open => pick(lang, "Berjalan", "Open"),
+        FollowUpState::Done => pick(lang, "Selesai", "Done"),
+        FollowUpState::Overdue => pick(lang, "Lewat tenggat", "Overdue"),
+    }
+}
+
+pub fn role(lang: Lang, role: Role) -> &'static str {
+    match role {
+        Role::Admin => pick(lang, "Admin", "Admin"),
+        Role::Evaluator => pick(lang, "Evaluator (Asisten Daerah)", "Evaluator (Assistant)"),
+        Role::Operator => pick(lang, "Operator", "Operator"),
+        Role::Leader => pick(lang, "Pimpinan", "Leader"),
+        Role::Finance => pick(lang, "BPKAD (keuangan)", "BPKAD (finance)"),
+    }
+}
 
 /// "Kumulatif" / "Cumulative", "Nilai terkini" / "Current level", "Tonggak" / "Milestone".
-pub fn kind(lang: Lang, kind: Kind) -> &'static str { todo!() }
+pub fn kind(lang: Lang, kind: Kind) -> &'static str {
+    match kind {
+        Kind::Sum => pick(lang, "Kumulatif", "Cumulative"),
+        Kind::Last => pick(lang, "Nilai terkini", "Current level"),
+        Kind::Milestone => pick(lang, "Tonggak", "Milestone"),
+    }
+}
 
 /// "Makin tinggi makin baik" / "Higher is better", and the reverse.
-pub fn polarity(lang: Lang, polarity: Polarity) -> &'static str { todo!() }
+pub fn polarity(lang: Lang, polarity: Polarity) -> &'static str {
+    match polarity {
+        Polarity::Higher => pick(lang, "Makin tinggi makin baik", "Higher is better"),
+        Polarity::Lower => pick(lang, "Makin rendah makin baik", "Lower is better"),
+    }
+}
 
 /// Number formats for XLSX cells, so that Excel and LibreOffice show the same
 /// figures as the pages while the cells stay numbers.
