@@ -4,7 +4,8 @@
 //!
 //! Every figure comes from an [`Evaluation`] that the caller hands over: the
 //! engine's at some `as_of`, or a frozen copy read back from the minutes. This
-//! crate formats and lays out; it computes nothing the engine already does.
+//! crate lays out; it computes nothing the engine already does, and writes
+//! every figure, date and label for people through [`pantau_present`].
 
 pub mod chart;
 pub mod csv;
@@ -12,6 +13,7 @@ pub mod csv;
 pub mod final_evaluation;
 pub mod import;
 pub mod pdf;
+pub mod shown;
 pub mod tables;
 pub mod template;
 pub mod xlsx;
