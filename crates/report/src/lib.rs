@@ -12,6 +12,7 @@ pub mod csv;
 #[path = "final.rs"]
 pub mod final_evaluation;
 pub mod import;
+pub mod minutes;
 pub mod pdf;
 pub mod shown;
 pub mod tables;
@@ -24,6 +25,7 @@ use pantau_domain::model::{Program, Region};
 
 pub use final_evaluation::FinalEvaluation;
 pub use import::{ImportProblem, Progress};
+pub use minutes::{MinutesDocument, Signatory};
 pub use tables::{Cell, Column, Table};
 
 /// What a report is made of: the region's names, the program, the
