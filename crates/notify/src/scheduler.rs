@@ -177,13 +177,9 @@ impl Scheduler {
     }
 }
 
-fn period_text(program: &Program, item: &Due) -> PeriodText {
-    let period = &program.calendar.periods()[item.period as usize - 1];
+fn period_text<'a>(program: &'a Program, item: &Due) -> PeriodText<'a> {
     PeriodText {
-        index: period.index,
-        start: period.start,
-        end: period.end,
-        deadline: period.deadline,
+        period: &program.calendar.periods()[item.period as usize - 1],
         tz: program.calendar.timezone,
     }
 }

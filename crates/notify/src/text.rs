@@ -1,84 +1,27 @@
 //! The wording of reminders and notices: Indonesian first, English below.
-//! Dates and times are written in the program's time zone with its
-//! abbreviation (WIB, WITA, WIT), as people there read them.
+//! Every date, moment and period is written by `pantau-present`, in the
+//! program's time zone with its Indonesian name (WIB, WITA, WIT), as people
+//! there read them.
 
-use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use chrono_tz::Tz;
+use pantau_domain::Period;
+use pantau_present::{self as present, Lang};
 
-const HARI: [&str; 7] = [
-    "Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu",
-];
-const BULAN: [&str; 12] = [
-    "Januari",
-    "Februari",
-    "Maret",
-    "April",
-    "Mei",
-    "Juni",
-    "Juli",
-    "Agustus",
-    "September",
-    "Oktober",
-    "November",
-    "Desember",
-];
-
-/// `28 Februari 2025`.
-fn tanggal(date: NaiveDate) -> String {
-    format!(
-        "{} {} {}",
-        date.day(),
-        BULAN[date.month0() as usize],
-        date.year()
-    )
-}
-
-/// `Jumat, 28 Februari 2025 pukul 09.00 WITA`.
-pub fn waktu(instant: DateTime<Utc>, tz: Tz) -> String {
-    let local = instant.with_timezone(&tz);
-    format!(
-        "{}, {} pukul {} {}",
-        HARI[local.weekday().num_days_from_monday() as usize],
-        tanggal(local.date_naive()),
-        local.format("%H.%M"),
-        local.format("%Z")
-    )
-}
-
-/// `Friday 28 February 2025, 09:00 WITA`.
-pub fn when(instant: DateTime<Utc>, tz: Tz) -> String {
-    instant
-        .with_timezone(&tz)
-        .format("%A %-d %B %Y, %H:%M %Z")
-        .to_string()
-}
-
-/// A period, as the two languages write it.
-pub struct PeriodText {
-    pub index: u32,
-    pub start: NaiveDate,
-    pub end: NaiveDate,
-    pub deadline: DateTime<Utc>,
+/// A period of a program, with the zone its deadline is read in.
+pub struct PeriodText<'a> {
+    pub period: &'a Period,
     pub tz: Tz,
 }
 
-impl PeriodText {
-    fn id(&self) -> String {
-        format!(
-            "periode ke-{} ({} s.d. {})",
-            self.index,
-            tanggal(self.start),
-            tanggal(self.end)
-        )
+impl PeriodText<'_> {
+    /// "Minggu ke-1 (22–27 Februari 2025)" / "Week 1 (22–27 February 2025)".
+    fn label(&self, lang: Lang) -> String {
+        present::period(lang, self.period)
     }
 
-    fn en(&self) -> String {
-        format!(
-            "period {} ({} to {})",
-            self.index,
-            self.start.format("%-d %B %Y"),
-            self.end.format("%-d %B %Y")
-        )
+    /// "Jumat, 28 Februari 2025 pukul 09.00 WITA" / "Friday, 28 February 2025, 09:00 WITA".
+    fn deadline(&self, lang: Lang) -> String {
+        present::moment_with_weekday(lang, self.tz, self.period.deadline)
     }
 }
 
@@ -92,26 +35,22 @@ const FOOTER: &str = "Pesan otomatis dari Pantau. / An automatic message from Pa
 /// To an operator whose unit has not reported yet.
 pub fn reminder(recipient: &str, program: &str, unit: (&str, &str), period: &PeriodText) -> Text {
     let (code, name) = unit;
-    let deadline_id = waktu(period.deadline, period.tz);
-    let deadline_en = when(period.deadline, period.tz);
-    let subject = format!(
-        "[Pantau] Pengingat: laporan {code} {} paling lambat {deadline_id}",
-        period.id()
-    );
+    let (period_id, period_en) = (period.label(Lang::Id), period.label(Lang::En));
+    let (deadline_id, deadline_en) = (period.deadline(Lang::Id), period.deadline(Lang::En));
+    let subject =
+        format!("[Pantau] Pengingat: laporan {code} {period_id} paling lambat {deadline_id}");
     let body = format!(
         "Yth. {recipient},\n\n\
-         {name} ({code}) belum menyampaikan laporan {program} untuk {}.\n\
+         {name} ({code}) belum menyampaikan laporan {program} untuk {period_id}.\n\
          Batas waktu: {deadline_id}.\n\n\
          Sampaikan laporan capaian, atau laporan nihil bila tidak ada kegiatan pada periode ini, \
          di Pantau sebelum batas waktu.\n\n\
          ---\n\
-         {name} ({code}) has not yet reported on {program} for {}.\n\
+         {name} ({code}) has not yet reported on {program} for {period_en}.\n\
          Deadline: {deadline_en}.\n\n\
          Please report your progress, or a nil report if there was no activity in this period, \
          in Pantau before the deadline.\n\n\
          {FOOTER}",
-        period.id(),
-        period.en(),
     );
     Text { subject, body }
 }
@@ -123,29 +62,26 @@ pub fn missing_units(
     units: &[(&str, &str)],
     period: &PeriodText,
 ) -> Text {
-    let deadline_id = waktu(period.deadline, period.tz);
-    let deadline_en = when(period.deadline, period.tz);
+    let (period_id, period_en) = (period.label(Lang::Id), period.label(Lang::En));
+    let (deadline_id, deadline_en) = (period.deadline(Lang::Id), period.deadline(Lang::En));
     let list: String = units
         .iter()
         .map(|(code, name)| format!("- {code}: {name}\n"))
         .collect();
     let subject = format!(
-        "[Pantau] {} OPD belum melapor {} {program}",
-        units.len(),
-        period.id()
+        "[Pantau] {} OPD belum melapor {period_id} {program}",
+        present::count(Lang::Id, units.len() as i64)
     );
     let body = format!(
         "Yth. {recipient},\n\n\
-         Batas waktu pelaporan {program} {} telah lewat ({deadline_id}). \
+         Batas waktu pelaporan {program} {period_id} telah lewat ({deadline_id}). \
          OPD berikut belum menyampaikan laporan:\n\n\
          {list}\n\
          ---\n\
-         The reporting deadline of {program}, {}, has passed ({deadline_en}). \
+         The reporting deadline of {program}, {period_en}, has passed ({deadline_en}). \
          These units have not reported:\n\n\
          {list}\n\
          {FOOTER}",
-        period.id(),
-        period.en(),
     );
     Text { subject, body }
 }
@@ -153,23 +89,68 @@ pub fn missing_units(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::{DateTime, NaiveDate, Utc};
+
+    fn period() -> Period {
+        Period {
+            index: 1,
+            start: NaiveDate::from_ymd_opt(2025, 2, 22).unwrap(),
+            end: NaiveDate::from_ymd_opt(2025, 2, 27).unwrap(),
+            deadline: DateTime::parse_from_rfc3339("2025-02-28T01:00:00Z")
+                .unwrap()
+                .with_timezone(&Utc),
+        }
+    }
 
     #[test]
-    fn local_times_in_the_three_zones() {
-        let deadline = DateTime::parse_from_rfc3339("2025-02-28T01:00:00Z")
-            .unwrap()
-            .with_timezone(&Utc);
+    fn deadlines_in_the_three_zones() {
+        let period = period();
+        let at = |tz, lang| {
+            PeriodText {
+                period: &period,
+                tz,
+            }
+            .deadline(lang)
+        };
         assert_eq!(
-            waktu(deadline, chrono_tz::Asia::Jakarta),
+            at(chrono_tz::Asia::Jakarta, Lang::Id),
             "Jumat, 28 Februari 2025 pukul 08.00 WIB"
         );
         assert_eq!(
-            waktu(deadline, chrono_tz::Asia::Makassar),
+            at(chrono_tz::Asia::Makassar, Lang::Id),
             "Jumat, 28 Februari 2025 pukul 09.00 WITA"
         );
         assert_eq!(
-            when(deadline, chrono_tz::Asia::Jayapura),
-            "Friday 28 February 2025, 10:00 WIT"
+            at(chrono_tz::Asia::Jayapura, Lang::En),
+            "Friday, 28 February 2025, 10:00 WIT"
         );
+    }
+
+    #[test]
+    fn a_reminder_names_the_period_and_deadline_in_both_languages() {
+        let period = period();
+        let text = reminder(
+            "Operator DLH",
+            "Program 100 Hari Kerja",
+            ("DLH", "Dinas Lingkungan Hidup"),
+            &PeriodText {
+                period: &period,
+                tz: chrono_tz::Asia::Makassar,
+            },
+        );
+        assert_eq!(
+            text.subject,
+            "[Pantau] Pengingat: laporan DLH Minggu ke-1 (22–27 Februari 2025) \
+             paling lambat Jumat, 28 Februari 2025 pukul 09.00 WITA"
+        );
+        assert!(
+            text.body.contains(
+                "for Week 1 (22–27 February 2025).\nDeadline: Friday, 28 February 2025, 09:00 WITA."
+            ),
+            "{}",
+            text.body
+        );
+        // No machine moment reaches a person.
+        assert!(!text.body.contains("2025-02"), "{}", text.body);
     }
 }

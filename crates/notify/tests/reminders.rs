@@ -107,16 +107,16 @@ async fn reminders_reach_the_smtp_server_at_the_right_times(db: Db) {
     assert_eq!(dlh.to, "dlh@makassarkota.go.id");
     assert_eq!(
         dlh.subject,
-        "[Pantau] Pengingat: laporan DLH periode ke-1 (22 Februari 2025 s.d. 27 Februari 2025) \
+        "[Pantau] Pengingat: laporan DLH Minggu ke-1 (22–27 Februari 2025) \
          paling lambat Jumat, 28 Februari 2025 pukul 09.00 WITA"
     );
     for expected in [
         "Yth. Operator DLH,",
-        "Dinas Lingkungan Hidup (DLH) belum menyampaikan laporan Program 100 Hari Kerja untuk periode ke-1",
+        "Dinas Lingkungan Hidup (DLH) belum menyampaikan laporan Program 100 Hari Kerja untuk Minggu ke-1 (22–27 Februari 2025).",
         "Batas waktu: Jumat, 28 Februari 2025 pukul 09.00 WITA.",
         "laporan nihil",
-        "Dinas Lingkungan Hidup (DLH) has not yet reported on Program 100 Hari Kerja for period 1 (22 February 2025 to 27 February 2025).",
-        "Deadline: Friday 28 February 2025, 09:00 WITA.",
+        "Dinas Lingkungan Hidup (DLH) has not yet reported on Program 100 Hari Kerja for Week 1 (22–27 February 2025).",
+        "Deadline: Friday, 28 February 2025, 09:00 WITA.",
     ] {
         assert!(dlh.text.contains(expected), "{expected:?} in\n{}", dlh.text);
     }
@@ -176,7 +176,7 @@ async fn reminders_reach_the_smtp_server_at_the_right_times(db: Db) {
     assert_eq!(notice.rcpt_tos, ["asda2@makassarkota.go.id"]);
     assert_eq!(
         notice.subject,
-        "[Pantau] 1 OPD belum melapor periode ke-1 (22 Februari 2025 s.d. 27 Februari 2025) Program 100 Hari Kerja"
+        "[Pantau] 1 OPD belum melapor Minggu ke-1 (22–27 Februari 2025) Program 100 Hari Kerja"
     );
     for expected in [
         "Yth. Asisten II,",

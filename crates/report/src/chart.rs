@@ -2,6 +2,7 @@
 //! Drawn here rather than borrowed from the web crate, which depends on this
 //! one; the PDF engine takes any SVG its caller hands over.
 
+use pantau_present::Lang;
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 
@@ -12,9 +13,23 @@ fn escape(text: &str) -> String {
         .replace('"', "&quot;")
 }
 
-/// Horizontal bars, one per (label, achievement %); a dashed line at 100 %.
+/// Horizontal bars, one per (label, achievement %); a dashed line at 100 %;
+/// each bar's value written in Indonesian.
 pub fn achievement_bars(title: &str, items: &[(String, Option<Decimal>)]) -> String {
-    let (left, width, row, top) = (90.0, 520.0, 18.0, 26.0);
+    achievement_bars_in(Lang::Id, title, items)
+}
+
+/// [`achievement_bars`] with each bar's value written as
+/// [`pantau_present::pct`] writes it in `lang`.
+pub fn achievement_bars_in(lang: Lang, title: &str, items: &[(String, Option<Decimal>)]) -> String {
+    // Room on the left for the longest label (about 7 points an upper-case character).
+    let longest = items
+        .iter()
+        .map(|(l, _)| l.chars().count())
+        .max()
+        .unwrap_or(0);
+    let left = (longest as f64 * 7.2 + 10.0).max(90.0);
+    let (width, row, top) = (520.0, 18.0, 26.0);
     let max = items
         .iter()
         .filter_map(|(_, v)| v.and_then(|v| v.to_f64()))
@@ -37,6 +52,7 @@ pub fn achievement_bars(title: &str, items: &[(String, Option<Decimal>)]) -> Str
             escape(label)
         ));
         if let Some(v) = value.and_then(|v| v.to_f64()) {
+            let shown = pantau_present::pct(lang, *value);
             let w = (v * scale).max(0.5);
             let colour = match v {
                 v if v >= 91.0 => "#2e7d32",
@@ -51,13 +67,14 @@ pub fn achievement_bars(title: &str, items: &[(String, Option<Decimal>)]) -> Str
                 row - 5.0,
                 left + w + 4.0,
                 y + 12.0,
-                crate::pdf::id_number(Some(Decimal::try_from(v).unwrap_or_default()))
+                escape(&shown)
             ));
         } else {
             svg.push_str(&format!(
-                r##"<text x="{}" y="{}" fill="#777">-</text>"##,
+                r##"<text x="{}" y="{}" fill="#777">{}</text>"##,
                 left + 4.0,
-                y + 12.0
+                y + 12.0,
+                pantau_present::NONE
             ));
         }
     }

@@ -1,5 +1,6 @@
 //! The CSV export: one file per table, headed by the columns' keys, numbers
-//! written plainly (a dot for decimals), percentages in percent.
+//! written plainly (a dot for decimals), percentages in percent, dates and
+//! moments in ISO 8601, statuses and ratings as codes.
 
 use crate::tables::{self, Cell, Table};
 use crate::{Error, Report};
@@ -26,10 +27,12 @@ pub fn export(report: &Report) -> Result<Vec<(String, Vec<u8>)>, Error> {
 fn field(cell: &Cell) -> String {
     match cell {
         Cell::Text(t) => t.clone(),
+        Cell::Label { code, .. } => code.clone(),
         Cell::Int(n) => n.to_string(),
         Cell::Num(n) | Cell::Pct(n) => n.normalize().to_string(),
         Cell::Money(m) => m.to_string(),
         Cell::Date(d) => d.to_string(),
+        Cell::Moment(t) => t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false),
         Cell::Bool(b) => b.to_string(),
         Cell::Empty => String::new(),
     }

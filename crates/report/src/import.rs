@@ -359,7 +359,7 @@ impl Row<'_, '_, '_> {
             Some(t) => {
                 let found = options
                     .iter()
-                    .find(|(code, _)| *code == normalise(&t))
+                    .find(|(code, _)| normalise(code) == normalise(&t))
                     .map(|(_, v)| *v);
                 if found.is_none() {
                     let codes: Vec<&str> = options.iter().map(|(c, _)| *c).collect();
@@ -383,6 +383,18 @@ const STATUSES: [(&str, EntryStatus); 3] = [
     ("verified", EntryStatus::Verified),
     ("returned", EntryStatus::Returned),
 ];
+/// An entry's status by its code, or by its label in either language (what
+/// an export's entries sheet shows).
+fn entry_statuses() -> Vec<(&'static str, EntryStatus)> {
+    let mut options = STATUSES.to_vec();
+    for lang in [pantau_present::Lang::Id, pantau_present::Lang::En] {
+        options.extend(
+            STATUSES.map(|(_, status)| (pantau_present::entry_status(lang, status), status)),
+        );
+    }
+    options
+}
+
 const WEEKDAYS: [(&str, Weekday); 7] = [
     ("monday", Weekday::Monday),
     ("tuesday", Weekday::Tuesday),
@@ -822,7 +834,7 @@ fn read_rows(sheet: &Sheet, reading: &mut Reading, merge: &mut Merge) {
                     submitted_at: row.moment("submitted_at"),
                     value: row.number("value"),
                     status: row
-                        .choice("status", &STATUSES, false)
+                        .choice("status", &entry_statuses(), false)
                         .unwrap_or(EntryStatus::Verified),
                     note: row.optional_text("note"),
                 };

@@ -4,14 +4,17 @@
 //!
 //! Every figure comes from an [`Evaluation`] that the caller hands over: the
 //! engine's at some `as_of`, or a frozen copy read back from the minutes. This
-//! crate formats and lays out; it computes nothing the engine already does.
+//! crate lays out; it computes nothing the engine already does, and writes
+//! every figure, date and label for people through [`pantau_present`].
 
 pub mod chart;
 pub mod csv;
 #[path = "final.rs"]
 pub mod final_evaluation;
 pub mod import;
+pub mod minutes;
 pub mod pdf;
+pub mod shown;
 pub mod tables;
 pub mod template;
 pub mod xlsx;
@@ -22,6 +25,7 @@ use pantau_domain::model::{Program, Region};
 
 pub use final_evaluation::FinalEvaluation;
 pub use import::{ImportProblem, Progress};
+pub use minutes::{MinutesDocument, Signatory};
 pub use tables::{Cell, Column, Table};
 
 /// What a report is made of: the region's names, the program, the

@@ -19,10 +19,11 @@ use typst::utils::LazyHash;
 use typst::{Library, LibraryExt, World};
 
 use pantau_domain::evaluation::{FinalVerdict, Status};
-use pantau_domain::rating::{Rating, round2};
+use pantau_domain::rating::Rating;
+use pantau_present::Lang;
 
 use crate::final_evaluation::FinalEvaluation;
-use crate::{Error, Report, chart};
+use crate::{Error, Report, chart, shown};
 
 /// The shared preamble: `pantau-doc` (page header with region and program,
 /// page numbers) and `signature-block`. Import it as `"preamble.typ"`.
@@ -149,105 +150,42 @@ pub struct Signature {
     pub name: String,
 }
 
-/// A number the Indonesian way: `1.234,5` with at most 2 decimals; `-` for none.
-pub fn id_number(value: Option<Decimal>) -> String {
-    let Some(value) = value else {
-        return "-".into();
-    };
-    let text = round2(value).normalize().to_string();
-    let (int, frac) = text.split_once('.').unwrap_or((&text, ""));
-    let (sign, digits) = int.strip_prefix('-').map_or(("", int), |d| ("-", d));
-    let mut grouped = String::new();
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            grouped.push('.');
-        }
-        grouped.push(ch);
-    }
-    if frac.is_empty() {
-        format!("{sign}{grouped}")
-    } else {
-        format!("{sign}{grouped},{frac}")
-    }
+/// The evaluation report and the final evaluation are written in Indonesian.
+const LANG: Lang = Lang::Id;
+
+fn pct(value: Option<Decimal>) -> String {
+    pantau_present::pct(LANG, value)
 }
 
-/// A percentage: `79,17%`.
-pub fn id_pct(value: Option<Decimal>) -> String {
-    value.map_or("-".into(), |v| format!("{}%", id_number(Some(v))))
+fn rate(value: Option<Decimal>) -> String {
+    pantau_present::rate(LANG, value)
 }
 
-/// A rate (0.9) as a percentage: `90%`.
-pub fn id_rate(value: Option<Decimal>) -> String {
-    id_pct(value.map(|v| v * Decimal::ONE_HUNDRED))
+fn count(value: impl Into<i64>) -> String {
+    pantau_present::count(LANG, value.into())
 }
 
-/// Whole rupiah: `Rp12.500.000.000`.
-pub fn id_money(value: u128) -> String {
-    format!(
-        "Rp{}",
-        id_number(Decimal::from_i128_with_scale(value as i128, 0).into())
-    )
+fn rating(value: Option<Rating>) -> String {
+    pantau_present::rating(LANG, value).to_owned()
 }
 
-pub fn rating_label(rating: Option<Rating>) -> &'static str {
-    rating.map_or("-", |r| r.label())
+fn status(value: Option<Status>) -> String {
+    pantau_present::status_opt(LANG, value).to_owned()
 }
 
-pub fn status_label(status: Option<Status>) -> &'static str {
-    match status {
-        None => "-",
-        Some(Status::Achieved) => "Tercapai",
-        Some(Status::OnTrack) => "Sesuai jalur",
-        Some(Status::AtRisk) => "Berisiko",
-        Some(Status::OffTrack) => "Tertinggal",
-        Some(Status::NoData) => "Tanpa data",
-        Some(Status::NotAchieved) => "Tidak tercapai",
-    }
-}
-
-pub fn verdict_label(verdict: Option<FinalVerdict>) -> &'static str {
-    match verdict {
-        None => "-",
-        Some(FinalVerdict::Achieved) => "TERCAPAI",
-        Some(FinalVerdict::NotAchieved) => "TIDAK TERCAPAI",
-    }
-}
-
-/// `2025-05-20` as `20 Mei 2025`.
-pub fn id_date(date: chrono::NaiveDate) -> String {
-    use chrono::Datelike;
-    const MONTHS: [&str; 12] = [
-        "Januari",
-        "Februari",
-        "Maret",
-        "April",
-        "Mei",
-        "Juni",
-        "Juli",
-        "Agustus",
-        "September",
-        "Oktober",
-        "November",
-        "Desember",
-    ];
-    format!(
-        "{} {} {}",
-        date.day(),
-        MONTHS[date.month0() as usize],
-        date.year()
-    )
-}
-
-fn as_of_date(as_of: &str) -> Option<chrono::NaiveDate> {
-    chrono::DateTime::parse_from_rfc3339(as_of)
-        .ok()
-        .map(|t| t.date_naive())
+fn verdict(value: Option<FinalVerdict>) -> String {
+    value
+        .map_or(pantau_present::NONE, |v| {
+            pantau_present::final_verdict(LANG, v)
+        })
+        .to_owned()
 }
 
 fn signature_or_default(signature: &Signature, report: &Report) -> Value {
+    let timezone = report.program.calendar.timezone;
     let date = if signature.date.is_empty() {
-        as_of_date(&report.evaluation.as_of)
-            .map(id_date)
+        shown::as_of_date(&report.evaluation.as_of, timezone)
+            .map(|d| pantau_present::date(LANG, d))
             .unwrap_or_default()
     } else {
         signature.date.clone()
@@ -257,21 +195,21 @@ fn signature_or_default(signature: &Signature, report: &Report) -> Value {
         "date": date,
         "role": if signature.role.is_empty() { "Kepala Daerah".to_owned() } else { signature.role.clone() },
         "name": signature.name,
+        "nip": "",
     })
 }
 
+/// The header every report shares: the region, the program, the title, the
+/// moment of its figures in words and the program's day.
 fn header(report: &Report, title: &str) -> Value {
     let e = report.evaluation;
+    let timezone = report.program.calendar.timezone;
     json!({
         "region": report.region.name,
         "program": format!("{} ({})", report.program.name, report.program.code),
         "title": title,
-        "subtitle": format!(
-            "Per {} - hari ke-{} dari {}",
-            as_of_date(&e.as_of).map(id_date).unwrap_or_else(|| e.as_of.clone()),
-            e.day,
-            e.days_total
-        ),
+        "as_of": shown::figures_as_of(LANG, timezone, &e.as_of),
+        "subtitle": pantau_present::day_of(LANG, e.day, e.days_total),
     })
 }
 
@@ -322,43 +260,44 @@ pub fn evaluation_report(
     let data = json!({
         "header": header(report, "LAPORAN EVALUASI PROGRAM"),
         "summary": [
-            ["Jumlah target", s.targets.to_string()],
-            ["OPD dengan target", s.units_with_targets.to_string()],
-            ["Capaian", id_pct(s.achievement_pct)],
-            ["Predikat", rating_label(s.rating)],
-            ["Tingkat pelaporan", id_rate(s.reporting_rate)],
-            ["Tepat waktu", id_rate(s.on_time_rate)],
+            ["Jumlah target", count(s.targets)],
+            ["OPD dengan target", count(s.units_with_targets)],
+            ["Capaian", pct(s.achievement_pct)],
+            ["Predikat", rating(s.rating)],
+            ["Tingkat pelaporan", rate(s.reporting_rate)],
+            ["Tepat waktu", rate(s.on_time_rate)],
         ],
         "clusters": e.clusters.iter().map(|c| vec![
             c.code.clone(),
             name_of(region.clusters.iter().map(|x| (x.code.as_str(), x.name.as_str())), &c.code),
-            c.units.to_string(),
-            c.targets.to_string(),
-            id_pct(c.achievement_pct),
-            rating_label(c.rating).to_owned(),
-            id_rate(c.reporting_rate),
+            count(c.units),
+            count(c.targets),
+            pct(c.achievement_pct),
+            rating(c.rating),
+            rate(c.reporting_rate),
         ]).collect::<Vec<_>>(),
         "priorities": e.priorities.iter().map(|p| vec![
             p.code.clone(),
             name_of(region.priorities.iter().map(|x| (x.code.as_str(), x.name.as_str())), &p.code),
-            p.targets.to_string(),
-            id_pct(p.achievement_pct),
-            rating_label(p.rating).to_owned(),
-            status_label(p.status).to_owned(),
+            count(p.targets),
+            pct(p.achievement_pct),
+            rating(p.rating),
+            status(p.status),
         ]).collect::<Vec<_>>(),
         "units": e.units.iter().filter(|u| u.targets > 0).map(|u| {
             let [on_time, late, missing, _] = crate::tables::record(u.compliance.iter().map(|c| c.state));
             vec![
                 u.code.clone(),
-                u.targets.to_string(),
-                id_pct(u.achievement_pct),
-                rating_label(u.rating).to_owned(),
-                status_label(u.status).to_owned(),
-                format!("{on_time}/{late}/{missing}"),
-                id_rate(u.reporting_rate),
+                count(u.targets),
+                pct(u.achievement_pct),
+                rating(u.rating),
+                status(u.status),
+                shown::record(LANG, on_time, late, missing),
+                rate(u.reporting_rate),
             ]
         }).collect::<Vec<_>>(),
         "budget": budget_rows(report),
+        "record_header": shown::record_header(LANG),
         "signature": signature_or_default(signature, report),
     });
     let mut images = group_charts(report);
@@ -375,12 +314,17 @@ fn budget_rows(report: &Report) -> Vec<Vec<String>> {
             let b = u.budget.as_ref()?.as_ref()?;
             Some(vec![
                 u.code.clone(),
-                id_money(b.pagu.0),
-                id_money(b.realised_to_date.0),
-                id_pct(b.absorption_pct),
-                id_pct(b.against_plan_pct),
-                id_pct(b.physical_pct),
-                if b.flagged { "Ya" } else { "-" }.to_owned(),
+                shown::rupiah(LANG, b.pagu.0),
+                shown::rupiah(LANG, b.realised_to_date.0),
+                pct(b.absorption_pct),
+                pct(b.against_plan_pct),
+                pct(b.physical_pct),
+                if b.flagged {
+                    "Ya"
+                } else {
+                    pantau_present::NONE
+                }
+                .to_owned(),
             ])
         })
         .collect()
@@ -394,43 +338,37 @@ pub fn final_report(
 ) -> Result<Vec<u8>, Error> {
     let s = &fin.summary;
     let mut summary = vec![
-        vec!["Jumlah target".to_owned(), s.targets.to_string()],
-        vec![
-            "OPD dengan target".to_owned(),
-            s.units_with_targets.to_string(),
-        ],
-        vec!["OPD tercapai".to_owned(), s.units_achieved.to_string()],
-        vec![
-            "OPD tidak tercapai".to_owned(),
-            s.units_not_achieved.to_string(),
-        ],
-        vec!["Capaian program".to_owned(), id_pct(s.achievement_pct)],
-        vec!["Predikat".to_owned(), rating_label(s.rating).to_owned()],
-        vec!["Tingkat pelaporan".to_owned(), id_rate(s.reporting_rate)],
-        vec!["Tepat waktu".to_owned(), id_rate(s.on_time_rate)],
+        vec!["Jumlah target".to_owned(), count(s.targets)],
+        vec!["OPD dengan target".to_owned(), count(s.units_with_targets)],
+        vec!["OPD tercapai".to_owned(), count(s.units_achieved)],
+        vec!["OPD tidak tercapai".to_owned(), count(s.units_not_achieved)],
+        vec!["Capaian program".to_owned(), pct(s.achievement_pct)],
+        vec!["Predikat".to_owned(), rating(s.rating)],
+        vec!["Tingkat pelaporan".to_owned(), rate(s.reporting_rate)],
+        vec!["Tepat waktu".to_owned(), rate(s.on_time_rate)],
     ];
     if let Some(b) = &s.budget {
         summary.extend([
-            vec!["Pagu anggaran".to_owned(), id_money(b.pagu.0)],
+            vec!["Pagu anggaran".to_owned(), shown::rupiah(LANG, b.pagu.0)],
             vec![
                 "Realisasi anggaran".to_owned(),
-                id_money(b.realised_to_date.0),
+                shown::rupiah(LANG, b.realised_to_date.0),
             ],
-            vec!["Serapan anggaran".to_owned(), id_pct(b.absorption_pct)],
-            vec!["Capaian fisik".to_owned(), id_pct(b.physical_pct)],
+            vec!["Serapan anggaran".to_owned(), pct(b.absorption_pct)],
+            vec!["Capaian fisik".to_owned(), pct(b.physical_pct)],
         ]);
     }
     let group = |g: &crate::final_evaluation::FinalGroup, with_rates: bool| {
         let mut row = vec![
             g.code.clone(),
             g.name.clone(),
-            g.targets.to_string(),
-            g.status_counts.get(Status::Achieved).to_string(),
-            id_pct(g.achievement_pct),
-            rating_label(g.rating).to_owned(),
+            count(g.targets),
+            count(g.status_counts.get(Status::Achieved)),
+            pct(g.achievement_pct),
+            rating(g.rating),
         ];
         if with_rates {
-            row.push(id_rate(g.reporting_rate));
+            row.push(rate(g.reporting_rate));
         }
         row
     };
@@ -442,217 +380,51 @@ pub fn final_report(
         "units": fin.units.iter().filter(|u| u.verdict.is_some()).map(|u| vec![
             u.code.clone(),
             u.name.clone(),
-            verdict_label(u.verdict).to_owned(),
-            id_pct(u.achievement_pct),
-            rating_label(u.rating).to_owned(),
-            format!("{}/{}/{}", u.on_time, u.late, u.missing),
-            id_rate(u.reporting_rate),
+            verdict(u.verdict),
+            pct(u.achievement_pct),
+            rating(u.rating),
+            shown::record(LANG, u.on_time, u.late, u.missing),
+            rate(u.reporting_rate),
         ]).collect::<Vec<_>>(),
         "details": fin.units.iter().filter(|u| !u.targets.is_empty()).map(|u| json!({
             "title": format!("{} - {}", u.code, u.name),
-            "verdict": verdict_label(u.verdict),
+            "verdict": verdict(u.verdict),
             "targets": u.targets.iter().map(|t| vec![
                 t.code.clone(),
                 t.name.clone(),
-                format!("{}{}", id_number(Some(t.target)), t.measure.as_ref().map(|m| format!(" {m}")).unwrap_or_default()),
-                id_number(t.realized),
-                id_pct(t.achievement_pct),
-                rating_label(t.rating).to_owned(),
-                status_label(Some(t.status)).to_owned(),
+                format!("{}{}", pantau_present::number(LANG, Some(t.target)), t.measure.as_ref().map(|m| format!(" {m}")).unwrap_or_default()),
+                pantau_present::number(LANG, t.realized),
+                pct(t.achievement_pct),
+                rating(t.rating),
+                status(Some(t.status)),
             ]).collect::<Vec<_>>(),
         })).collect::<Vec<_>>(),
         "budget": budget_rows(report),
+        "record_header": shown::record_header(LANG),
         "signature": signature_or_default(signature, report),
     });
     render(FINAL, &data, &group_charts(report))
 }
 
-const MINUTES: &str = include_str!("typ/minutes.typ");
-
-fn compliance_label(state: pantau_domain::evaluation::ComplianceState) -> &'static str {
-    use pantau_domain::evaluation::ComplianceState;
-    match state {
-        ComplianceState::OnTime => "Tepat waktu",
-        ComplianceState::Late => "Terlambat",
-        // At the deadline an `open` period had nothing by then: not reported.
-        ComplianceState::Missing | ComplianceState::Open => "Tidak lapor",
-    }
-}
-
-fn follow_up_label(state: pantau_domain::meeting::FollowUpState) -> &'static str {
-    use pantau_domain::meeting::FollowUpState;
-    match state {
-        FollowUpState::Open => "Terbuka",
-        FollowUpState::Done => "Selesai",
-        FollowUpState::Overdue => "Lewat tenggat",
-    }
-}
-
-fn periods_list(periods: &[u32]) -> String {
-    if periods.is_empty() {
-        "-".to_owned()
-    } else {
-        periods
-            .iter()
-            .map(u32::to_string)
-            .collect::<Vec<_>>()
-            .join(", ")
-    }
-}
-
 /// The berita acara of a closed meeting, typeset from its frozen minutes only:
-/// nothing is recomputed, so the PDF says what the meeting saw.
+/// nothing is recomputed, so the PDF says what the meeting saw. Kept for its
+/// callers: a non-empty `signature.place` is the place signed at, a
+/// non-empty `signature.role` the chair's office and `signature.name` the
+/// chair's full name; `signature.date` is not used, since the berita acara is
+/// signed on the meeting's day ([`crate::minutes::meeting_day`]). See
+/// [`crate::minutes::MinutesDocument`] for the document itself.
 pub fn minutes_report(
     minutes: &pantau_domain::meeting::Minutes,
     signature: &Signature,
 ) -> Result<Vec<u8>, Error> {
-    use pantau_domain::meeting::MeetingKind;
-    let timezone: chrono_tz::Tz = minutes.timezone.parse().unwrap_or(chrono_tz::Asia::Jakarta);
-    let local = |instant: chrono::DateTime<chrono::Utc>| {
-        let t = instant.with_timezone(&timezone);
-        format!("{} {}", id_date(t.date_naive()), t.format("%H:%M %Z"))
-    };
-    let period = &minutes.period;
-    let (title, scope) = match (&minutes.kind, &minutes.cluster) {
-        (MeetingKind::Final, _) => (
-            "BERITA ACARA RAPAT EVALUASI AKHIR",
-            "Semua perangkat daerah".to_owned(),
-        ),
-        (MeetingKind::Weekly, Some(c)) => (
-            "BERITA ACARA RAPAT EVALUASI MINGGUAN",
-            format!("{} ({})", c.name, c.code),
-        ),
-        (MeetingKind::Weekly, None) => ("BERITA ACARA RAPAT EVALUASI MINGGUAN", "-".to_owned()),
-    };
-    let meta = vec![
-        vec!["Lingkup".to_owned(), scope],
-        vec![
-            "Periode".to_owned(),
-            format!(
-                "Minggu ke-{}: {} s.d. {}",
-                period.index,
-                id_date(period.start),
-                id_date(period.end)
-            ),
-        ],
-        vec!["Batas lapor".to_owned(), local(period.deadline)],
-        vec!["Angka per".to_owned(), minutes.as_of.clone()],
-        vec![
-            "Ditutup".to_owned(),
-            format!("{} oleh {}", local(minutes.closed_at), minutes.closed_by),
-        ],
-    ];
-    let mut summary = Vec::new();
-    if let Some(c) = &minutes.cluster_result {
-        summary = vec![
-            vec!["Capaian".to_owned(), id_pct(c.achievement_pct)],
-            vec!["Predikat".to_owned(), rating_label(c.rating).to_owned()],
-            vec!["Tingkat pelaporan".to_owned(), id_rate(c.reporting_rate)],
-            vec!["Tepat waktu".to_owned(), id_rate(c.on_time_rate)],
-        ];
-    } else if let Some(e) = &minutes.evaluation {
-        summary = vec![
-            vec![
-                "Capaian program".to_owned(),
-                id_pct(e.summary.achievement_pct),
-            ],
-            vec![
-                "Predikat".to_owned(),
-                rating_label(e.summary.rating).to_owned(),
-            ],
-            vec![
-                "Tingkat pelaporan".to_owned(),
-                id_rate(e.summary.reporting_rate),
-            ],
-            vec!["Tepat waktu".to_owned(), id_rate(e.summary.on_time_rate)],
-        ];
+    let place = (!signature.place.is_empty()).then_some(signature.place.as_str());
+    let mut chair = crate::minutes::Signatory::chair_of(minutes);
+    if !signature.role.is_empty() {
+        chair.office = Some(signature.role.clone());
     }
-    let follow_up_row = |f: &pantau_domain::meeting::FollowUp| {
-        vec![
-            f.unit.clone(),
-            f.description.clone(),
-            id_date(f.due),
-            follow_up_label(f.state).to_owned(),
-            f.done_note.clone().unwrap_or_else(|| "-".to_owned()),
-        ]
-    };
-    let units: Vec<_> = minutes
-        .units
-        .iter()
-        .filter(|u| u.result.targets > 0)
-        .collect();
-    let data = json!({
-        "header": {
-            "region": minutes.region.name,
-            "program": format!("{} ({})", minutes.program.name, minutes.program.code),
-            "title": title,
-            "subtitle": format!("Minggu ke-{} · {}", period.index, id_date(period.end)),
-        },
-        "meta": meta,
-        "summary": summary,
-        "reviewed": minutes.follow_ups_reviewed.iter().map(follow_up_row).collect::<Vec<_>>(),
-        "reporting": minutes.agenda.reporting.iter().map(|r| vec![
-            r.unit.clone(),
-            r.unit_name.clone(),
-            compliance_label(r.this_period).to_owned(),
-            periods_list(&r.missing_periods),
-            periods_list(&r.late_periods),
-        ]).collect::<Vec<_>>(),
-        "targets": minutes.agenda.targets.iter().map(|t| {
-            let mut flags = Vec::new();
-            if t.stale { flags.push("tidak diperbarui"); }
-            if t.likely_to_miss { flags.push("diperkirakan meleset"); }
-            vec![
-                t.target.clone(),
-                t.target_name.clone(),
-                t.unit.clone(),
-                status_label(Some(t.status)).to_owned(),
-                id_pct(t.achievement_pct),
-                if flags.is_empty() { "-".to_owned() } else { flags.join(", ") },
-            ]
-        }).collect::<Vec<_>>(),
-        "units": units.iter().map(|u| vec![
-            u.result.code.clone(),
-            u.name.clone(),
-            status_label(u.result.status).to_owned(),
-            id_pct(u.result.achievement_pct),
-            rating_label(u.result.rating).to_owned(),
-            id_rate(u.result.reporting_rate),
-        ]).collect::<Vec<_>>(),
-        "notes": minutes.notes.iter().map(|n| vec![n.unit.clone(), n.text.clone(), n.by.clone()]).collect::<Vec<_>>(),
-        "overrides": minutes.overrides.iter().map(|o| vec![
-            match &o.target { Some(t) => format!("{} / {t}", o.unit), None => o.unit.clone() },
-            status_label(o.computed).to_owned(),
-            status_label(Some(o.status)).to_owned(),
-            o.justification.clone(),
-            o.by.clone(),
-        ]).collect::<Vec<_>>(),
-        "created": minutes.follow_ups_created.iter().map(|f| vec![
-            format!("{} {}", f.unit, f.unit_name),
-            f.description.clone(),
-            id_date(f.due),
-        ]).collect::<Vec<_>>(),
-        "signature": {
-            "place": signature.place,
-            "date": if signature.date.is_empty() {
-                id_date(minutes.closed_at.with_timezone(&timezone).date_naive())
-            } else {
-                signature.date.clone()
-            },
-            "role": if signature.role.is_empty() { "Pimpinan rapat".to_owned() } else { signature.role.clone() },
-            "name": if signature.name.is_empty() { minutes.closed_by.clone() } else { signature.name.clone() },
-        },
-    });
-    let bars: Vec<(String, Option<Decimal>)> = units
-        .iter()
-        .map(|u| (u.result.code.clone(), u.result.achievement_pct))
-        .collect();
-    render(
-        MINUTES,
-        &data,
-        &[(
-            "units.svg",
-            chart::achievement_bars("Capaian per perangkat daerah", &bars),
-        )],
-    )
+    if !signature.name.is_empty() {
+        chair.full_name = Some(signature.name.clone());
+    }
+    let document = crate::minutes::MinutesDocument::build(minutes, Lang::Id, place, &[chair]);
+    crate::minutes::pdf(&document)
 }

@@ -1,14 +1,24 @@
 //! The tables every export shares: the XLSX writes each as a sheet, the CSV
 //! as a file. One place decides the columns, so the two never disagree.
+//!
+//! A cell keeps both forms where they differ: the CSV writes the machine's
+//! (codes, ISO dates and moments, plain numbers), the XLSX the person's
+//! (labels from [`pantau_present`], number formats from
+//! [`pantau_present::xlsx`], moments as local date-times).
 
 use chrono::{DateTime, FixedOffset, NaiveDate};
+use chrono_tz::Tz;
 use rust_decimal::Decimal;
 
 use pantau_domain::bundle::{EntryStatus, Kind, Polarity};
-use pantau_domain::evaluation::{ComplianceState, Status, StatusCounts};
+use pantau_domain::evaluation::{ComplianceState, FinalVerdict, Status, StatusCounts};
 use pantau_domain::rating::Rating;
+use pantau_present::Lang;
 
-use crate::Report;
+use crate::{Report, shown};
+
+/// The spreadsheets are written in Indonesian.
+const LANG: Lang = Lang::Id;
 
 /// One cell. Numbers stay numbers so that a spreadsheet can compute with them.
 #[derive(Debug, Clone, PartialEq)]
@@ -16,12 +26,21 @@ pub enum Cell {
     Text(String),
     Int(i64),
     Num(Decimal),
-    /// A percentage in percent (79.17 is 79.17 %); the XLSX stores it as a
-    /// fraction with a percent format, the CSV as written here.
+    /// A percentage in percent (79.17 is 79.17 %); the XLSX stores the same
+    /// number with [`pantau_present::xlsx::PERCENT`], the CSV writes it plainly.
     Pct(Decimal),
     /// Whole rupiah.
     Money(u128),
     Date(NaiveDate),
+    /// A moment, already in the local offset it is to be read in: the CSV
+    /// writes it as RFC 3339, the XLSX as a local date-time.
+    Moment(DateTime<FixedOffset>),
+    /// A value with a machine form and a person's: the CSV writes `code`
+    /// (a status code, a rating code, an ISO moment), the XLSX `label`.
+    Label {
+        code: String,
+        label: String,
+    },
     Bool(bool),
     Empty,
 }
@@ -33,6 +52,18 @@ impl Cell {
 
     fn opt_text(value: Option<impl Into<String>>) -> Cell {
         value.map_or(Cell::Empty, |v| Cell::Text(v.into()))
+    }
+
+    pub(crate) fn label(code: impl Into<String>, label: impl Into<String>) -> Cell {
+        Cell::Label {
+            code: code.into(),
+            label: label.into(),
+        }
+    }
+
+    /// A moment written in `timezone`.
+    pub(crate) fn moment(instant: DateTime<FixedOffset>, timezone: Tz) -> Cell {
+        Cell::Moment(instant.with_timezone(&timezone).fixed_offset())
     }
 
     fn num(value: Option<Decimal>) -> Cell {
@@ -51,11 +82,15 @@ impl Cell {
     }
 
     fn rating(value: Option<Rating>) -> Cell {
-        Cell::opt_text(value.map(|r| r.label()))
+        value.map_or(Cell::Empty, |r| {
+            Cell::label(r.code(), pantau_present::rating(LANG, Some(r)))
+        })
     }
 
     fn status(value: Option<Status>) -> Cell {
-        Cell::opt_text(value.map(|s| s.code()))
+        value.map_or(Cell::Empty, |s| {
+            Cell::label(s.code(), pantau_present::status(LANG, s))
+        })
     }
 }
 
@@ -124,15 +159,9 @@ pub fn names(report: &Report) -> Vec<&'static str> {
     names
 }
 
+/// A column per status, keyed by its code and headed by its label.
 fn status_columns() -> [Column; 6] {
-    [
-        col("achieved", "Tercapai"),
-        col("on_track", "Sesuai jalur"),
-        col("at_risk", "Berisiko"),
-        col("off_track", "Tertinggal"),
-        col("no_data", "Tanpa data"),
-        col("not_achieved", "Tidak tercapai"),
-    ]
+    Status::ALL.map(|s| col(s.code(), pantau_present::status(LANG, s)))
 }
 
 fn status_cells(counts: &StatusCounts) -> impl Iterator<Item = Cell> + '_ {
@@ -158,7 +187,14 @@ fn summary(report: &Report) -> Table {
         ),
         ("start", "Mulai", Cell::Date(report.program.calendar.start)),
         ("end", "Selesai", Cell::Date(report.program.calendar.end)),
-        ("as_of", "Per tanggal", Cell::text(&e.as_of)),
+        (
+            "as_of",
+            "Angka per",
+            Cell::label(
+                &e.as_of,
+                shown::as_of_words(LANG, report.program.calendar.timezone, &e.as_of),
+            ),
+        ),
         ("day", "Hari ke", Cell::Int(e.day)),
         ("days_total", "Jumlah hari", Cell::Int(e.days_total)),
         ("targets", "Jumlah target", Cell::Int(s.targets.into())),
@@ -274,10 +310,22 @@ fn units(report: &Report) -> Table {
     ];
     columns.extend(status_columns());
     columns.extend([
-        col("on_time", "Tepat waktu"),
-        col("late", "Terlambat"),
-        col("missing", "Tidak lapor"),
-        col("open", "Belum jatuh tempo"),
+        col(
+            "on_time",
+            pantau_present::compliance(LANG, ComplianceState::OnTime),
+        ),
+        col(
+            "late",
+            pantau_present::compliance(LANG, ComplianceState::Late),
+        ),
+        col(
+            "missing",
+            pantau_present::compliance(LANG, ComplianceState::Missing),
+        ),
+        col(
+            "open",
+            pantau_present::compliance(LANG, ComplianceState::Open),
+        ),
         col("reporting_rate", "Tingkat pelaporan"),
         col("on_time_rate", "Tingkat tepat waktu"),
     ]);
@@ -295,10 +343,9 @@ fn units(report: &Report) -> Table {
                 Cell::pct(u.achievement_pct),
                 Cell::rating(u.rating),
                 Cell::status(u.status),
-                Cell::opt_text(u.final_verdict.map(|v| match v {
-                    pantau_domain::evaluation::FinalVerdict::Achieved => "achieved",
-                    pantau_domain::evaluation::FinalVerdict::NotAchieved => "not_achieved",
-                })),
+                u.final_verdict.map_or(Cell::Empty, |v| {
+                    Cell::label(verdict_code(v), pantau_present::final_verdict(LANG, v))
+                }),
             ];
             row.extend(status_cells(&u.status_counts));
             row.extend(
@@ -314,6 +361,13 @@ fn units(report: &Report) -> Table {
         name: UNITS,
         columns,
         rows,
+    }
+}
+
+pub fn verdict_code(verdict: FinalVerdict) -> &'static str {
+    match verdict {
+        FinalVerdict::Achieved => "achieved",
+        FinalVerdict::NotAchieved => "not_achieved",
     }
 }
 
@@ -338,6 +392,14 @@ pub fn entry_status_code(status: EntryStatus) -> &'static str {
         EntryStatus::Verified => "verified",
         EntryStatus::Returned => "returned",
     }
+}
+
+/// An entry's status: its code for the CSV (and the import), its label for people.
+pub fn entry_status(status: EntryStatus) -> Cell {
+    Cell::label(
+        entry_status_code(status),
+        pantau_present::entry_status(LANG, status),
+    )
 }
 
 fn targets(report: &Report) -> Table {
@@ -373,8 +435,15 @@ fn targets(report: &Report) -> Table {
                 Cell::text(&t.unit),
                 Cell::opt_text(t.priority.clone()),
                 Cell::opt_text(model.and_then(|m| m.measure.clone())),
-                Cell::opt_text(model.map(|m| kind_code(m.kind))),
-                Cell::opt_text(model.map(|m| polarity_code(m.polarity))),
+                model.map_or(Cell::Empty, |m| {
+                    Cell::label(kind_code(m.kind), pantau_present::kind(LANG, m.kind))
+                }),
+                model.map_or(Cell::Empty, |m| {
+                    Cell::label(
+                        polarity_code(m.polarity),
+                        pantau_present::polarity(LANG, m.polarity),
+                    )
+                }),
                 Cell::num(model.map(|m| m.baseline)),
                 Cell::num(model.map(|m| m.target)),
                 Cell::num(t.realized),
@@ -400,13 +469,14 @@ fn compliance(report: &Report) -> Table {
     let columns = vec![
         col("unit", "Kode OPD"),
         col("unit_name", "Nama OPD"),
-        col("period", "Minggu ke"),
+        col("period", "Periode"),
         col("period_start", "Awal periode"),
         col("period_end", "Akhir periode"),
         col("deadline", "Batas lapor"),
         col("state", "Kepatuhan"),
     ];
     let e = report.evaluation;
+    let timezone = report.program.calendar.timezone;
     let mut rows = Vec::new();
     for u in &e.units {
         let (name, _) = unit_name(report, &u.code);
@@ -415,11 +485,16 @@ fn compliance(report: &Report) -> Table {
             rows.push(vec![
                 Cell::text(&u.code),
                 Cell::text(&name),
-                Cell::Int(c.period.into()),
+                Cell::label(
+                    c.period.to_string(),
+                    pantau_present::period_short(LANG, c.period),
+                ),
                 period.map_or(Cell::Empty, |p| Cell::Date(p.start)),
                 period.map_or(Cell::Empty, |p| Cell::Date(p.end)),
-                Cell::opt_text(period.map(|p| p.deadline.clone())),
-                Cell::text(c.state.code()),
+                period
+                    .and_then(|p| DateTime::parse_from_rfc3339(&p.deadline).ok())
+                    .map_or(Cell::Empty, |d| Cell::moment(d, timezone)),
+                Cell::label(c.state.code(), pantau_present::compliance(LANG, c.state)),
             ]);
         }
     }
@@ -448,6 +523,8 @@ fn entries(report: &Report) -> Table {
     let as_of = DateTime::<FixedOffset>::parse_from_rfc3339(&report.evaluation.as_of).ok();
     let mut columns = entry_columns();
     columns.push(col("unit", "Kode OPD"));
+    // The import reads a spreadsheet's date-times in the region's time zone.
+    let timezone = report.region.timezone;
     let rows = report
         .entries
         .iter()
@@ -464,9 +541,9 @@ fn entries(report: &Report) -> Table {
                 Cell::text(&report.program.code),
                 Cell::text(&e.target),
                 Cell::Date(e.activity_date),
-                Cell::text(e.submitted_at.to_rfc3339()),
+                Cell::moment(e.submitted_at, timezone),
                 Cell::Num(e.value),
-                Cell::text(entry_status_code(e.status)),
+                entry_status(e.status),
                 Cell::opt_text(e.note.clone()),
                 Cell::opt_text(unit),
             ]
@@ -482,6 +559,7 @@ fn entries(report: &Report) -> Table {
 /// Nil reports with the nil reports template's columns, so that they import back.
 fn nil_reports(report: &Report) -> Table {
     let as_of = DateTime::<FixedOffset>::parse_from_rfc3339(&report.evaluation.as_of).ok();
+    let timezone = report.region.timezone;
     let rows = report
         .nil_reports
         .iter()
@@ -491,7 +569,7 @@ fn nil_reports(report: &Report) -> Table {
                 Cell::text(&report.program.code),
                 Cell::text(&n.unit),
                 Cell::Date(n.date),
-                Cell::text(n.submitted_at.to_rfc3339()),
+                Cell::moment(n.submitted_at, timezone),
                 Cell::opt_text(n.reason.clone()),
             ]
         })

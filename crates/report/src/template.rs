@@ -473,6 +473,16 @@ fn write_guide(workbook: &mut Workbook, specs: &[&SheetSpec]) -> Result<(), Erro
     Ok(())
 }
 
+/// The zone a spreadsheet's date-times are read in: the region's, as the import reads them.
+fn timezone(bundle: &Bundle) -> chrono_tz::Tz {
+    bundle
+        .region
+        .timezone
+        .as_deref()
+        .and_then(|t| t.parse().ok())
+        .unwrap_or(pantau_domain::validate::DEFAULT_TIMEZONE)
+}
+
 fn text(value: &str) -> Cell {
     Cell::Text(value.to_owned())
 }
@@ -540,7 +550,7 @@ pub fn plan(bundle: Option<&Bundle>) -> Result<Vec<u8>, Error> {
                         }),
                         opt(&p.deadline_time),
                         p.final_deadline
-                            .map_or(Cell::Empty, |t| Cell::Text(t.to_rfc3339())),
+                            .map_or(Cell::Empty, |t| Cell::moment(t, timezone(b))),
                         num(p.thresholds.map(|t| t.on_track)),
                         num(p.thresholds.map(|t| t.at_risk)),
                     ]
@@ -626,14 +636,14 @@ pub fn entries(bundle: Option<&Bundle>) -> Result<Vec<u8>, Error> {
     let mut workbook = Workbook::new();
     let entries: Vec<Vec<Cell>> = bundle
         .iter()
-        .flat_map(|b| &b.programs)
-        .flat_map(|p| {
-            p.entries.iter().map(|e| {
+        .flat_map(|b| b.programs.iter().map(move |p| (b, p)))
+        .flat_map(|(b, p)| {
+            p.entries.iter().map(move |e| {
                 vec![
                     text(&p.code),
                     text(&e.target),
                     Cell::Date(e.activity_date),
-                    Cell::Text(e.submitted_at.to_rfc3339()),
+                    Cell::moment(e.submitted_at, timezone(b)),
                     Cell::Num(e.value),
                     text(entry_status_code(e.status)),
                     opt(&e.note),
@@ -643,14 +653,14 @@ pub fn entries(bundle: Option<&Bundle>) -> Result<Vec<u8>, Error> {
         .collect();
     let nils: Vec<Vec<Cell>> = bundle
         .iter()
-        .flat_map(|b| &b.programs)
-        .flat_map(|p| {
-            p.nil_reports.iter().map(|n| {
+        .flat_map(|b| b.programs.iter().map(move |p| (b, p)))
+        .flat_map(|(b, p)| {
+            p.nil_reports.iter().map(move |n| {
                 vec![
                     text(&p.code),
                     text(&n.unit),
                     Cell::Date(n.date),
-                    Cell::Text(n.submitted_at.to_rfc3339()),
+                    Cell::moment(n.submitted_at, timezone(b)),
                     opt(&n.reason),
                 ]
             })

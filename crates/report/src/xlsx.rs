@@ -1,9 +1,13 @@
 //! The XLSX export: one sheet per table, numbers and percentages stored as
-//! numbers with number formats, a frozen header row, an autofilter and column
+//! numbers with [`pantau_present::xlsx`]'s number formats (so a spreadsheet
+//! shows "97,50%" and "Rp 1.250.000.000" as the pages do), labels for codes,
+//! moments as local date-times, a frozen header row, an autofilter and column
 //! widths that fit.
 
 use rust_decimal::prelude::ToPrimitive;
 use rust_xlsxwriter::{ExcelDateTime, Format, FormatAlign, Workbook, Worksheet};
+
+use pantau_present::xlsx;
 
 use crate::tables::{self, Cell, Table};
 use crate::{Error, Report};
@@ -25,6 +29,7 @@ struct Formats {
     pct: Format,
     money: Format,
     date: Format,
+    moment: Format,
 }
 
 impl Formats {
@@ -34,10 +39,11 @@ impl Formats {
                 .set_bold()
                 .set_background_color("#DCE6F1")
                 .set_align(FormatAlign::Center),
-            number: Format::new().set_num_format("#,##0.00"),
-            pct: Format::new().set_num_format("0.00%"),
-            money: Format::new().set_num_format("#,##0"),
-            date: Format::new().set_num_format("yyyy-mm-dd"),
+            number: Format::new().set_num_format(xlsx::NUMBER),
+            pct: Format::new().set_num_format(xlsx::PERCENT),
+            money: Format::new().set_num_format(xlsx::RUPIAH),
+            date: Format::new().set_num_format(xlsx::DATE),
+            moment: Format::new().set_num_format(xlsx::MOMENT),
         }
     }
 }
@@ -77,8 +83,9 @@ pub fn write_rows(
             .iter()
             .filter_map(|row| row.get(c))
             .map(|cell| match cell {
-                Cell::Text(t) => t.chars().count().min(60),
-                Cell::Date(_) => 10,
+                Cell::Text(t) | Cell::Label { label: t, .. } => t.chars().count().min(60),
+                Cell::Date(_) => 18,
+                Cell::Moment(_) => 24,
                 Cell::Money(_) => 18,
                 _ => 10,
             })
@@ -98,7 +105,7 @@ fn write_cell(
     formats: &Formats,
 ) -> Result<(), Error> {
     match cell {
-        Cell::Text(text) => {
+        Cell::Text(text) | Cell::Label { label: text, .. } => {
             sheet.write_string(r, c, text)?;
         }
         Cell::Int(n) => {
@@ -108,10 +115,8 @@ fn write_cell(
             sheet.write_number_with_format(r, c, n.to_f64().unwrap_or(0.0), &formats.number)?;
         }
         Cell::Pct(p) => {
-            let fraction = (*p / rust_decimal::Decimal::ONE_HUNDRED)
-                .to_f64()
-                .unwrap_or(0.0);
-            sheet.write_number_with_format(r, c, fraction, &formats.pct)?;
+            // The percent itself (97.5), as the pages write it: "97,50%".
+            sheet.write_number_with_format(r, c, p.to_f64().unwrap_or(0.0), &formats.pct)?;
         }
         Cell::Money(m) => {
             // Exact up to 2^53 rupiah (9 kuadriliun), far above any pagu.
@@ -121,6 +126,21 @@ fn write_cell(
             use chrono::Datelike;
             let date = ExcelDateTime::from_ymd(d.year() as u16, d.month() as u8, d.day() as u8)?;
             sheet.write_datetime_with_format(r, c, &date, &formats.date)?;
+        }
+        Cell::Moment(t) => {
+            use chrono::{Datelike, Timelike};
+            let local = t.naive_local();
+            let moment = ExcelDateTime::from_ymd(
+                local.year() as u16,
+                local.month() as u8,
+                local.day() as u8,
+            )?
+            .and_hms(
+                local.hour() as u16,
+                local.minute() as u8,
+                f64::from(local.second()) + f64::from(local.nanosecond()) / 1e9,
+            )?;
+            sheet.write_datetime_with_format(r, c, &moment, &formats.moment)?;
         }
         Cell::Bool(b) => {
             sheet.write_boolean(r, c, *b)?;

@@ -1,6 +1,8 @@
 //! The exports read back by real readers: LibreOffice headless converts the
 //! XLSX's sheets to CSV, pdftotext reads the PDF; the figures they find equal
-//! the engine's. `scripts/readers` installs both (Debian's packages).
+//! the engine's, written as the pages write them (pantau-present): two-decimal
+//! percentages, rupiah with a space and grouping, moments in words, never an
+//! ISO moment. `scripts/readers` installs both (Debian's packages).
 
 mod common;
 
@@ -9,7 +11,8 @@ use std::path::Path;
 use std::process::Command;
 
 use pantau_domain::evaluation::{FinalVerdict, Status};
-use pantau_report::pdf::{Signature, id_pct, id_rate, verdict_label};
+use pantau_present::Lang;
+use pantau_report::pdf::Signature;
 use pantau_report::{Report, final_evaluation, tables};
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
@@ -66,13 +69,13 @@ fn close(found: &str, expected: Option<f64>, what: &str) {
     match expected {
         None => assert_eq!(found, "", "{what}: expected an empty cell"),
         Some(expected) => {
-            // Percent cells may come as written ("96.53%") or as stored (0.9653).
+            // Percent cells hold the percent (96.53), as the pages write it.
             let plain = found.replace(',', "");
-            let value: f64 = match plain.strip_suffix('%') {
-                Some(pct) => pct.parse::<f64>().map(|p| p / 100.0),
-                None => plain.parse(),
-            }
-            .unwrap_or_else(|_| panic!("{what}: \"{found}\" is not a number"));
+            let value: f64 = plain
+                .strip_suffix('%')
+                .unwrap_or(&plain)
+                .parse()
+                .unwrap_or_else(|_| panic!("{what}: \"{found}\" is not a number"));
             assert!(
                 (value - expected).abs() < 1e-9 * expected.abs().max(1.0),
                 "{what}: LibreOffice reads {value}, the engine says {expected}"
@@ -81,20 +84,82 @@ fn close(found: &str, expected: Option<f64>, what: &str) {
     }
 }
 
-fn fraction(pct: Option<Decimal>) -> Option<f64> {
-    pct.map(|p| {
-        (pantau_domain::rating::round2(p) / Decimal::ONE_HUNDRED)
+/// A percentage as the XLSX stores it: the percent, rounded to 2 decimals.
+fn percent(pct: Option<Decimal>) -> Option<f64> {
+    pct.map(|p| pantau_domain::rating::round2(p).to_f64().unwrap())
+}
+
+/// A rate (0.9) as the XLSX stores it: in percent (90).
+fn rate(r: Option<Decimal>) -> Option<f64> {
+    r.map(|r| {
+        pantau_domain::rating::round2(r * Decimal::ONE_HUNDRED)
             .to_f64()
             .unwrap()
     })
 }
 
-fn rate(r: Option<Decimal>) -> Option<f64> {
-    r.map(|r| {
-        (pantau_domain::rating::round2(r * Decimal::ONE_HUNDRED) / Decimal::ONE_HUNDRED)
-            .to_f64()
-            .unwrap()
+/// Whether `text` holds an ISO moment such as `2025-04-25T09:00` (the regex
+/// `\d{4}-\d{2}-\d{2}T`).
+fn has_iso_moment(text: &str) -> bool {
+    let pattern = b"dddd-dd-ddT";
+    text.as_bytes().windows(pattern.len()).any(|w| {
+        w.iter().zip(pattern).all(|(c, p)| match p {
+            b'd' => c.is_ascii_digit(),
+            p => c == p,
+        })
     })
+}
+
+/// Every percentage in `text`: the figures before each '%'.
+fn percentages(text: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for (i, _) in text.match_indices('%') {
+        let before: String = text[..i]
+            .chars()
+            .rev()
+            .take_while(|c| c.is_ascii_digit() || *c == ',' || *c == '.')
+            .collect();
+        if !before.is_empty() {
+            found.push(before.chars().rev().collect::<String>() + "%");
+        }
+    }
+    found
+}
+
+/// A percentage written as the pages write it: grouped thousands, a decimal
+/// comma and two decimals ("97,50%", "1.234,00%").
+fn two_decimals(pct: &str) -> bool {
+    let Some((int, frac)) = pct.strip_suffix('%').and_then(|n| n.split_once(',')) else {
+        return false;
+    };
+    frac.len() == 2
+        && frac.chars().all(|c| c.is_ascii_digit())
+        && int.split('.').enumerate().all(|(i, g)| {
+            !g.is_empty()
+                && g.chars().all(|c| c.is_ascii_digit())
+                && if i == 0 { g.len() <= 3 } else { g.len() == 3 }
+        })
+}
+
+/// What every PDF must read like: percentages with two decimals, the moment
+/// of its figures in words, no ISO moment.
+fn reads_like_the_pages(text: &str) {
+    assert!(text.contains("Angka per"), "no \"Angka per\" in\n{text}");
+    assert!(!has_iso_moment(text), "an ISO moment in\n{text}");
+    let pcts = percentages(text);
+    assert!(!pcts.is_empty(), "no percentage in\n{text}");
+    for p in pcts {
+        assert!(two_decimals(&p), "\"{p}\" is not written with two decimals");
+    }
+}
+
+#[test]
+fn the_checks_themselves() {
+    assert!(has_iso_moment("per 2025-04-25T09:00:00+07:00"));
+    assert!(!has_iso_moment("per 25 April 2025 pukul 09.00 WIB"));
+    assert_eq!(percentages("a 97,50% b 100% c"), ["97,50%", "100%"]);
+    assert!(two_decimals("97,50%") && two_decimals("1.234,00%"));
+    assert!(!two_decimals("97,5%") && !two_decimals("100%") && !two_decimals("1234,00%"));
 }
 
 fn number(n: Option<Decimal>) -> Option<f64> {
@@ -124,7 +189,7 @@ fn libreoffice_reads_the_engines_figures_from_the_xlsx() {
         assert_eq!(row[col("Kode OPD")], unit.code);
         close(
             &row[col("Capaian (%)")],
-            fraction(unit.achievement_pct),
+            percent(unit.achievement_pct),
             &unit.code,
         );
         close(
@@ -167,10 +232,13 @@ fn libreoffice_reads_the_engines_figures_from_the_xlsx() {
         );
         close(
             &row[col("Capaian (%)")],
-            fraction(target.achievement_pct),
+            percent(target.achievement_pct),
             &target.code,
         );
-        assert_eq!(row[col("Status")], target.status.code());
+        assert_eq!(
+            row[col("Status")],
+            pantau_present::status(Lang::Id, target.status)
+        );
     }
 
     // Summary: the program's capaian and rate.
@@ -184,7 +252,7 @@ fn libreoffice_reads_the_engines_figures_from_the_xlsx() {
     };
     close(
         &value("achievement_pct"),
-        fraction(evaluation.summary.achievement_pct),
+        percent(evaluation.summary.achievement_pct),
         "summary",
     );
     close(
@@ -197,6 +265,17 @@ fn libreoffice_reads_the_engines_figures_from_the_xlsx() {
         Some(evaluation.summary.targets.into()),
         "summary",
     );
+    // The moment of the figures in words, never as ISO text.
+    assert_eq!(value("as_of"), "akhir 25 April 2025");
+    for (name, rows) in &sheets {
+        for row in rows {
+            for cell in row {
+                assert!(!has_iso_moment(cell), "{name}: an ISO moment \"{cell}\"");
+            }
+        }
+    }
+    let no_data = pantau_present::status(Lang::Id, Status::NoData);
+    assert!(sheets["units"][0].iter().any(|h| h == no_data));
 
     // Weekly compliance: one row per unit and begun period.
     let compliance = &sheets["compliance"];
@@ -224,7 +303,7 @@ fn libreoffice_reads_the_engines_figures_from_the_xlsx() {
         );
         close(
             &row[col("Serapan (%)")],
-            fraction(b.absorption_pct),
+            percent(b.absorption_pct),
             &unit.code,
         );
     }
@@ -280,13 +359,32 @@ fn pdftotext_reads_the_final_evaluation_as_the_engine_computed_it() {
     assert!(text.contains("Wali Kota Bekasi"));
     assert!(text.contains("Tri Adhianto"));
     assert!(text.contains("Bekasi, 20 Mei 2025"));
+    // The moment of the figures in words: the end of the last day.
+    assert!(text.contains("Angka per akhir 20 Mei 2025"), "{text}");
+    reads_like_the_pages(&text);
+    // Rupiah as the pages write them: "Rp 12.500.000.000".
+    let budget = doc.summary.budget.as_ref().expect("the sample has budgets");
+    let pagu = pantau_present::rupiah(Lang::Id, budget.pagu.0 as i64);
+    assert!(pagu.starts_with("Rp ") && pagu.contains('.'), "{pagu}");
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.trim_start().starts_with("Pagu anggaran") && l.contains(&pagu)),
+        "{pagu} in\n{text}"
+    );
+    assert!(
+        !text.contains("Rp1") && !text.contains("Rp2"),
+        "rupiah without a space"
+    );
 
     // The summary line and every unit's verdict and capaian.
     let summary_line = lines
         .iter()
         .find(|l| l.trim_start().starts_with("Capaian program"))
         .unwrap();
-    assert!(summary_line.contains(&id_pct(evaluation.summary.achievement_pct)));
+    let achievement = pantau_present::pct(Lang::Id, evaluation.summary.achievement_pct);
+    assert!(two_decimals(&achievement), "{achievement}");
+    assert!(summary_line.contains(&achievement), "{summary_line}");
     let achieved = lines
         .iter()
         .find(|l| l.trim_start().starts_with("OPD tercapai"))
@@ -302,16 +400,19 @@ fn pdftotext_reads_the_final_evaluation_as_the_engine_computed_it() {
             .iter()
             .find(|l| {
                 l.split_whitespace().next() == Some(unit.code.as_str())
-                    && l.contains(verdict_label(unit.verdict))
+                    && l.contains(pantau_present::final_verdict(
+                        Lang::Id,
+                        unit.verdict.unwrap(),
+                    ))
             })
             .unwrap_or_else(|| panic!("no line for {} in\n{text}", unit.code));
         assert!(
-            line.contains(&id_pct(unit.achievement_pct)),
+            line.contains(&pantau_present::pct(Lang::Id, unit.achievement_pct)),
             "{}: {line}",
             unit.code
         );
         assert!(
-            line.contains(&id_rate(unit.reporting_rate)),
+            line.contains(&pantau_present::rate(Lang::Id, unit.reporting_rate)),
             "{}: {line}",
             unit.code
         );
@@ -346,12 +447,20 @@ fn pdftotext_reads_the_weekly_evaluation_report() {
     let text = pdftotext(&pdf, &common::scratch("pdf-weekly"));
     assert!(text.contains("LAPORAN EVALUASI PROGRAM"));
     assert!(text.contains("hari ke-63 dari 88"), "{text}");
+    assert!(text.contains("Angka per akhir 25 April 2025"), "{text}");
+    reads_like_the_pages(&text);
+    // Labels as the pages have them.
+    assert!(!text.contains("Tanpa data"));
+    assert!(
+        text.contains(pantau_present::status(Lang::Id, Status::OnTrack))
+            || text.contains(pantau_present::status(Lang::Id, Status::AtRisk))
+    );
     for cluster in &evaluation.clusters {
         // The chart's label line starts with the code too; the table's has the percentage.
         assert!(
             text.lines().any(
                 |l| l.split_whitespace().next() == Some(cluster.code.as_str())
-                    && l.contains(&id_pct(cluster.achievement_pct))
+                    && l.contains(&pantau_present::pct(Lang::Id, cluster.achievement_pct))
             ),
             "{}: {text}",
             cluster.code
@@ -362,4 +471,128 @@ fn pdftotext_reads_the_weekly_evaluation_report() {
         final_evaluation::final_evaluation(&report),
         Err(pantau_report::Error::NotFinal { .. })
     ));
+}
+
+/// The weekly meeting of ASDA1 for period 9 (due Friday 25 April 09:00),
+/// closed the Monday after, with a note and an override by `asda1`.
+fn closed_minutes(region: &pantau_domain::model::Region) -> pantau_domain::meeting::Minutes {
+    use chrono::TimeZone;
+    use pantau_domain::meeting::{MeetingRecord, MeetingScope, Minutes, Note, Override};
+    let program = &region.programs[0];
+    let scope = MeetingScope::weekly(region, program, "ASDA1", 9).unwrap();
+    let evaluation = pantau_domain::evaluate(
+        region,
+        program,
+        &scope.as_of(program),
+        pantau_domain::Options::default(),
+    );
+    Minutes::freeze(
+        region,
+        program,
+        &scope,
+        &evaluation,
+        MeetingRecord {
+            notes: vec![Note {
+                unit: "DINSOS".into(),
+                unit_name: "Dinas Sosial".into(),
+                text: "Percepat penyaluran".into(),
+                by: "asda1".into(),
+            }],
+            overrides: vec![Override {
+                unit: "DINSOS".into(),
+                unit_name: "Dinas Sosial".into(),
+                target: Some("DINSOS-02".into()),
+                target_name: Some("x".into()),
+                computed: None,
+                status: Status::AtRisk,
+                justification: "Data bulan lalu belum masuk".into(),
+                by: "asda1".into(),
+            }],
+            follow_ups_created: Vec::new(),
+            earlier_follow_ups: &[],
+            closed_at: chrono::Utc.with_ymd_and_hms(2025, 4, 28, 3, 0, 0).unwrap(),
+            closed_by: "asda1".into(),
+        },
+    )
+}
+
+#[test]
+fn pdftotext_reads_the_berita_acara_signed_on_the_meeting_day() {
+    use pantau_report::minutes::{self, MinutesDocument, Signatory};
+    let (_, region) = common::sample();
+    let minutes = closed_minutes(&region);
+    let chair = Signatory {
+        role: pantau_domain::role::Role::Evaluator,
+        office: Some("Asisten Pemerintahan dan Kesejahteraan Rakyat".into()),
+        full_name: Some("Dr. Hj. Siti Aminah, M.Si.".into()),
+        nip: Some("19700101 199003 2 001".into()),
+    };
+    let document = MinutesDocument::build(&minutes, Lang::Id, None, &[chair]);
+    let text = pdftotext(
+        &minutes::pdf(&document).unwrap(),
+        &common::scratch("pdf-minutes"),
+    );
+    assert!(
+        text.contains("BERITA ACARA RAPAT EVALUASI MINGGUAN"),
+        "{text}"
+    );
+    // Signed where the region sits, on the meeting's day: not the day it was
+    // closed (Monday 28 April), not today; by name and NIP, never a username.
+    assert!(text.contains("Bekasi, 25 April 2025"), "{text}");
+    assert!(text.contains("Dr. Hj. Siti Aminah, M.Si."), "{text}");
+    assert!(text.contains("NIP 19700101 199003 2 001"), "{text}");
+    assert!(!text.contains("asda1"), "a username in\n{text}");
+    // The moment of the figures, the period and the closing in words.
+    let as_of = region.programs[0]
+        .calendar
+        .parse_as_of(&minutes.as_of)
+        .unwrap();
+    let timezone = region.programs[0].calendar.timezone;
+    let figures = pantau_present::figures_as_of(Lang::Id, timezone, &as_of);
+    assert_eq!(figures, document.figures_as_of);
+    assert!(text.contains(&figures), "{figures} in\n{text}");
+    assert!(text.contains("Minggu ke-9"), "{text}");
+    reads_like_the_pages(&text);
+    // Every unit of the cluster with targets, with its figures as the pages write them.
+    for unit in minutes.units.iter().filter(|u| u.result.targets > 0) {
+        let achievement = pantau_present::pct(Lang::Id, unit.result.achievement_pct);
+        assert!(
+            text.lines()
+                .any(|l| l.split_whitespace().next() == Some(&unit.result.code)
+                    && l.contains(&achievement)),
+            "{} {achievement} in\n{text}",
+            unit.result.code
+        );
+    }
+    // The note and the override, with the labels of the pages.
+    assert!(text.contains("Percepat penyaluran"));
+    assert!(text.contains(pantau_present::status(Lang::Id, Status::AtRisk)));
+
+    // The same document serialises for the web page: plain strings.
+    let json = serde_json::to_value(&document).unwrap();
+    assert_eq!(json["signature"]["place_date"], "Bekasi, 25 April 2025");
+    assert_eq!(json["figures_as_of"], figures.as_str());
+
+    // In English, every word changes and the figures stay.
+    let english = MinutesDocument::build(&minutes, Lang::En, Some("Bekasi"), &[]);
+    let text = pdftotext(
+        &minutes::pdf(&english).unwrap(),
+        &common::scratch("pdf-minutes-en"),
+    );
+    assert!(
+        text.contains("MINUTES OF THE WEEKLY EVALUATION MEETING"),
+        "{text}"
+    );
+    assert!(text.contains("Figures as of"), "{text}");
+    assert!(text.contains("Page 1 of"), "{text}");
+    assert!(text.contains("Bekasi, 25 April 2025"), "{text}");
+    assert!(!text.contains("asda1"));
+    assert!(!has_iso_moment(&text));
+
+    // The old entry point signs the same way, by the cluster's office.
+    let pdf = pantau_report::pdf::minutes_report(&minutes, &Signature::default()).unwrap();
+    let text = pdftotext(&pdf, &common::scratch("pdf-minutes-old"));
+    assert!(text.contains("Bekasi, 25 April 2025"), "{text}");
+    assert!(text.contains("Asisten Pemerintahan dan Kesejahteraan Rakyat"));
+    assert!(!text.contains("asda1"));
 }
