@@ -4,7 +4,8 @@ use std::io::{self, BufRead, IsTerminal, Write};
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use pantau_store::{Actor, ImportMode, NewUser, Role, Store, password};
+use pantau_present::{self as present, Lang};
+use pantau_store::{Actor, ImportMode, ImportSummary, NewUser, Role, Store, password};
 
 use crate::{Failure, evaluate::read_bundle_text};
 
@@ -151,7 +152,14 @@ pub async fn import(args: ImportArgs) -> Result<(), Failure> {
         ImportMode::NewRegion
     };
     let summary = store.import_bundle(&bundle, mode, &Actor::cli()).await?;
-    println!(
+    println!("{}", import_summary(&summary));
+    Ok(())
+}
+
+/// What an import did, in the command line's English, counts grouped.
+pub fn import_summary(summary: &ImportSummary) -> String {
+    let count = |n: usize| present::count(Lang::En, i64::try_from(n).unwrap_or(i64::MAX));
+    format!(
         "{} region {}: {} units, {} programs, {} targets, {} entries and {} nil reports added, {} budgets",
         if summary.created {
             "created"
@@ -159,14 +167,13 @@ pub async fn import(args: ImportArgs) -> Result<(), Failure> {
             "merged into"
         },
         summary.region,
-        summary.units,
-        summary.programs,
-        summary.targets,
-        summary.entries_added,
-        summary.nil_reports_added,
-        summary.budgets
-    );
-    Ok(())
+        count(summary.units),
+        count(summary.programs),
+        count(summary.targets),
+        count(summary.entries_added),
+        count(summary.nil_reports_added),
+        count(summary.budgets)
+    )
 }
 
 pub async fn export(args: ExportArgs) -> Result<(), Failure> {

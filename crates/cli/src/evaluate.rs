@@ -96,7 +96,7 @@ pub fn run_evaluate(args: EvaluateArgs) -> Result<(), Failure> {
         Format::Table => {
             let stdout = io::stdout();
             let mut out = io::BufWriter::new(stdout.lock());
-            table::write(&mut out, &region, program, &evaluation, args.lang)?;
+            table::write(&mut out, &region, program, &evaluation, &as_of, args.lang)?;
             out.flush()?;
         }
     }

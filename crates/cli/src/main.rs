@@ -84,8 +84,8 @@ pub struct EvaluateArgs {
     #[arg(long, value_enum, default_value_t = Format::Json)]
     format: Format,
     /// Language of the table.
-    #[arg(long, value_enum, env = "PANTAU_LANG", default_value_t = table::Lang::Id)]
-    lang: table::Lang,
+    #[arg(long, env = "PANTAU_LANG", default_value = "id", value_parser = table::lang_parser())]
+    lang: pantau_present::Lang,
 }
 
 #[derive(Clone, Copy, ValueEnum)]

@@ -260,20 +260,6 @@ pub async fn import_xlsx(args: ImportXlsxArgs) -> Result<(), Failure> {
     let summary = store
         .import_bundle(&bundle, ImportMode::Merge, &Actor::cli())
         .await?;
-    println!(
-        "{} region {}: {} units, {} programs, {} targets, {} entries and {} nil reports added, {} budgets",
-        if summary.created {
-            "created"
-        } else {
-            "merged into"
-        },
-        summary.region,
-        summary.units,
-        summary.programs,
-        summary.targets,
-        summary.entries_added,
-        summary.nil_reports_added,
-        summary.budgets
-    );
+    println!("{}", crate::database::import_summary(&summary));
     Ok(())
 }

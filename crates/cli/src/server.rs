@@ -302,8 +302,8 @@ pub async fn demo(args: DemoArgs) -> Result<(), Failure> {
             .map(str::to_owned)
             .unwrap_or_else(|| clusters.join(", "));
         println!(
-            "  {username:<18} {:<10} {name}{}",
-            role.code(),
+            "  {username:<18} {:<22} {name}{}",
+            pantau_present::role(pantau_present::Lang::En, role),
             if scope.is_empty() {
                 String::new()
             } else {
@@ -311,8 +311,11 @@ pub async fn demo(args: DemoArgs) -> Result<(), Failure> {
             }
         );
     }
+    let day = |m, d| chrono::NaiveDate::from_ymd_opt(2025, m, d).expect("a date of the sample");
     println!(
-        "The program ran from 2025-02-22 to 2025-05-20: add ?as_of=2025-04-25 to a dashboard address to see it mid-way."
+        "The program ran {}: add ?as_of=2025-04-25 to a dashboard address to see it mid-way ({}).",
+        pantau_present::date_range(pantau_present::Lang::En, day(2, 22), day(5, 20)),
+        pantau_present::date(pantau_present::Lang::En, day(4, 25))
     );
     let config = pantau_web::Config {
         evidence_dir: args.data.join("evidence"),

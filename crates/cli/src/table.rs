@@ -3,24 +3,19 @@
 
 use std::io::{self, Write};
 
-use clap::ValueEnum;
+use clap::builder::TypedValueParser;
+use pantau_domain::AsOf;
 use pantau_domain::evaluation::{ComplianceState, Evaluation, Status};
 use pantau_domain::model::{Program, Region};
-use pantau_domain::rating::Rating;
-use rust_decimal::Decimal;
+use pantau_present::{self as present, Lang};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum Lang {
-    /// Bahasa Indonesia
-    Id,
-    /// English
-    En,
+/// `--lang`: the codes of [`pantau_present::Lang`], listed in `--help`.
+pub fn lang_parser() -> impl TypedValueParser<Value = Lang> {
+    clap::builder::PossibleValuesParser::new([Lang::Id.code(), Lang::En.code()])
+        .map(|code: String| Lang::parse(&code).expect("a listed language code"))
 }
 
 struct Words {
-    as_of: &'static str,
-    day: &'static str,
-    of: &'static str,
     unit: &'static str,
     targets: &'static str,
     status: &'static str,
@@ -42,9 +37,6 @@ struct Words {
 }
 
 const ID: Words = Words {
-    as_of: "Per",
-    day: "hari ke",
-    of: "dari",
     unit: "Perangkat daerah",
     targets: "Target",
     status: "Status",
@@ -56,7 +48,7 @@ const ID: Words = Words {
     units_with_targets: "perangkat daerah bertarget",
     reporting_rate: "tingkat pelaporan",
     on_time_rate: "tepat waktu",
-    legend: "Keterangan: ✓ tepat waktu, ! terlambat, ✗ tidak lapor, · belum jatuh tempo",
+    legend: "Keterangan",
     budget: "Anggaran",
     absorption: "serapan",
     against_plan: "terhadap rencana",
@@ -66,9 +58,6 @@ const ID: Words = Words {
 };
 
 const EN: Words = Words {
-    as_of: "As of",
-    day: "day",
-    of: "of",
     unit: "Unit",
     targets: "Targets",
     status: "Status",
@@ -80,7 +69,7 @@ const EN: Words = Words {
     units_with_targets: "units with targets",
     reporting_rate: "reporting rate",
     on_time_rate: "on time",
-    legend: "Legend: ✓ on time, ! late, ✗ missing, · not yet due",
+    legend: "Legend",
     budget: "Budget",
     absorption: "absorption",
     against_plan: "against plan",
@@ -89,52 +78,25 @@ const EN: Words = Words {
     stale: "not updated for 14 days",
 };
 
-fn status_label(status: Status, lang: Lang) -> &'static str {
-    match (lang, status) {
-        (Lang::Id, Status::Achieved) => "Tercapai",
-        (Lang::Id, Status::OnTrack) => "Sesuai jalur",
-        (Lang::Id, Status::AtRisk) => "Berisiko",
-        (Lang::Id, Status::OffTrack) => "Tertinggal",
-        (Lang::Id, Status::NoData) => "Belum ada data",
-        (Lang::Id, Status::NotAchieved) => "Tidak tercapai",
-        (Lang::En, Status::Achieved) => "Achieved",
-        (Lang::En, Status::OnTrack) => "On track",
-        (Lang::En, Status::AtRisk) => "At risk",
-        (Lang::En, Status::OffTrack) => "Off track",
-        (Lang::En, Status::NoData) => "No data",
-        (Lang::En, Status::NotAchieved) => "Not achieved",
-    }
-}
-
-fn rating_label(rating: Option<Rating>) -> &'static str {
-    rating.map_or("-", Rating::label)
-}
-
-/// A percentage with 2 decimals, with a decimal comma in Indonesian.
-fn pct(value: Option<Decimal>, lang: Lang) -> String {
-    value.map_or_else(
-        || "-".to_owned(),
-        |v| {
-            let text = format!("{:.2}%", pantau_domain::rating::round2(v));
-            match lang {
-                Lang::Id => text.replace('.', ","),
-                Lang::En => text,
-            }
-        },
-    )
-}
-
-fn rate(value: Option<Decimal>, lang: Lang) -> String {
-    pct(value.map(|v| v * Decimal::ONE_HUNDRED), lang)
-}
-
-fn strip_symbol(state: ComplianceState) -> char {
-    match state {
-        ComplianceState::OnTime => '✓',
-        ComplianceState::Late => '!',
-        ComplianceState::Missing => '✗',
-        ComplianceState::Open => '·',
-    }
+/// The strip's legend, with the compliance labels everyone else shows:
+/// "✓ tepat waktu, ! terlambat, …".
+fn legend(lang: Lang) -> String {
+    [
+        ComplianceState::OnTime,
+        ComplianceState::Late,
+        ComplianceState::Missing,
+        ComplianceState::Open,
+    ]
+    .iter()
+    .map(|s| {
+        format!(
+            "{} {}",
+            present::compliance_mark(*s),
+            present::compliance(lang, *s).to_lowercase()
+        )
+    })
+    .collect::<Vec<_>>()
+    .join(", ")
 }
 
 /// Pad or shorten to a width in characters (names carry no wide glyphs); a
@@ -162,6 +124,7 @@ pub fn write(
     region: &Region,
     program: &Program,
     evaluation: &Evaluation,
+    as_of: &AsOf,
     lang: Lang,
 ) -> io::Result<()> {
     let w = match lang {
@@ -171,8 +134,9 @@ pub fn write(
     writeln!(out, "{} ({}) · {}", program.name, program.code, region.name)?;
     writeln!(
         out,
-        "{} {} · {} {} {} {}",
-        w.as_of, evaluation.as_of, w.day, evaluation.day, w.of, evaluation.days_total
+        "{} · {}",
+        present::figures_as_of(lang, program.calendar.timezone, as_of),
+        present::day_of(lang, evaluation.day, evaluation.days_total)
     )?;
     writeln!(out)?;
     let name_width = 34;
@@ -195,7 +159,7 @@ pub fn write(
         let strip: String = result
             .compliance
             .iter()
-            .map(|c| strip_symbol(c.state))
+            .map(|c| present::compliance_mark(c.state))
             .collect();
         let label = format!("{} {}", unit.code, unit.name);
         let stale = evaluation
@@ -204,7 +168,7 @@ pub fn write(
             .filter(|t| t.unit == unit.code && t.stale)
             .count();
         let stale = if stale > 0 {
-            format!("  ({stale} {})", w.stale)
+            format!("  ({} {})", present::count(lang, stale as i64), w.stale)
         } else {
             String::new()
         };
@@ -212,10 +176,10 @@ pub fn write(
             out,
             "{} {:>6}  {} {:>9}  {} {}{}",
             fit(&label, name_width),
-            result.targets,
-            fit(status_label(status, lang), 15),
-            pct(result.achievement_pct, lang),
-            fit(rating_label(result.rating), 13),
+            present::count(lang, i64::from(result.targets)),
+            fit(present::status(lang, status), 15),
+            present::pct(lang, result.achievement_pct),
+            fit(present::rating(lang, result.rating), 13),
             strip,
             stale
         )?;
@@ -225,7 +189,7 @@ pub fn write(
             out,
             "{} ({}): {}",
             w.no_targets,
-            without_targets.len(),
+            present::count(lang, without_targets.len() as i64),
             without_targets.join(", ")
         )?;
     }
@@ -237,8 +201,8 @@ pub fn write(
         .map(|s| {
             format!(
                 "{} {}",
-                status_label(*s, lang),
-                summary.status_counts.get(*s)
+                present::status(lang, *s),
+                present::count(lang, i64::from(summary.status_counts.get(*s)))
             )
         })
         .collect();
@@ -246,22 +210,22 @@ pub fn write(
         out,
         "{}: {} {}, {} {} · {} {} ({})",
         w.total,
-        summary.targets,
+        present::count(lang, i64::from(summary.targets)),
         w.targets.to_lowercase(),
-        summary.units_with_targets,
+        present::count(lang, i64::from(summary.units_with_targets)),
         w.units_with_targets,
         w.capaian,
-        pct(summary.achievement_pct, lang),
-        rating_label(summary.rating)
+        present::pct(lang, summary.achievement_pct),
+        present::rating(lang, summary.rating)
     )?;
     writeln!(out, "  {}", counts.join(", "))?;
     writeln!(
         out,
         "  {} {} · {} {}",
         w.reporting_rate,
-        rate(summary.reporting_rate, lang),
+        present::rate(lang, summary.reporting_rate),
         w.on_time_rate,
-        rate(summary.on_time_rate, lang)
+        present::rate(lang, summary.on_time_rate)
     )?;
     if let Some(Some(budget)) = &summary.budget {
         writeln!(
@@ -269,12 +233,12 @@ pub fn write(
             "  {}: {} {} ({}) · {} {} · {} {}{}",
             w.budget,
             w.absorption,
-            pct(budget.absorption_pct, lang),
-            rating_label(budget.rating),
+            present::pct(lang, budget.absorption_pct),
+            present::rating(lang, budget.rating),
             w.against_plan,
-            pct(budget.against_plan_pct, lang),
+            present::pct(lang, budget.against_plan_pct),
             w.physical,
-            pct(budget.physical_pct, lang),
+            present::pct(lang, budget.physical_pct),
             if budget.flagged {
                 format!(" · {}", w.flagged)
             } else {
@@ -282,6 +246,6 @@ pub fn write(
             }
         )?;
     }
-    writeln!(out, "{}", w.legend)?;
+    writeln!(out, "{}: {}", w.legend, legend(lang))?;
     Ok(())
 }

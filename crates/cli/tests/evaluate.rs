@@ -197,6 +197,15 @@ fn the_table_has_a_line_per_unit_with_its_compliance_strip() {
     assert!(dp3a.contains("79,17%"), "{dp3a}");
     assert!(dp3a.ends_with("✗✓✓✗✗✗✗✗✓·"), "{dp3a}");
     assert!(text.contains("Total: 2 target"), "{text}");
+    // A date given alone is the end of that day; the day count as everywhere.
+    assert!(
+        text.contains("Angka per akhir 25 April 2025 · hari ke-63 dari 88"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Keterangan: ✓ tepat waktu, ! terlambat, ✗ tidak lapor, · belum jatuh tempo"),
+        "{text}"
+    );
 
     let out = pantau(&[
         "evaluate",
@@ -219,6 +228,40 @@ fn the_table_has_a_line_per_unit_with_its_compliance_strip() {
         .find(|l| l.starts_with("DLH "))
         .expect("a DLH line");
     assert!(dlh.contains("(1 not updated for 14 days)"), "{dlh}");
+    // Labels are English too, the rating included.
+    assert!(dlh.contains("Very low"), "{dlh}");
+    assert!(
+        text.contains("Figures as of the end of 25 April 2025 · day 63 of 88"),
+        "{text}"
+    );
+
+    // A moment is written in the program's zone, never as ISO.
+    let out = pantau(&[
+        "evaluate",
+        small_bundle().to_str().unwrap(),
+        "--as-of",
+        "2025-04-25T02:00:00Z",
+        "--format",
+        "table",
+        "--lang",
+        "en",
+    ]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("Figures as of 25 April 2025, 09:00 WIB"),
+        "{text}"
+    );
+    assert!(!text.contains("2025-04-25"), "{text}");
+
+    let out = pantau(&[
+        "evaluate",
+        small_bundle().to_str().unwrap(),
+        "--format",
+        "table",
+        "--lang",
+        "fr",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
 }
 
 #[test]
