@@ -33,6 +33,8 @@ backend_tests!(
     create_user_refusals,
     password_hash_and_disabled_change,
     unknown_user,
+    user_profile_is_kept_and_changed_with_its_audit_record,
+    user_profile_refusals_change_nothing,
     audit_records_every_change,
     audit_before_is_the_previous_state,
     audit_log_is_newest_first_limited_and_per_region,
@@ -868,6 +870,176 @@ async fn unknown_user(db: Db) {
         1,
         "no audit record for an unknown user"
     );
+}
+
+async fn user_profile_is_kept_and_changed_with_its_audit_record(db: Db) {
+    use pantau_store::UserProfile;
+    import(&*db, &sample(), ImportMode::NewRegion).await;
+    let asda = {
+        let mut user = new_user("3275", "asda1", Role::Evaluator);
+        user.clusters = vec!["ASDA1".into()];
+        user
+    };
+    let profile = UserProfile {
+        full_name: Some("  Dr. H. Ahmad Fauzi, M.Si. ".into()),
+        nip: Some("196805121994031002".into()),
+    };
+    db.create_user_with_profile(&asda, &profile, &actor("cli", None))
+        .await
+        .unwrap();
+    let got = db.user_by_username("asda1").await.unwrap().unwrap();
+    assert_eq!(got.full_name.as_deref(), Some("Dr. H. Ahmad Fauzi, M.Si."));
+    assert_eq!(got.nip.as_deref(), Some("196805121994031002"));
+    assert_eq!(got.clusters, ["ASDA1"]);
+    let created = &db.audit_log("3275", 1).await.unwrap()[0];
+    assert_eq!(created.entity, "user");
+    assert_eq!(
+        created.after.as_ref().unwrap()["nip"],
+        json!("196805121994031002")
+    );
+
+    // An account without a profile has neither, as before.
+    db.create_user(
+        &new_user("3275", "walikota", Role::Leader),
+        &actor("cli", None),
+    )
+    .await
+    .unwrap();
+    let plain = db.user_by_username("walikota").await.unwrap().unwrap();
+    assert_eq!((plain.full_name, plain.nip), (None, None));
+
+    // A 200-character name (not bytes: each of these is two) is kept.
+    let long_name = "é".repeat(200);
+    let change = UserProfile {
+        full_name: Some(long_name.clone()),
+        nip: Some("198703152010012004".into()),
+    };
+    let before = audit_count(&db, "3275").await;
+    db.set_user_profile("3275", "walikota", &change, &actor("admin", Some(1)))
+        .await
+        .unwrap();
+    let got = db.user_by_username("walikota").await.unwrap().unwrap();
+    assert_eq!(got.full_name.as_deref(), Some(long_name.as_str()));
+    assert_eq!(got.nip.as_deref(), Some("198703152010012004"));
+    assert_eq!(audit_count(&db, "3275").await, before + 1);
+    let record = &db.audit_log("3275", 1).await.unwrap()[0];
+    assert_eq!(
+        (
+            record.action.as_str(),
+            record.entity.as_str(),
+            record.actor.as_str()
+        ),
+        ("edit", "user.profile", "admin")
+    );
+    assert_eq!(record.entity_id.as_deref(), Some("walikota"));
+    assert_eq!(record.before, Some(json!({"full_name": null, "nip": null})));
+    assert_eq!(
+        record.after,
+        Some(json!({"full_name": long_name, "nip": "198703152010012004"}))
+    );
+
+    // Empty clears; the other account is untouched.
+    let cleared = UserProfile {
+        full_name: Some("Wali Kota".into()),
+        nip: Some("  ".into()),
+    };
+    db.set_user_profile("3275", "walikota", &cleared, &actor("admin", Some(1)))
+        .await
+        .unwrap();
+    let got = db.user_by_username("walikota").await.unwrap().unwrap();
+    assert_eq!(got.full_name.as_deref(), Some("Wali Kota"));
+    assert_eq!(got.nip, None);
+    let untouched = db.user_by_username("asda1").await.unwrap().unwrap();
+    assert_eq!(untouched.nip.as_deref(), Some("196805121994031002"));
+    // Listing a region carries them too.
+    let listed = db.users("3275").await.unwrap();
+    assert_eq!(
+        listed[0].full_name.as_deref(),
+        Some("Dr. H. Ahmad Fauzi, M.Si.")
+    );
+}
+
+async fn user_profile_refusals_change_nothing(db: Db) {
+    use pantau_store::UserProfile;
+    import(&*db, &sample(), ImportMode::NewRegion).await;
+    db.create_user(
+        &new_user("3275", "walikota", Role::Leader),
+        &actor("cli", None),
+    )
+    .await
+    .unwrap();
+    let with_nip = |nip: &str| UserProfile {
+        full_name: None,
+        nip: Some(nip.into()),
+    };
+    let refused = [
+        ("nip", with_nip("19680512199403100"), "got 17"),
+        ("nip", with_nip("1968051219940310021"), "got 19"),
+        (
+            "nip",
+            with_nip("19680512 199403 1 002"),
+            "' ' at position 9",
+        ),
+        ("nip", with_nip("19680512199403100X"), "'X' at position 18"),
+        ("nip", with_nip("١٩٦٨٠٥١٢١٩٩٤٠٣١٠٠٢"), "at position 1"),
+        (
+            "full_name",
+            UserProfile {
+                full_name: Some("a".repeat(201)),
+                nip: None,
+            },
+            "got 201",
+        ),
+        (
+            "full_name",
+            UserProfile {
+                full_name: Some("Wali\nKota".into()),
+                nip: None,
+            },
+            "one line",
+        ),
+    ];
+    let before = audit_count(&db, "3275").await;
+    for (field, profile, says) in &refused {
+        match db
+            .set_user_profile("3275", "walikota", profile, &actor("admin", None))
+            .await
+        {
+            Err(StoreError::Invalid { field: f, message }) => {
+                assert_eq!(&f, field, "{profile:?}");
+                assert!(message.contains(says), "{profile:?}: {message}");
+            }
+            other => panic!("{profile:?}: expected Invalid, got {other:?}"),
+        }
+        let mut user = new_user("3275", "baru", Role::Leader);
+        user.display_name = "Baru".into();
+        match db
+            .create_user_with_profile(&user, profile, &actor("admin", None))
+            .await
+        {
+            Err(StoreError::Invalid { field: f, .. }) => assert_eq!(&f, field),
+            other => panic!("{profile:?}: expected Invalid, got {other:?}"),
+        }
+    }
+    // A user of another region, or none.
+    for (region, username) in [("3216", "walikota"), ("3275", "nobody")] {
+        match db
+            .set_user_profile(
+                region,
+                username,
+                &with_nip("196805121994031002"),
+                &actor("admin", None),
+            )
+            .await
+        {
+            Err(StoreError::UnknownUser(name)) => assert_eq!(name, username),
+            other => panic!("{region}/{username}: expected UnknownUser, got {other:?}"),
+        }
+    }
+    assert!(db.user_by_username("baru").await.unwrap().is_none());
+    let got = db.user_by_username("walikota").await.unwrap().unwrap();
+    assert_eq!((got.full_name, got.nip), (None, None));
+    assert_eq!(audit_count(&db, "3275").await, before);
 }
 
 async fn audit_records_every_change(db: Db) {
