@@ -222,6 +222,36 @@ macro_rules! store_impl {
                 row.as_ref().map(entry_row).transpose()
             }
 
+            /// Record an evidence file of an entry of the region, with its audit record.
+            async fn add_evidence_in(
+                conn: &mut <$db as sqlx::Database>::Connection,
+                region_id: i64,
+                evidence: &NewEvidence,
+                actor: &Actor,
+            ) -> Result<Id> {
+                let id: i64 = sqlx::query_scalar(
+                    "INSERT INTO evidence (region_id, entry_id, file_name, content_type, size_bytes, stored_path) \
+                     VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+                )
+                .bind(region_id)
+                .bind(evidence.entry_id)
+                .bind(&evidence.file_name)
+                .bind(&evidence.content_type)
+                .bind(evidence.size_bytes)
+                .bind(&evidence.stored_path)
+                .fetch_one(&mut *conn)
+                .await?;
+                let record = NewAudit {
+                    action: "create".into(),
+                    entity: "evidence".into(),
+                    entity_id: Some(id.to_string()),
+                    before: None,
+                    after: Some(serde_json::to_value(evidence).expect("evidence serializes")),
+                };
+                Self::append_audit_in(conn, Some(region_id), actor, &record).await?;
+                Ok(id)
+            }
+
             /// The entry as it stands, if the region has it and it may still change.
             async fn entry_for_change(
                 conn: &mut <$db as sqlx::Database>::Connection,
@@ -1068,7 +1098,13 @@ macro_rules! store_impl {
                 Self::append_audit_in(&mut conn, region_id, actor, &record).await
             }
 
-            async fn create_entry(&self, region: &str, entry: &NewEntry, actor: &Actor) -> Result<Id> {
+            async fn create_entry_with_evidence(
+                &self,
+                region: &str,
+                entry: &NewEntry,
+                evidence: &[EvidenceFile],
+                actor: &Actor,
+            ) -> Result<CreatedEntry> {
                 let mut tx = self.begin_write().await?;
                 let row = sqlx::query(
                     "SELECT t.id, t.region_id FROM targets t JOIN programs p ON p.id = t.program_id \
@@ -1111,8 +1147,12 @@ macro_rules! store_impl {
                 };
                 Self::bump_version(&mut tx, region_id, false).await?;
                 Self::append_audit_in(&mut tx, Some(region_id), actor, &record).await?;
+                let mut evidence_ids = Vec::with_capacity(evidence.len());
+                for file in evidence {
+                    evidence_ids.push(Self::add_evidence_in(&mut tx, region_id, &file.of_entry(id), actor).await?);
+                }
                 tx.commit().await?;
-                Ok(id)
+                Ok(CreatedEntry { entry: id, evidence: evidence_ids })
             }
 
             async fn update_entry(&self, region: &str, id: Id, change: &EntryChange, actor: &Actor) -> Result<()> {
@@ -1255,26 +1295,7 @@ macro_rules! store_impl {
                 .fetch_optional(&mut *tx)
                 .await?
                 .ok_or_else(|| StoreError::NotFound { what: "entry", key: evidence.entry_id.to_string() })?;
-                let id: i64 = sqlx::query_scalar(
-                    "INSERT INTO evidence (region_id, entry_id, file_name, content_type, size_bytes, stored_path) \
-                     VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-                )
-                .bind(region_id)
-                .bind(evidence.entry_id)
-                .bind(&evidence.file_name)
-                .bind(&evidence.content_type)
-                .bind(evidence.size_bytes)
-                .bind(&evidence.stored_path)
-                .fetch_one(&mut *tx)
-                .await?;
-                let record = NewAudit {
-                    action: "create".into(),
-                    entity: "evidence".into(),
-                    entity_id: Some(id.to_string()),
-                    before: None,
-                    after: Some(serde_json::to_value(evidence).expect("evidence serializes")),
-                };
-                Self::append_audit_in(&mut tx, Some(region_id), actor, &record).await?;
+                let id = Self::add_evidence_in(&mut tx, region_id, evidence, actor).await?;
                 tx.commit().await?;
                 Ok(id)
             }

@@ -277,6 +277,37 @@ pub struct NewEvidence {
     pub stored_path: String,
 }
 
+/// An evidence file already written, to record with the entry it is for
+/// ([`Store::create_entry_with_evidence`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EvidenceFile {
+    pub file_name: String,
+    pub content_type: String,
+    pub size_bytes: i64,
+    pub stored_path: String,
+}
+
+impl EvidenceFile {
+    /// The record of this file for an entry.
+    pub fn of_entry(&self, entry_id: Id) -> NewEvidence {
+        NewEvidence {
+            entry_id,
+            file_name: self.file_name.clone(),
+            content_type: self.content_type.clone(),
+            size_bytes: self.size_bytes,
+            stored_path: self.stored_path.clone(),
+        }
+    }
+}
+
+/// What [`Store::create_entry_with_evidence`] wrote.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CreatedEntry {
+    pub entry: Id,
+    /// The evidence rows, in the order of the files given.
+    pub evidence: Vec<Id>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct EvidenceRow {
     pub id: Id,
@@ -396,7 +427,23 @@ pub trait Store:
 
     /// Record a submitted entry (the caller has checked the role and the
     /// values against the program); returns its id.
-    async fn create_entry(&self, region: &str, entry: &NewEntry, actor: &Actor) -> Result<Id>;
+    async fn create_entry(&self, region: &str, entry: &NewEntry, actor: &Actor) -> Result<Id> {
+        Ok(self
+            .create_entry_with_evidence(region, entry, &[], actor)
+            .await?
+            .entry)
+    }
+
+    /// Record a submitted entry and its evidence files (already written) in one
+    /// transaction, each with its audit record: all of them or, on any
+    /// failure, none.
+    async fn create_entry_with_evidence(
+        &self,
+        region: &str,
+        entry: &NewEntry,
+        evidence: &[EvidenceFile],
+        actor: &Actor,
+    ) -> Result<CreatedEntry>;
 
     /// Change an entry that is not verified yet; a returned entry becomes submitted again.
     async fn update_entry(

@@ -41,6 +41,8 @@ backend_tests!(
     amounts_and_decimals_round_trip_exactly,
     identical_entries_in_one_bundle_are_all_kept,
     sub_second_submission_moments_round_trip,
+    entry_and_its_evidence_are_written_together,
+    a_failing_evidence_insert_writes_no_entry,
 );
 
 // ---------------------------------------------------------------------------
@@ -1447,4 +1449,152 @@ fn postgres_url_gets_the_test_database() {
         with_database("postgres://h:5432", "t3"),
         "postgres://h:5432/t3"
     );
+}
+
+// ---------------------------------------------------------------------------
+// An entry and its evidence in one transaction.
+
+fn new_entry(value: i64) -> pantau_store::NewEntry {
+    pantau_store::NewEntry {
+        program: "100HK".into(),
+        target: "DP3A-01".into(),
+        activity_date: chrono::NaiveDate::from_ymd_opt(2025, 3, 15).unwrap(),
+        value: Decimal::from(value),
+        note: Some("Posyandu Mustikajaya".into()),
+        submitted_at: chrono::Utc::now(),
+    }
+}
+
+fn evidence_file(path: &str) -> pantau_store::EvidenceFile {
+    pantau_store::EvidenceFile {
+        file_name: "foto.jpg".into(),
+        content_type: "image/jpeg".into(),
+        size_bytes: 2048,
+        stored_path: path.into(),
+    }
+}
+
+/// Entries, evidence rows (over all entries) and audit records of the region.
+async fn entry_rows(db: &Db) -> (usize, usize, usize) {
+    let entries = db
+        .entries("3275", &pantau_store::EntryFilter::default())
+        .await
+        .unwrap();
+    let mut evidence = 0;
+    for entry in &entries {
+        evidence += db.evidence_of_entry("3275", entry.id).await.unwrap().len();
+    }
+    (entries.len(), evidence, audit_count(db, "3275").await)
+}
+
+async fn entry_and_its_evidence_are_written_together(db: Db) {
+    import(&*db, &sample(), ImportMode::NewRegion).await;
+    let (entries, evidence, audit) = entry_rows(&db).await;
+    let version = db.region_version("3275").await.unwrap();
+    let files = [
+        evidence_file("/var/lib/pantau/evidence/3275/a.jpg"),
+        evidence_file("/var/lib/pantau/evidence/3275/b.pdf"),
+    ];
+    let created = db
+        .create_entry_with_evidence("3275", &new_entry(7), &files, &actor("op.dp3a", Some(1)))
+        .await
+        .unwrap();
+    assert_eq!(created.evidence.len(), 2);
+    let stored = db.evidence_of_entry("3275", created.entry).await.unwrap();
+    assert_eq!(
+        stored.iter().map(|e| e.id).collect::<Vec<_>>(),
+        created.evidence
+    );
+    assert_eq!(
+        stored
+            .iter()
+            .map(|e| e.stored_path.as_str())
+            .collect::<Vec<_>>(),
+        files
+            .iter()
+            .map(|f| f.stored_path.as_str())
+            .collect::<Vec<_>>()
+    );
+    let entry = db.entry("3275", created.entry).await.unwrap().unwrap();
+    assert_eq!(entry.value, Decimal::from(7));
+    assert_eq!(
+        entry_rows(&db).await,
+        (entries + 1, evidence + 2, audit + 3)
+    );
+    let records = db.audit_log("3275", 3).await.unwrap();
+    let what: Vec<_> = records
+        .iter()
+        .rev()
+        .map(|r| (r.action.as_str(), r.entity.as_str()))
+        .collect();
+    assert_eq!(
+        what,
+        [
+            ("submit", "entry"),
+            ("create", "evidence"),
+            ("create", "evidence")
+        ]
+    );
+    assert_eq!(
+        records[0].after.as_ref().unwrap()["entry_id"],
+        json!(created.entry)
+    );
+    let after = db.region_version("3275").await.unwrap();
+    assert_eq!((after.plan, after.data), (version.plan, version.data + 1));
+
+    // Without files it is create_entry; add_evidence still adds to an entry.
+    let plain = db
+        .create_entry("3275", &new_entry(3), &actor("op.dp3a", Some(1)))
+        .await
+        .unwrap();
+    let file = evidence_file("/var/lib/pantau/evidence/3275/c.png").of_entry(plain);
+    db.add_evidence("3275", &file, &actor("op.dp3a", Some(1)))
+        .await
+        .unwrap();
+    assert_eq!(
+        entry_rows(&db).await,
+        (entries + 2, evidence + 3, audit + 5)
+    );
+}
+
+async fn a_failing_evidence_insert_writes_no_entry(db: Db) {
+    import(&*db, &sample(), ImportMode::NewRegion).await;
+    let first = evidence_file("/var/lib/pantau/evidence/3275/a.jpg");
+    db.create_entry_with_evidence("3275", &new_entry(7), &[first.clone()], &actor("op", None))
+        .await
+        .unwrap();
+    let before = entry_rows(&db).await;
+    let version = db.region_version("3275").await.unwrap();
+    let bundle = export(&*db, "3275").await;
+
+    // The second file's row breaks the one-row-per-file constraint, in the
+    // same call or against a file already recorded: nothing of it is kept.
+    let twice = [
+        evidence_file("/var/lib/pantau/evidence/3275/b.jpg"),
+        evidence_file("/var/lib/pantau/evidence/3275/b.jpg"),
+    ];
+    let again = [evidence_file("/var/lib/pantau/evidence/3275/c.jpg"), first];
+    for files in [&twice[..], &again[..]] {
+        match db
+            .create_entry_with_evidence("3275", &new_entry(9), files, &actor("op", None))
+            .await
+        {
+            Err(StoreError::Database(_)) => {}
+            other => panic!("a file recorded twice: expected a database error, got {other:?}"),
+        }
+        assert_eq!(entry_rows(&db).await, before);
+        assert_eq!(db.region_version("3275").await.unwrap(), version);
+        assert_eq!(export(&*db, "3275").await, bundle);
+    }
+    // An unknown target writes nothing either.
+    let mut unknown = new_entry(1);
+    unknown.target = "NOPE-01".into();
+    match db
+        .create_entry_with_evidence("3275", &unknown, &twice[..1], &actor("op", None))
+        .await
+    {
+        Err(StoreError::NotFound { what: "target", .. }) => {}
+        other => panic!("an unknown target: expected NotFound, got {other:?}"),
+    }
+    assert_eq!(entry_rows(&db).await, before);
 }
