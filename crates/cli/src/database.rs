@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use pantau_present::{self as present, Lang};
-use pantau_store::{Actor, ImportMode, ImportSummary, NewUser, Role, Store, password};
+use pantau_store::{Actor, ImportMode, ImportSummary, NewUser, Role, Store, UserProfile, password};
 
 use crate::{Failure, evaluate::read_bundle_text};
 
@@ -63,9 +63,29 @@ pub enum UserCommand {
         name: Option<String>,
         #[arg(long)]
         email: Option<String>,
+        /// The holder's full name as on official documents (at most 200 characters).
+        #[arg(long)]
+        full_name: Option<String>,
+        /// The holder's civil servant number (NIP): 18 digits.
+        #[arg(long)]
+        nip: Option<String>,
         /// Read the password from the first line of standard input.
         #[arg(long)]
         password_stdin: bool,
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
+    /// Set the full name or NIP of a region's account; what is not given stays, "" clears.
+    Profile {
+        username: String,
+        #[arg(long)]
+        region: String,
+        /// The holder's full name as on official documents (at most 200 characters).
+        #[arg(long)]
+        full_name: Option<String>,
+        /// The holder's civil servant number (NIP): 18 digits.
+        #[arg(long)]
+        nip: Option<String>,
         #[command(flatten)]
         db: DatabaseArgs,
     },
@@ -228,10 +248,13 @@ pub async fn user(command: UserCommand) -> Result<(), Failure> {
             clusters,
             name,
             email,
+            full_name,
+            nip,
             password_stdin,
             db,
         } => {
             let store = open(&db.database).await?;
+            let profile = UserProfile { full_name, nip }.checked()?;
             let (secret, generated) = obtain_password(password_stdin)?;
             let user = NewUser {
                 region,
@@ -243,9 +266,40 @@ pub async fn user(command: UserCommand) -> Result<(), Failure> {
                 unit,
                 clusters,
             };
-            store.create_user(&user, &actor).await?;
+            store
+                .create_user_with_profile(&user, &profile, &actor)
+                .await?;
             show_generated(&secret, generated);
             eprintln!("pantau: added {} ({})", user.username, user.role.code());
+        }
+        UserCommand::Profile {
+            username,
+            region,
+            full_name,
+            nip,
+            db,
+        } => {
+            if full_name.is_none() && nip.is_none() {
+                return Err(Failure::Usage(
+                    "user profile: give --full-name, --nip or both".into(),
+                ));
+            }
+            let store = open(&db.database).await?;
+            let current = store
+                .user_by_username(&username)
+                .await?
+                .filter(|user| user.region == region)
+                .ok_or_else(|| {
+                    Failure::Usage(format!("no user \"{username}\" in region {region}"))
+                })?;
+            let profile = UserProfile {
+                full_name: full_name.or(current.full_name),
+                nip: nip.or(current.nip),
+            };
+            store
+                .set_user_profile(&region, &username, &profile, &actor)
+                .await?;
+            eprintln!("pantau: updated the profile of {username}");
         }
         UserCommand::Passwd {
             username,

@@ -4,7 +4,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use pantau_store::{Actor, ImportMode, NewUser, Role, Store, StoreError, password};
+use pantau_store::{Actor, ImportMode, NewUser, Role, Store, StoreError, UserProfile, password};
 
 use crate::Failure;
 use crate::database::{DatabaseArgs, open};
@@ -208,6 +208,29 @@ fn demo_accounts() -> Vec<DemoAccount> {
     ]
 }
 
+/// The full name and NIP of a demo account's holder. Illustrative: invented
+/// people and numbers shaped like real NIPs (birth date, appointment month,
+/// sex, serial), like the rest of the sample. The DLH operator is a contract
+/// worker (honorer) and has no NIP.
+fn demo_profile(username: &str) -> UserProfile {
+    let (full_name, nip) = match username {
+        "admin" => ("Rina Marlina, S.Kom.", Some("198703152010012004")),
+        "asda1" => ("Dr. H. Ahmad Fauzi, M.Si.", Some("196805121994031002")),
+        "asda2" => ("Ir. Dewi Kartika Sari, M.T.", Some("197009231996032001")),
+        "asda3" => ("Drs. Bambang Supriyadi, M.M.", Some("196911041993031005")),
+        "operator-dp3a" => ("Nurul Aini, S.Sos.", Some("199202272019032011")),
+        "operator-satpolpp" => ("Agus Setiawan", Some("198510082009011003")),
+        "operator-dlh" => ("Rudi Hartono", None),
+        "pimpinan" => ("Drs. H. Suryadi Pratama, M.Si.", Some("196604181990031003")),
+        "bpkad" => ("Yuliani Rahmawati, S.E.", Some("198811202014022001")),
+        _ => return UserProfile::default(),
+    };
+    UserProfile {
+        full_name: Some(full_name.to_owned()),
+        nip: nip.map(str::to_owned),
+    }
+}
+
 async fn prepare_demo(store: &Arc<dyn Store>) -> Result<(), Failure> {
     let bundle = pantau_domain::parse(SAMPLE).map_err(Failure::Refused)?;
     let actor = Actor {
@@ -233,7 +256,10 @@ async fn prepare_demo(store: &Arc<dyn Store>) -> Result<(), Failure> {
             unit: unit.map(str::to_owned),
             clusters,
         };
-        match store.create_user(&user, &actor).await {
+        match store
+            .create_user_with_profile(&user, &demo_profile(username), &actor)
+            .await
+        {
             Ok(_) | Err(StoreError::UsernameTaken(_)) => {}
             Err(err) => return Err(err.into()),
         }

@@ -3,6 +3,7 @@
 //!
 //! The rules are `shared/spec/domain.md`; the formats `shared/spec/bundle.md`.
 
+pub mod account;
 pub mod budget;
 pub mod bundle;
 pub mod calendar;

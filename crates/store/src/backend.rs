@@ -222,6 +222,36 @@ macro_rules! store_impl {
                 row.as_ref().map(entry_row).transpose()
             }
 
+            /// Record an evidence file of an entry of the region, with its audit record.
+            async fn add_evidence_in(
+                conn: &mut <$db as sqlx::Database>::Connection,
+                region_id: i64,
+                evidence: &NewEvidence,
+                actor: &Actor,
+            ) -> Result<Id> {
+                let id: i64 = sqlx::query_scalar(
+                    "INSERT INTO evidence (region_id, entry_id, file_name, content_type, size_bytes, stored_path) \
+                     VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+                )
+                .bind(region_id)
+                .bind(evidence.entry_id)
+                .bind(&evidence.file_name)
+                .bind(&evidence.content_type)
+                .bind(evidence.size_bytes)
+                .bind(&evidence.stored_path)
+                .fetch_one(&mut *conn)
+                .await?;
+                let record = NewAudit {
+                    action: "create".into(),
+                    entity: "evidence".into(),
+                    entity_id: Some(id.to_string()),
+                    before: None,
+                    after: Some(serde_json::to_value(evidence).expect("evidence serializes")),
+                };
+                Self::append_audit_in(conn, Some(region_id), actor, &record).await?;
+                Ok(id)
+            }
+
             /// The entry as it stands, if the region has it and it may still change.
             async fn entry_for_change(
                 conn: &mut <$db as sqlx::Database>::Connection,
@@ -506,7 +536,7 @@ macro_rules! store_impl {
             async fn user_rows(&self, filter: &str, arg: &str) -> Result<Vec<User>> {
                 let sql = format!(
                     "SELECT u.id, r.code AS region, u.username, u.display_name, u.email, u.password_hash, u.role, \
-                            un.code AS unit, u.disabled, u.created_at, c.code AS cluster \
+                            un.code AS unit, u.disabled, u.created_at, u.full_name, u.nip, c.code AS cluster \
                      FROM users u JOIN regions r ON r.id = u.region_id LEFT JOIN units un ON un.id = u.unit_id \
                      LEFT JOIN user_clusters uc ON uc.user_id = u.id LEFT JOIN clusters c ON c.id = uc.cluster_id \
                      WHERE {filter} ORDER BY u.username, c.position"
@@ -536,6 +566,8 @@ macro_rules! store_impl {
                         clusters: cluster.into_iter().collect(),
                         disabled: row.try_get("disabled")?,
                         created_at: row.try_get("created_at")?,
+                        full_name: row.try_get("full_name")?,
+                        nip: row.try_get("nip")?,
                     });
                 }
                 Ok(users)
@@ -850,10 +882,11 @@ macro_rules! store_impl {
                 })
             }
 
-            async fn create_user(&self, user: &NewUser, actor: &Actor) -> Result<Id> {
+            async fn create_user_with_profile(&self, user: &NewUser, profile: &UserProfile, actor: &Actor) -> Result<Id> {
                 if user.username.trim().is_empty() {
                     return Err(StoreError::invalid("username", "must not be empty"));
                 }
+                let profile = profile.checked()?;
                 let mut tx = self.begin_write().await?;
                 let region_id = Self::region_id(&mut tx, &user.region)
                     .await?
@@ -883,8 +916,8 @@ macro_rules! store_impl {
                     return Err(StoreError::invalid("clusters", "an evaluator evaluates at least one cluster"));
                 }
                 let id: i64 = sqlx::query_scalar(
-                    "INSERT INTO users (region_id, username, display_name, email, password_hash, role, unit_id, disabled, created_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+                    "INSERT INTO users (region_id, username, display_name, email, password_hash, role, unit_id, disabled, \
+                     created_at, full_name, nip) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
                 )
                 .bind(region_id)
                 .bind(&user.username)
@@ -895,6 +928,8 @@ macro_rules! store_impl {
                 .bind(unit_id)
                 .bind(false)
                 .bind(Utc::now())
+                .bind(&profile.full_name)
+                .bind(&profile.nip)
                 .fetch_one(&mut *tx)
                 .await?;
                 let mut clusters = user.clusters.clone();
@@ -915,19 +950,64 @@ macro_rules! store_impl {
                         .execute(&mut *tx)
                         .await?;
                 }
+                let mut after = serde_json::json!({
+                    "username": user.username, "display_name": user.display_name, "email": user.email,
+                    "role": user.role, "unit": user.unit, "clusters": user.clusters,
+                });
+                if profile != UserProfile::default() {
+                    after["full_name"] = serde_json::json!(profile.full_name);
+                    after["nip"] = serde_json::json!(profile.nip);
+                }
                 let record = NewAudit {
                     action: "create".into(),
                     entity: "user".into(),
                     entity_id: Some(user.username.clone()),
                     before: None,
-                    after: Some(serde_json::json!({
-                        "username": user.username, "display_name": user.display_name, "email": user.email,
-                        "role": user.role, "unit": user.unit, "clusters": user.clusters,
-                    })),
+                    after: Some(after),
                 };
                 Self::append_audit_in(&mut tx, Some(region_id), actor, &record).await?;
                 tx.commit().await?;
                 Ok(id)
+            }
+
+            async fn set_user_profile(
+                &self,
+                region: &str,
+                username: &str,
+                profile: &UserProfile,
+                actor: &Actor,
+            ) -> Result<()> {
+                let profile = profile.checked()?;
+                let mut tx = self.begin_write().await?;
+                let row = sqlx::query(
+                    "SELECT u.id, u.region_id, u.full_name, u.nip FROM users u JOIN regions r ON r.id = u.region_id \
+                     WHERE r.code = $1 AND u.username = $2",
+                )
+                .bind(region)
+                .bind(username)
+                .fetch_optional(&mut *tx)
+                .await?
+                .ok_or_else(|| StoreError::UnknownUser(username.to_owned()))?;
+                let before = UserProfile {
+                    full_name: row.try_get("full_name")?,
+                    nip: row.try_get("nip")?,
+                };
+                sqlx::query("UPDATE users SET full_name = $1, nip = $2 WHERE id = $3")
+                    .bind(&profile.full_name)
+                    .bind(&profile.nip)
+                    .bind(row.try_get::<i64, _>("id")?)
+                    .execute(&mut *tx)
+                    .await?;
+                let record = NewAudit {
+                    action: "edit".into(),
+                    entity: "user.profile".into(),
+                    entity_id: Some(username.to_owned()),
+                    before: Some(serde_json::to_value(&before).expect("a profile serializes")),
+                    after: Some(serde_json::to_value(&profile).expect("a profile serializes")),
+                };
+                Self::append_audit_in(&mut tx, Some(row.try_get("region_id")?), actor, &record).await?;
+                tx.commit().await?;
+                Ok(())
             }
 
             async fn user_by_username(&self, username: &str) -> Result<Option<User>> {
@@ -1018,7 +1098,13 @@ macro_rules! store_impl {
                 Self::append_audit_in(&mut conn, region_id, actor, &record).await
             }
 
-            async fn create_entry(&self, region: &str, entry: &NewEntry, actor: &Actor) -> Result<Id> {
+            async fn create_entry_with_evidence(
+                &self,
+                region: &str,
+                entry: &NewEntry,
+                evidence: &[EvidenceFile],
+                actor: &Actor,
+            ) -> Result<CreatedEntry> {
                 let mut tx = self.begin_write().await?;
                 let row = sqlx::query(
                     "SELECT t.id, t.region_id FROM targets t JOIN programs p ON p.id = t.program_id \
@@ -1061,8 +1147,12 @@ macro_rules! store_impl {
                 };
                 Self::bump_version(&mut tx, region_id, false).await?;
                 Self::append_audit_in(&mut tx, Some(region_id), actor, &record).await?;
+                let mut evidence_ids = Vec::with_capacity(evidence.len());
+                for file in evidence {
+                    evidence_ids.push(Self::add_evidence_in(&mut tx, region_id, &file.of_entry(id), actor).await?);
+                }
                 tx.commit().await?;
-                Ok(id)
+                Ok(CreatedEntry { entry: id, evidence: evidence_ids })
             }
 
             async fn update_entry(&self, region: &str, id: Id, change: &EntryChange, actor: &Actor) -> Result<()> {
@@ -1205,26 +1295,7 @@ macro_rules! store_impl {
                 .fetch_optional(&mut *tx)
                 .await?
                 .ok_or_else(|| StoreError::NotFound { what: "entry", key: evidence.entry_id.to_string() })?;
-                let id: i64 = sqlx::query_scalar(
-                    "INSERT INTO evidence (region_id, entry_id, file_name, content_type, size_bytes, stored_path) \
-                     VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-                )
-                .bind(region_id)
-                .bind(evidence.entry_id)
-                .bind(&evidence.file_name)
-                .bind(&evidence.content_type)
-                .bind(evidence.size_bytes)
-                .bind(&evidence.stored_path)
-                .fetch_one(&mut *tx)
-                .await?;
-                let record = NewAudit {
-                    action: "create".into(),
-                    entity: "evidence".into(),
-                    entity_id: Some(id.to_string()),
-                    before: None,
-                    after: Some(serde_json::to_value(evidence).expect("evidence serializes")),
-                };
-                Self::append_audit_in(&mut tx, Some(region_id), actor, &record).await?;
+                let id = Self::add_evidence_in(&mut tx, region_id, evidence, actor).await?;
                 tx.commit().await?;
                 Ok(id)
             }

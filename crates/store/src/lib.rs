@@ -134,6 +134,10 @@ pub struct User {
     pub clusters: Vec<String>,
     pub disabled: bool,
     pub created_at: DateTime<Utc>,
+    /// The holder's full name, as on official documents.
+    pub full_name: Option<String>,
+    /// The holder's civil servant number (NIP): 18 digits.
+    pub nip: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -146,6 +150,42 @@ pub struct NewUser {
     pub role: Role,
     pub unit: Option<String>,
     pub clusters: Vec<String>,
+}
+
+/// Who holds an account, beyond its display name: both optional. Checked by
+/// [`pantau_domain::account`] when written; surrounding spaces are dropped and
+/// an empty value is none.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct UserProfile {
+    pub full_name: Option<String>,
+    pub nip: Option<String>,
+}
+
+impl UserProfile {
+    /// The profile as it is stored: trimmed, empty as none, refused with the
+    /// field named when the domain's rules refuse it.
+    pub fn checked(&self) -> Result<UserProfile> {
+        let clean = |value: &Option<String>| {
+            value
+                .as_deref()
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(str::to_owned)
+        };
+        let profile = UserProfile {
+            full_name: clean(&self.full_name),
+            nip: clean(&self.nip),
+        };
+        if let Some(name) = &profile.full_name {
+            pantau_domain::account::check_full_name(name)
+                .map_err(|problem| StoreError::invalid("full_name", problem.to_string()))?;
+        }
+        if let Some(nip) = &profile.nip {
+            pantau_domain::account::check_nip(nip)
+                .map_err(|problem| StoreError::invalid("nip", problem.to_string()))?;
+        }
+        Ok(profile)
+    }
 }
 
 /// A change to record in the audit log.
@@ -237,6 +277,37 @@ pub struct NewEvidence {
     pub stored_path: String,
 }
 
+/// An evidence file already written, to record with the entry it is for
+/// ([`Store::create_entry_with_evidence`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EvidenceFile {
+    pub file_name: String,
+    pub content_type: String,
+    pub size_bytes: i64,
+    pub stored_path: String,
+}
+
+impl EvidenceFile {
+    /// The record of this file for an entry.
+    pub fn of_entry(&self, entry_id: Id) -> NewEvidence {
+        NewEvidence {
+            entry_id,
+            file_name: self.file_name.clone(),
+            content_type: self.content_type.clone(),
+            size_bytes: self.size_bytes,
+            stored_path: self.stored_path.clone(),
+        }
+    }
+}
+
+/// What [`Store::create_entry_with_evidence`] wrote.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CreatedEntry {
+    pub entry: Id,
+    /// The evidence rows, in the order of the files given.
+    pub evidence: Vec<Id>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct EvidenceRow {
     pub id: Id,
@@ -307,7 +378,27 @@ pub trait Store:
     /// server can tell whether its cached model or evaluation is current.
     async fn region_version(&self, region: &str) -> Result<RegionVersion>;
 
-    async fn create_user(&self, user: &NewUser, actor: &Actor) -> Result<Id>;
+    async fn create_user(&self, user: &NewUser, actor: &Actor) -> Result<Id> {
+        self.create_user_with_profile(user, &UserProfile::default(), actor)
+            .await
+    }
+
+    /// Create an account with its holder's full name and NIP, in one transaction.
+    async fn create_user_with_profile(
+        &self,
+        user: &NewUser,
+        profile: &UserProfile,
+        actor: &Actor,
+    ) -> Result<Id>;
+
+    /// Set (or clear, with none) the full name and NIP of a user of `region`.
+    async fn set_user_profile(
+        &self,
+        region: &str,
+        username: &str,
+        profile: &UserProfile,
+        actor: &Actor,
+    ) -> Result<()>;
 
     async fn user_by_username(&self, username: &str) -> Result<Option<User>>;
 
@@ -336,7 +427,23 @@ pub trait Store:
 
     /// Record a submitted entry (the caller has checked the role and the
     /// values against the program); returns its id.
-    async fn create_entry(&self, region: &str, entry: &NewEntry, actor: &Actor) -> Result<Id>;
+    async fn create_entry(&self, region: &str, entry: &NewEntry, actor: &Actor) -> Result<Id> {
+        Ok(self
+            .create_entry_with_evidence(region, entry, &[], actor)
+            .await?
+            .entry)
+    }
+
+    /// Record a submitted entry and its evidence files (already written) in one
+    /// transaction, each with its audit record: all of them or, on any
+    /// failure, none.
+    async fn create_entry_with_evidence(
+        &self,
+        region: &str,
+        entry: &NewEntry,
+        evidence: &[EvidenceFile],
+        actor: &Actor,
+    ) -> Result<CreatedEntry>;
 
     /// Change an entry that is not verified yet; a returned entry becomes submitted again.
     async fn update_entry(

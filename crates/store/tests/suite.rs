@@ -33,12 +33,16 @@ backend_tests!(
     create_user_refusals,
     password_hash_and_disabled_change,
     unknown_user,
+    user_profile_is_kept_and_changed_with_its_audit_record,
+    user_profile_refusals_change_nothing,
     audit_records_every_change,
     audit_before_is_the_previous_state,
     audit_log_is_newest_first_limited_and_per_region,
     amounts_and_decimals_round_trip_exactly,
     identical_entries_in_one_bundle_are_all_kept,
     sub_second_submission_moments_round_trip,
+    entry_and_its_evidence_are_written_together,
+    a_failing_evidence_insert_writes_no_entry,
 );
 
 // ---------------------------------------------------------------------------
@@ -870,6 +874,176 @@ async fn unknown_user(db: Db) {
     );
 }
 
+async fn user_profile_is_kept_and_changed_with_its_audit_record(db: Db) {
+    use pantau_store::UserProfile;
+    import(&*db, &sample(), ImportMode::NewRegion).await;
+    let asda = {
+        let mut user = new_user("3275", "asda1", Role::Evaluator);
+        user.clusters = vec!["ASDA1".into()];
+        user
+    };
+    let profile = UserProfile {
+        full_name: Some("  Dr. H. Ahmad Fauzi, M.Si. ".into()),
+        nip: Some("196805121994031002".into()),
+    };
+    db.create_user_with_profile(&asda, &profile, &actor("cli", None))
+        .await
+        .unwrap();
+    let got = db.user_by_username("asda1").await.unwrap().unwrap();
+    assert_eq!(got.full_name.as_deref(), Some("Dr. H. Ahmad Fauzi, M.Si."));
+    assert_eq!(got.nip.as_deref(), Some("196805121994031002"));
+    assert_eq!(got.clusters, ["ASDA1"]);
+    let created = &db.audit_log("3275", 1).await.unwrap()[0];
+    assert_eq!(created.entity, "user");
+    assert_eq!(
+        created.after.as_ref().unwrap()["nip"],
+        json!("196805121994031002")
+    );
+
+    // An account without a profile has neither, as before.
+    db.create_user(
+        &new_user("3275", "walikota", Role::Leader),
+        &actor("cli", None),
+    )
+    .await
+    .unwrap();
+    let plain = db.user_by_username("walikota").await.unwrap().unwrap();
+    assert_eq!((plain.full_name, plain.nip), (None, None));
+
+    // A 200-character name (not bytes: each of these is two) is kept.
+    let long_name = "é".repeat(200);
+    let change = UserProfile {
+        full_name: Some(long_name.clone()),
+        nip: Some("198703152010012004".into()),
+    };
+    let before = audit_count(&db, "3275").await;
+    db.set_user_profile("3275", "walikota", &change, &actor("admin", Some(1)))
+        .await
+        .unwrap();
+    let got = db.user_by_username("walikota").await.unwrap().unwrap();
+    assert_eq!(got.full_name.as_deref(), Some(long_name.as_str()));
+    assert_eq!(got.nip.as_deref(), Some("198703152010012004"));
+    assert_eq!(audit_count(&db, "3275").await, before + 1);
+    let record = &db.audit_log("3275", 1).await.unwrap()[0];
+    assert_eq!(
+        (
+            record.action.as_str(),
+            record.entity.as_str(),
+            record.actor.as_str()
+        ),
+        ("edit", "user.profile", "admin")
+    );
+    assert_eq!(record.entity_id.as_deref(), Some("walikota"));
+    assert_eq!(record.before, Some(json!({"full_name": null, "nip": null})));
+    assert_eq!(
+        record.after,
+        Some(json!({"full_name": long_name, "nip": "198703152010012004"}))
+    );
+
+    // Empty clears; the other account is untouched.
+    let cleared = UserProfile {
+        full_name: Some("Wali Kota".into()),
+        nip: Some("  ".into()),
+    };
+    db.set_user_profile("3275", "walikota", &cleared, &actor("admin", Some(1)))
+        .await
+        .unwrap();
+    let got = db.user_by_username("walikota").await.unwrap().unwrap();
+    assert_eq!(got.full_name.as_deref(), Some("Wali Kota"));
+    assert_eq!(got.nip, None);
+    let untouched = db.user_by_username("asda1").await.unwrap().unwrap();
+    assert_eq!(untouched.nip.as_deref(), Some("196805121994031002"));
+    // Listing a region carries them too.
+    let listed = db.users("3275").await.unwrap();
+    assert_eq!(
+        listed[0].full_name.as_deref(),
+        Some("Dr. H. Ahmad Fauzi, M.Si.")
+    );
+}
+
+async fn user_profile_refusals_change_nothing(db: Db) {
+    use pantau_store::UserProfile;
+    import(&*db, &sample(), ImportMode::NewRegion).await;
+    db.create_user(
+        &new_user("3275", "walikota", Role::Leader),
+        &actor("cli", None),
+    )
+    .await
+    .unwrap();
+    let with_nip = |nip: &str| UserProfile {
+        full_name: None,
+        nip: Some(nip.into()),
+    };
+    let refused = [
+        ("nip", with_nip("19680512199403100"), "got 17"),
+        ("nip", with_nip("1968051219940310021"), "got 19"),
+        (
+            "nip",
+            with_nip("19680512 199403 1 002"),
+            "' ' at position 9",
+        ),
+        ("nip", with_nip("19680512199403100X"), "'X' at position 18"),
+        ("nip", with_nip("١٩٦٨٠٥١٢١٩٩٤٠٣١٠٠٢"), "at position 1"),
+        (
+            "full_name",
+            UserProfile {
+                full_name: Some("a".repeat(201)),
+                nip: None,
+            },
+            "got 201",
+        ),
+        (
+            "full_name",
+            UserProfile {
+                full_name: Some("Wali\nKota".into()),
+                nip: None,
+            },
+            "one line",
+        ),
+    ];
+    let before = audit_count(&db, "3275").await;
+    for (field, profile, says) in &refused {
+        match db
+            .set_user_profile("3275", "walikota", profile, &actor("admin", None))
+            .await
+        {
+            Err(StoreError::Invalid { field: f, message }) => {
+                assert_eq!(&f, field, "{profile:?}");
+                assert!(message.contains(says), "{profile:?}: {message}");
+            }
+            other => panic!("{profile:?}: expected Invalid, got {other:?}"),
+        }
+        let mut user = new_user("3275", "baru", Role::Leader);
+        user.display_name = "Baru".into();
+        match db
+            .create_user_with_profile(&user, profile, &actor("admin", None))
+            .await
+        {
+            Err(StoreError::Invalid { field: f, .. }) => assert_eq!(&f, field),
+            other => panic!("{profile:?}: expected Invalid, got {other:?}"),
+        }
+    }
+    // A user of another region, or none.
+    for (region, username) in [("3216", "walikota"), ("3275", "nobody")] {
+        match db
+            .set_user_profile(
+                region,
+                username,
+                &with_nip("196805121994031002"),
+                &actor("admin", None),
+            )
+            .await
+        {
+            Err(StoreError::UnknownUser(name)) => assert_eq!(name, username),
+            other => panic!("{region}/{username}: expected UnknownUser, got {other:?}"),
+        }
+    }
+    assert!(db.user_by_username("baru").await.unwrap().is_none());
+    let got = db.user_by_username("walikota").await.unwrap().unwrap();
+    assert_eq!((got.full_name, got.nip), (None, None));
+    assert_eq!(audit_count(&db, "3275").await, before);
+}
+
 async fn audit_records_every_change(db: Db) {
     let started = chrono::Utc::now() - chrono::Duration::seconds(5);
     import(&*db, &sample(), ImportMode::NewRegion).await;
@@ -1275,4 +1449,152 @@ fn postgres_url_gets_the_test_database() {
         with_database("postgres://h:5432", "t3"),
         "postgres://h:5432/t3"
     );
+}
+
+// ---------------------------------------------------------------------------
+// An entry and its evidence in one transaction.
+
+fn new_entry(value: i64) -> pantau_store::NewEntry {
+    pantau_store::NewEntry {
+        program: "100HK".into(),
+        target: "DP3A-01".into(),
+        activity_date: chrono::NaiveDate::from_ymd_opt(2025, 3, 15).unwrap(),
+        value: Decimal::from(value),
+        note: Some("Posyandu Mustikajaya".into()),
+        submitted_at: chrono::Utc::now(),
+    }
+}
+
+fn evidence_file(path: &str) -> pantau_store::EvidenceFile {
+    pantau_store::EvidenceFile {
+        file_name: "foto.jpg".into(),
+        content_type: "image/jpeg".into(),
+        size_bytes: 2048,
+        stored_path: path.into(),
+    }
+}
+
+/// Entries, evidence rows (over all entries) and audit records of the region.
+async fn entry_rows(db: &Db) -> (usize, usize, usize) {
+    let entries = db
+        .entries("3275", &pantau_store::EntryFilter::default())
+        .await
+        .unwrap();
+    let mut evidence = 0;
+    for entry in &entries {
+        evidence += db.evidence_of_entry("3275", entry.id).await.unwrap().len();
+    }
+    (entries.len(), evidence, audit_count(db, "3275").await)
+}
+
+async fn entry_and_its_evidence_are_written_together(db: Db) {
+    import(&*db, &sample(), ImportMode::NewRegion).await;
+    let (entries, evidence, audit) = entry_rows(&db).await;
+    let version = db.region_version("3275").await.unwrap();
+    let files = [
+        evidence_file("/var/lib/pantau/evidence/3275/a.jpg"),
+        evidence_file("/var/lib/pantau/evidence/3275/b.pdf"),
+    ];
+    let created = db
+        .create_entry_with_evidence("3275", &new_entry(7), &files, &actor("op.dp3a", Some(1)))
+        .await
+        .unwrap();
+    assert_eq!(created.evidence.len(), 2);
+    let stored = db.evidence_of_entry("3275", created.entry).await.unwrap();
+    assert_eq!(
+        stored.iter().map(|e| e.id).collect::<Vec<_>>(),
+        created.evidence
+    );
+    assert_eq!(
+        stored
+            .iter()
+            .map(|e| e.stored_path.as_str())
+            .collect::<Vec<_>>(),
+        files
+            .iter()
+            .map(|f| f.stored_path.as_str())
+            .collect::<Vec<_>>()
+    );
+    let entry = db.entry("3275", created.entry).await.unwrap().unwrap();
+    assert_eq!(entry.value, Decimal::from(7));
+    assert_eq!(
+        entry_rows(&db).await,
+        (entries + 1, evidence + 2, audit + 3)
+    );
+    let records = db.audit_log("3275", 3).await.unwrap();
+    let what: Vec<_> = records
+        .iter()
+        .rev()
+        .map(|r| (r.action.as_str(), r.entity.as_str()))
+        .collect();
+    assert_eq!(
+        what,
+        [
+            ("submit", "entry"),
+            ("create", "evidence"),
+            ("create", "evidence")
+        ]
+    );
+    assert_eq!(
+        records[0].after.as_ref().unwrap()["entry_id"],
+        json!(created.entry)
+    );
+    let after = db.region_version("3275").await.unwrap();
+    assert_eq!((after.plan, after.data), (version.plan, version.data + 1));
+
+    // Without files it is create_entry; add_evidence still adds to an entry.
+    let plain = db
+        .create_entry("3275", &new_entry(3), &actor("op.dp3a", Some(1)))
+        .await
+        .unwrap();
+    let file = evidence_file("/var/lib/pantau/evidence/3275/c.png").of_entry(plain);
+    db.add_evidence("3275", &file, &actor("op.dp3a", Some(1)))
+        .await
+        .unwrap();
+    assert_eq!(
+        entry_rows(&db).await,
+        (entries + 2, evidence + 3, audit + 5)
+    );
+}
+
+async fn a_failing_evidence_insert_writes_no_entry(db: Db) {
+    import(&*db, &sample(), ImportMode::NewRegion).await;
+    let first = evidence_file("/var/lib/pantau/evidence/3275/a.jpg");
+    db.create_entry_with_evidence("3275", &new_entry(7), &[first.clone()], &actor("op", None))
+        .await
+        .unwrap();
+    let before = entry_rows(&db).await;
+    let version = db.region_version("3275").await.unwrap();
+    let bundle = export(&*db, "3275").await;
+
+    // The second file's row breaks the one-row-per-file constraint, in the
+    // same call or against a file already recorded: nothing of it is kept.
+    let twice = [
+        evidence_file("/var/lib/pantau/evidence/3275/b.jpg"),
+        evidence_file("/var/lib/pantau/evidence/3275/b.jpg"),
+    ];
+    let again = [evidence_file("/var/lib/pantau/evidence/3275/c.jpg"), first];
+    for files in [&twice[..], &again[..]] {
+        match db
+            .create_entry_with_evidence("3275", &new_entry(9), files, &actor("op", None))
+            .await
+        {
+            Err(StoreError::Database(_)) => {}
+            other => panic!("a file recorded twice: expected a database error, got {other:?}"),
+        }
+        assert_eq!(entry_rows(&db).await, before);
+        assert_eq!(db.region_version("3275").await.unwrap(), version);
+        assert_eq!(export(&*db, "3275").await, bundle);
+    }
+    // An unknown target writes nothing either.
+    let mut unknown = new_entry(1);
+    unknown.target = "NOPE-01".into();
+    match db
+        .create_entry_with_evidence("3275", &unknown, &twice[..1], &actor("op", None))
+        .await
+    {
+        Err(StoreError::NotFound { what: "target", .. }) => {}
+        other => panic!("an unknown target: expected NotFound, got {other:?}"),
+    }
+    assert_eq!(entry_rows(&db).await, before);
 }
