@@ -175,6 +175,20 @@ async fn hold_a_meeting_and_close_it(backend: &str) {
     );
     assert!(page.contains("Kirim laporan periode 4-6"));
 
+    // The chair signs by full name and NIP, never by username.
+    app.store
+        .set_user_profile(
+            "3275",
+            "asda1",
+            &pantau_store::UserProfile {
+                full_name: Some("Drs. Uji Asisten Satu, M.Si.".into()),
+                nip: Some("196805121990031004".into()),
+            },
+            &pantau_store::Actor::cli(),
+        )
+        .await
+        .unwrap();
+
     // Closing needs the confirmation, then freezes the minutes.
     let (status, answer) = asda1.submit(&format!("{WEEK6}/tutup"), &[]).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
@@ -193,14 +207,27 @@ async fn hold_a_meeting_and_close_it(backend: &str) {
     let (status, minutes) = asda1.get(&format!("{WEEK6}/berita-acara")).await;
     assert_eq!(status, StatusCode::OK);
     assert!(minutes.contains("@page{size:A4"));
-    assert!(minutes.contains("<strong id=\"signatory\">asda1</strong>"));
+    assert!(minutes.contains("<strong class=\"signatory\">Drs. Uji Asisten Satu, M.Si.</strong>"));
+    assert!(minutes.contains("196805121990031004"));
+    assert!(
+        minutes.contains("Bekasi, 4 April 2025"),
+        "signed at the place on the meeting day"
+    );
+    assert!(
+        !minutes.contains(">asda1<"),
+        "no username in the berita acara"
+    );
     assert!(minutes.contains("Posyandu sesuai rencana"));
-    assert_eq!(
-        row(&minutes, "units", "data-unit=\"DP3A\"").unwrap(),
-        capaian_before.replace(
-            "<td class=\"note\"></td>",
-            "<td class=\"note\">Posyandu sesuai rencana</td>"
-        )
+    // The frozen units' figures are the live page's at the deadline.
+    let frozen_unit = row(&minutes, "units", "data-unit=\"DP3A\"").unwrap();
+    let live_capaian = capaian_before
+        .split("<td class=\"num\">")
+        .nth(2)
+        .and_then(|c| c.split('<').next())
+        .expect("the live row's capaian");
+    assert!(
+        frozen_unit.contains(live_capaian),
+        "{live_capaian} in {frozen_unit}"
     );
 
     // An entry that counts at the deadline changes the live figures...
@@ -261,9 +288,23 @@ async fn hold_a_meeting_and_close_it(backend: &str) {
         "Posyandu sesuai rencana",
         "DP3A",
         "Halaman 1 dari",
-        "asda1",
+        "Bekasi, 4 April 2025",
+        "Drs. Uji Asisten Satu, M.Si.",
+        "196805121990031004",
     ] {
         assert!(text.contains(expected), "{expected} in the PDF:\n{text}");
+    }
+    assert!(!text.contains("asda1"), "no username in the PDF:\n{text}");
+    // The page and the PDF come from one document: the same words.
+    for words in [
+        "Angka per",
+        "Capaian perangkat daerah",
+        "Tindak lanjut yang disepakati",
+    ] {
+        assert!(
+            minutes.contains(words) && text.contains(words),
+            "{words} on both"
+        );
     }
     // The late entry above changes nothing in it either.
     let (_, _, again) = leader.download(&format!("{WEEK6}/berita-acara.pdf")).await;

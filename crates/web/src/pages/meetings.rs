@@ -138,8 +138,6 @@ pub struct MinutesView {
     pub meeting_day: String,
     /// The meeting day as a form value (`YYYY-MM-DD`).
     pub meeting_day_iso: String,
-    pub closed_at: String,
-    pub closed_by: String,
     pub cluster_capaian: String,
     pub cluster_status: &'static str,
     pub follow_ups: Vec<FollowUpView>,
@@ -149,7 +147,6 @@ pub struct MinutesView {
     pub created: Vec<FollowUpView>,
     pub reviewed: Vec<FollowUpView>,
     pub units: Vec<UnitView>,
-    pub notes: Vec<(String, String, String)>,
 }
 
 fn list_of(periods: &[u32]) -> String {
@@ -254,8 +251,6 @@ fn minutes_view(tr: &Tr, minutes: &Minutes) -> MinutesView {
             .with_timezone(&tz)
             .date_naive()
             .to_string(),
-        closed_at: present::moment(lang, tz, minutes.closed_at),
-        closed_by: minutes.closed_by.clone(),
         cluster_capaian: match (&minutes.cluster_result, &minutes.evaluation) {
             (Some(cluster), _) => present::pct(lang, cluster.achievement_pct),
             (None, Some(evaluation)) => present::pct(lang, evaluation.summary.achievement_pct),
@@ -324,11 +319,6 @@ fn minutes_view(tr: &Tr, minutes: &Minutes) -> MinutesView {
             .map(|f| FollowUpView::of(lang, f))
             .collect(),
         units,
-        notes: minutes
-            .notes
-            .iter()
-            .map(|n| (n.unit.clone(), n.text.clone(), n.by.clone()))
-            .collect(),
     }
 }
 
@@ -468,11 +458,12 @@ async fn meeting_page(
 #[template(path = "meeting_minutes.html")]
 struct MinutesPage<'a> {
     tr: Tr<'a>,
-    m: MinutesView,
+    d: pantau_report::MinutesDocument,
     path: String,
 }
 
-/// The printable berita acara of a closed meeting, from its frozen minutes.
+/// The printable berita acara of a closed meeting, from its frozen minutes:
+/// the same document the PDF typesets.
 async fn minutes_page(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -480,35 +471,35 @@ async fn minutes_page(
 ) -> Result<Response, PageError> {
     let (resolved, minutes) = meetings::closed_minutes(&state, &user.user, &segments).await?;
     let lang = lang_of(&user.session).await;
-    let tr = Tr {
-        catalog: &state.i18n,
-        lang,
-    };
+    let d = meetings::minutes_document(&state, &user.user, &minutes, lang).await?;
     render(&MinutesPage {
-        m: minutes_view(&tr, &minutes),
-        tr,
+        tr: Tr {
+            catalog: &state.i18n,
+            lang,
+        },
+        d,
         path: resolved.path(),
     })
 }
 
-/// The berita acara as a PDF to sign, typeset from the frozen minutes alone.
+/// The berita acara as a PDF to sign, typeset from the same document as its page.
 async fn minutes_pdf(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(segments): Path<(String, String, String)>,
 ) -> Result<Response, PageError> {
     let (_, minutes) = meetings::closed_minutes(&state, &user.user, &segments).await?;
+    let lang = lang_of(&user.session).await;
+    let document = meetings::minutes_document(&state, &user.user, &minutes, lang).await?;
     let file_name = format!(
         "berita-acara-{}-{}-{}.pdf",
         segments.0, segments.1, segments.2
     );
     // Typesetting is CPU work: keep it off the request threads.
-    let bytes = tokio::task::spawn_blocking(move || {
-        pantau_report::pdf::minutes_report(&minutes, &Default::default())
-    })
-    .await
-    .map_err(PageError::internal)?
-    .map_err(PageError::internal)?;
+    let bytes = tokio::task::spawn_blocking(move || pantau_report::minutes::pdf(&document))
+        .await
+        .map_err(PageError::internal)?
+        .map_err(PageError::internal)?;
     Ok(crate::service::reports::Download {
         bytes,
         content_type: crate::service::reports::PDF,

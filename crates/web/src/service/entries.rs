@@ -6,7 +6,7 @@ use std::str::FromStr;
 
 use chrono::{NaiveDate, Utc};
 use pantau_domain::bundle::Kind;
-use pantau_store::{EntryChange, EntryRow, NewEntry, NewEvidence, NewNilReport, Review};
+use pantau_store::{EntryChange, EntryRow, NewEntry, NewNilReport, Review};
 use rust_decimal::Decimal;
 
 use crate::AppState;
@@ -162,27 +162,28 @@ fn check_value(kind: Kind, value: Decimal) -> Result<(), PageError> {
     }
 }
 
-/// Write an evidence file where the server keeps them (outside any web root).
+/// Write an evidence file where the server keeps them (outside any web root),
+/// under a name of its own: the record that ties it to an entry comes after,
+/// in the entry's transaction.
 async fn store_file(
     state: &AppState,
     region: &str,
-    entry_id: i64,
     file: &EvidenceFile,
-) -> Result<NewEvidence, PageError> {
+) -> Result<pantau_store::EvidenceFile, PageError> {
     let dir = state.config.evidence_dir.join(region);
     tokio::fs::create_dir_all(&dir)
         .await
         .map_err(PageError::internal)?;
+    let random: u64 = rand::random();
     let path = dir.join(format!(
-        "entry-{entry_id}-{}.{}",
+        "evidence-{}-{random:016x}.{}",
         Utc::now().timestamp_micros(),
         file.extension
     ));
     tokio::fs::write(&path, &file.bytes)
         .await
         .map_err(PageError::internal)?;
-    Ok(NewEvidence {
-        entry_id,
+    Ok(pantau_store::EvidenceFile {
         file_name: file.file_name.clone(),
         content_type: file.content_type.to_owned(),
         size_bytes: file.bytes.len() as i64,
@@ -190,14 +191,22 @@ async fn store_file(
     })
 }
 
-/// Check a report, then save it with its evidence.
+/// A written file whose record was refused: removed, so nothing is half-written.
+async fn discard(file: &pantau_store::EvidenceFile) {
+    if let Err(err) = tokio::fs::remove_file(&file.stored_path).await {
+        tracing::warn!(path = %file.stored_path, %err, "an unrecorded evidence file stays");
+    }
+}
+
+/// Check a report, then save it with its evidence: the file is written first,
+/// the entry and the file's record in one transaction, and the file removed
+/// again when that transaction fails.
 pub async fn create_entry(
     state: &AppState,
     op: &OperatorOf<'_>,
     draft: &EntryDraft,
 ) -> Result<i64, PageError> {
     let checked = check_entry(state, op, draft).await?;
-    let actor = actor_of(op.user);
     let entry = NewEntry {
         program: checked.program,
         target: checked.target,
@@ -206,18 +215,23 @@ pub async fn create_entry(
         note: checked.note,
         submitted_at: Utc::now(),
     };
-    let id = state
-        .store
-        .create_entry(&op.user.region, &entry, &actor)
-        .await?;
+    let mut files = Vec::new();
     if let Some(file) = &draft.evidence {
-        let record = store_file(state, &op.user.region, id, file).await?;
-        state
-            .store
-            .add_evidence(&op.user.region, &record, &actor)
-            .await?;
+        files.push(store_file(state, &op.user.region, file).await?);
     }
-    Ok(id)
+    match state
+        .store
+        .create_entry_with_evidence(&op.user.region, &entry, &files, &actor_of(op.user))
+        .await
+    {
+        Ok(created) => Ok(created.entry),
+        Err(err) => {
+            for file in &files {
+                discard(file).await;
+            }
+            Err(err.into())
+        }
+    }
 }
 
 /// The entry, if it belongs to the operator's unit.
@@ -264,11 +278,15 @@ pub async fn update_entry(
         .update_entry(&op.user.region, id, &change, &actor)
         .await?;
     if let Some(file) = &draft.evidence {
-        let record = store_file(state, &op.user.region, id, file).await?;
-        state
+        let written = store_file(state, &op.user.region, file).await?;
+        if let Err(err) = state
             .store
-            .add_evidence(&op.user.region, &record, &actor)
-            .await?;
+            .add_evidence(&op.user.region, &written.of_entry(id), &actor)
+            .await
+        {
+            discard(&written).await;
+            return Err(err.into());
+        }
     }
     Ok(entry)
 }

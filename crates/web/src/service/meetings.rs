@@ -232,6 +232,36 @@ fn came_before(f: &FollowUpRow, key: &MeetingKey) -> bool {
     }
 }
 
+/// The berita acara of a closed meeting as one document, for its page and
+/// its PDF alike: signed by the meeting's chair with the full name and NIP of
+/// the account that holds that office, where the account has them.
+pub async fn minutes_document(
+    state: &AppState,
+    user: &User,
+    minutes: &Minutes,
+    lang: pantau_present::Lang,
+) -> Result<pantau_report::MinutesDocument, PageError> {
+    let mut chair = pantau_report::Signatory::chair_of(minutes);
+    let cluster = minutes.cluster.as_ref().map(|c| c.code.as_str());
+    let holder = state
+        .store
+        .users(&user.region)
+        .await?
+        .into_iter()
+        .filter(|u| !u.disabled && u.role == chair.role)
+        .find(|u| cluster.is_none_or(|c| u.clusters.iter().any(|own| own == c)));
+    if let Some(holder) = holder {
+        chair.full_name = holder.full_name;
+        chair.nip = holder.nip;
+    }
+    Ok(pantau_report::MinutesDocument::build(
+        minutes,
+        lang,
+        None,
+        &[chair],
+    ))
+}
+
 /// A meeting the user may hold: the capability every recording action takes.
 pub struct Held<'a> {
     pub user: &'a User,
