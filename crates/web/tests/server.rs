@@ -87,8 +87,9 @@ fn realized(evaluation: &serde_json::Value, target: &str) -> f64 {
         .unwrap_or(0.0)
 }
 
-/// The evaluation through the API; `as_of` empty means now, which counts
-/// entries submitted today (after the sample program ended).
+/// The evaluation through the API; `as_of=now` counts entries submitted today,
+/// after the sample program's final deadline (without it, the official final
+/// figures as of that deadline).
 async fn api_evaluation(browser: &Browser, as_of: &str) -> serde_json::Value {
     let (status, body) = browser
         .get(&format!("/api/v1/programs/100HK/evaluation?as_of={as_of}"))
@@ -110,7 +111,7 @@ const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR";
 async fn report_verify_and_see_it(backend: &str) {
     let app = spawn_app(backend).await;
     let operator = app.logged_in("op-dp3a").await;
-    let before = realized(&api_evaluation(&operator, "").await, "DP3A-01");
+    let before = realized(&api_evaluation(&operator, "now").await, "DP3A-01");
 
     let (status, body) = operator
         .report(
@@ -129,7 +130,7 @@ async fn report_verify_and_see_it(backend: &str) {
     );
 
     // Submitted entries count by default; the figure moves at once.
-    let after = realized(&api_evaluation(&operator, "").await, "DP3A-01");
+    let after = realized(&api_evaluation(&operator, "now").await, "DP3A-01");
     assert_eq!(after, before + 7.0);
 
     let evaluator = app.logged_in("asda1").await;
@@ -181,7 +182,17 @@ async fn report_verify_and_see_it(backend: &str) {
     let (status, dashboard) = leader.get("/dasbor").await;
     assert_eq!(status, StatusCode::OK);
     assert!(dashboard.contains("data-unit=\"DP3A\""));
-    let (_, target_page) = leader.get("/target/100HK/DP3A-01").await;
+    // Today's report counts in the figures as of now, not in the official
+    // final ones the page shows by default once the program has ended.
+    let (_, official) = leader.get("/target/100HK/DP3A-01").await;
+    assert!(
+        official.contains(&format!(
+            "id=\"target-realized\">{}<",
+            format!("{before}").replace('.', ",")
+        )),
+        "the official figures leave out today's report"
+    );
+    let (_, target_page) = leader.get("/target/100HK/DP3A-01?as_of=now").await;
     assert!(
         target_page.contains("<svg"),
         "the trajectory chart is drawn"
