@@ -239,13 +239,39 @@ pub struct MonthRequest {
     /// Anggaran kas for the month (BPKAD only: 403 for an operator); left
     /// out, the month keeps its plan.
     #[schema(schema_with = rupiah_schema, required = false)]
+    #[serde(default, deserialize_with = "some_amount")]
     planned: Option<Rupiah>,
     /// Realised spending in the month.
     #[schema(schema_with = rupiah_schema)]
+    #[serde(deserialize_with = "amount")]
     realised: Rupiah,
     /// Physical progress, 0 to 100, at most 2 decimals.
     #[schema(schema_with = pct_schema, required = false)]
     physical_pct: Option<Decimal>,
+}
+
+/// Whole rupiah as JSON Schema counts an integer: `12`, `12.0` or `"12"`.
+fn amount<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Rupiah, D::Error> {
+    use serde::de::Error;
+    match serde_json::Value::deserialize(deserializer)? {
+        serde_json::Value::Number(n) if n.as_u64().is_none() => match n.as_f64() {
+            Some(v) if v >= 0.0 && v.fract() == 0.0 && v <= MAX_AMOUNT as f64 => {
+                Ok(Rupiah(v as u128))
+            }
+            _ => Err(D::Error::custom(format!(
+                "{n} is not whole rupiah: a non-negative integer or a string of digits"
+            ))),
+        },
+        other => Rupiah::deserialize(other).map_err(D::Error::custom),
+    }
+}
+
+fn some_amount<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<Rupiah>, D::Error> {
+    Option::<serde_json::Value>::deserialize(deserializer)?
+        .map(|value| amount(value).map_err(serde::de::Error::custom))
+        .transpose()
 }
 
 /// The largest amount the API takes: under a thousand trillion rupiah.
@@ -308,8 +334,8 @@ pub struct MonthSaved {
     path = "/api/v1/budgets/{unit}/{year}/{month}",
     params(
         ("unit" = String, Path, description = "Unit code"),
-        ("year" = i32, Path, description = "Fiscal year"),
-        ("month" = u32, Path, description = "1 to 12")
+        ("year" = i32, Path, description = "Fiscal year", minimum = 1900, maximum = 9999),
+        ("month" = u32, Path, description = "1 to 12", minimum = 1, maximum = 12)
     ),
     request_body = MonthRequest,
     security(("token" = [])),
