@@ -658,8 +658,9 @@ async fn api_reads_and_writes_with_the_same_rights(backend: &str) {
         (status, body["status"].as_str()),
         (StatusCode::OK, Some("submitted"))
     );
+    // The plan is BPKAD's to set.
     let (status, _) = put(own, "DP3A/2025/12", json!({"realised": 2, "planned": 5})).await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(status, StatusCode::FORBIDDEN);
     let leader = token("leader").await;
     let (status, _) = put(leader.clone(), "DP3A/2025/12", json!({"realised": 3})).await;
     assert_eq!(status, StatusCode::FORBIDDEN);

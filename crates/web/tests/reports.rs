@@ -234,7 +234,7 @@ async fn downloads_have_their_types_and_need_a_login(backend: &str) {
     let bad = operator
         .get("/api/v1/programs/100HK/report?format=csv")
         .await;
-    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(bad.text().contains("table"));
     let missing = operator
         .get("/api/v1/programs/NOPE/report?format=xlsx")

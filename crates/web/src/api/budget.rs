@@ -7,7 +7,7 @@
 
 use axum::Json;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use pantau_domain::bundle::Rupiah;
@@ -17,12 +17,10 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
 
-use super::{ApiError, ApiFailure, ApiUser};
+use super::{ApiError, ApiFailure, ApiJson, ApiPath, ApiQuery, ApiUser, EntryState};
 use crate::AppState;
 use crate::error::PageError;
-use crate::service::budgets::{
-    self, MonthInput, Writer, month_writer, parse_month, parse_year, year_and_month,
-};
+use crate::service::budgets::{self, MonthInput, Writer, month_writer, year_and_month};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -30,7 +28,7 @@ pub fn routes() -> Router<AppState> {
         .route("/budgets/{unit}", get(unit_budget))
         .route(
             "/budgets/{unit}/{year}/{month}",
-            axum::routing::put(put_month).post(put_month),
+            axum::routing::put(put_month),
         )
 }
 
@@ -38,7 +36,7 @@ pub fn routes() -> Router<AppState> {
 #[derive(OpenApi)]
 #[openapi(
     paths(region_budgets, unit_budget, put_month),
-    components(schemas(MonthRequest, MonthSaved))
+    components(schemas(MonthRequest, MonthSaved, EntryState))
 )]
 pub struct Doc;
 
@@ -46,9 +44,29 @@ pub struct Doc;
 #[into_params(parameter_in = Query)]
 pub struct BudgetQuery {
     /// Fiscal year; default the latest with budgets.
-    year: Option<String>,
-    /// 1 to 12: the figures run to the end of this month; default the latest month with figures.
-    month: Option<String>,
+    #[param(minimum = 1900, maximum = 9999)]
+    year: Option<i32>,
+    /// The figures run to the end of this month; default the latest month with figures.
+    #[param(minimum = 1, maximum = 12)]
+    month: Option<u32>,
+}
+
+/// A year and a month in their ranges, as the page logic takes them.
+fn checked(
+    year: Option<i32>,
+    month: Option<u32>,
+) -> Result<(Option<String>, Option<String>), ApiFailure> {
+    if let Some(y) = year.filter(|y| !(1900..=9999).contains(y)) {
+        return Err(ApiFailure::bad_request(format!(
+            "year: {y} is not from 1900 to 9999"
+        )));
+    }
+    if let Some(m) = month.filter(|m| !(1..=12).contains(m)) {
+        return Err(ApiFailure::bad_request(format!(
+            "month: {m} is not from 1 to 12"
+        )));
+    }
+    Ok((year.map(|y| y.to_string()), month.map(|m| m.to_string())))
 }
 
 #[derive(Serialize)]
@@ -76,20 +94,20 @@ struct RegionBudgets<'a> {
     security(("token" = [])),
     responses(
         (status = 200, description = "`{year, month, region, units: [{code, name, budget}]}`; `budget` objects as in the evaluation output", content_type = "application/json"),
-        (status = 400, description = "A bad year or month", body = ApiError),
-        (status = 401, description = "Not logged in", body = ApiError)
+        (status = 400, description = "A year or month out of range, named", body = ApiError)
     )
 )]
 async fn region_budgets(
     State(state): State<AppState>,
     caller: ApiUser,
-    Query(query): Query<BudgetQuery>,
+    ApiQuery(query): ApiQuery<BudgetQuery>,
 ) -> Result<Response, ApiFailure> {
     let region = state
         .evaluations
         .region(state.store.as_ref(), &caller.user.region)
         .await?;
-    let (year, month) = year_and_month(&region, query.year.as_deref(), query.month.as_deref())?;
+    let (year, month) = checked(query.year, query.month)?;
+    let (year, month) = year_and_month(&region, year.as_deref(), month.as_deref())?;
     let figures = pantau_domain::budget::year_figures(&region, year, month);
     let body = RegionBudgets {
         year,
@@ -115,7 +133,8 @@ async fn region_budgets(
 #[into_params(parameter_in = Query)]
 pub struct YearQuery {
     /// Fiscal year; default the latest with budgets.
-    year: Option<String>,
+    #[param(minimum = 1900, maximum = 9999)]
+    year: Option<i32>,
 }
 
 #[derive(Serialize)]
@@ -162,15 +181,15 @@ struct UnitYear {
     security(("token" = [])),
     responses(
         (status = 200, description = "`{unit, year, pagu, months: [{month, planned, realised, physical_pct, status, entered_by, return_reason, to_date}]}`", content_type = "application/json"),
-        (status = 401, description = "Not logged in", body = ApiError),
+        (status = 400, description = "A year out of range", body = ApiError),
         (status = 404, description = "No such unit, or no budget that year", body = ApiError)
     )
 )]
 async fn unit_budget(
     State(state): State<AppState>,
     caller: ApiUser,
-    Path(unit): Path<String>,
-    Query(query): Query<YearQuery>,
+    ApiPath(unit): ApiPath<String>,
+    ApiQuery(query): ApiQuery<YearQuery>,
 ) -> Result<Response, ApiFailure> {
     let region = state
         .evaluations
@@ -181,7 +200,8 @@ async fn unit_budget(
         .iter()
         .position(|u| u.code == unit)
         .ok_or(PageError::NotFound)?;
-    let (year, _) = year_and_month(&region, query.year.as_deref(), Some("12"))?;
+    let (year, _) = checked(query.year, None)?;
+    let (year, _) = year_and_month(&region, year.as_deref(), Some("12"))?;
     let stored = state
         .store
         .budget_year(&caller.user.region, &unit, year)
@@ -216,20 +236,95 @@ async fn unit_budget(
 /// of digits. An operator sends `realised` and `physical_pct` only: the plan is BPKAD's.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct MonthRequest {
-    /// Anggaran kas for the month (BPKAD only); left out, the month keeps its plan.
-    #[schema(value_type = Option<String>, example = "2475000000")]
+    /// Anggaran kas for the month (BPKAD only: 403 for an operator); left
+    /// out, the month keeps its plan.
+    #[schema(schema_with = rupiah_schema, required = false)]
+    #[serde(default, deserialize_with = "some_amount")]
     planned: Option<Rupiah>,
-    #[schema(value_type = String, example = "2823619000")]
+    /// Realised spending in the month.
+    #[schema(schema_with = rupiah_schema)]
+    #[serde(deserialize_with = "amount")]
     realised: Rupiah,
-    /// 0 to 100, at most 2 decimals.
-    #[schema(value_type = Option<f64>, example = 75.5)]
+    /// Physical progress, 0 to 100, at most 2 decimals.
+    #[schema(schema_with = pct_schema, required = false)]
     physical_pct: Option<Decimal>,
+}
+
+/// Whole rupiah as JSON Schema counts an integer: `12`, `12.0` or `"12"`.
+fn amount<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Rupiah, D::Error> {
+    use serde::de::Error;
+    match serde_json::Value::deserialize(deserializer)? {
+        serde_json::Value::Number(n) if n.as_u64().is_none() => match n.as_f64() {
+            Some(v) if v >= 0.0 && v.fract() == 0.0 && v <= MAX_AMOUNT as f64 => {
+                Ok(Rupiah(v as u128))
+            }
+            _ => Err(D::Error::custom(format!(
+                "{n} is not whole rupiah: a non-negative integer or a string of digits"
+            ))),
+        },
+        other => Rupiah::deserialize(other).map_err(D::Error::custom),
+    }
+}
+
+fn some_amount<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<Rupiah>, D::Error> {
+    Option::<serde_json::Value>::deserialize(deserializer)?
+        .map(|value| amount(value).map_err(serde::de::Error::custom))
+        .transpose()
+}
+
+/// The largest amount the API takes: under a thousand trillion rupiah.
+const MAX_AMOUNT: u128 = 999_999_999_999_999;
+
+/// Whole rupiah: a non-negative JSON integer or a string of digits.
+fn rupiah_schema() -> utoipa::openapi::schema::Schema {
+    use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder, Type};
+    OneOfBuilder::new()
+        .item(
+            ObjectBuilder::new()
+                .schema_type(Type::Integer)
+                .minimum(Some(0))
+                .maximum(Some(MAX_AMOUNT as f64)),
+        )
+        .item(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .pattern(Some("^[0-9]{1,15}$")),
+        )
+        .description(Some(
+            "Whole rupiah, at most 999999999999999: a non-negative integer or a string of digits",
+        ))
+        .build()
+        .into()
+}
+
+/// A percentage from 0 to 100 with at most 2 decimals, a number or a string of one; or null.
+fn pct_schema() -> utoipa::openapi::schema::Schema {
+    use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder, Type};
+    OneOfBuilder::new()
+        .item(
+            ObjectBuilder::new()
+                .schema_type(Type::Number)
+                .minimum(Some(0))
+                .maximum(Some(100))
+                .multiple_of(Some(0.01)),
+        )
+        .item(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .pattern(Some(r"^(100(\.00?)?|[0-9]{1,2}(\.[0-9]{1,2})?)$")),
+        )
+        .item(ObjectBuilder::new().schema_type(Type::Null))
+        .description(Some("Physical progress, 0 to 100, at most 2 decimals"))
+        .build()
+        .into()
 }
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct MonthSaved {
     /// `verified` when BPKAD wrote it, `submitted` when the unit did.
-    status: String,
+    status: EntryState,
 }
 
 /// Write a unit's month: BPKAD for any unit (verified), an operator for its
@@ -239,24 +334,24 @@ pub struct MonthSaved {
     path = "/api/v1/budgets/{unit}/{year}/{month}",
     params(
         ("unit" = String, Path, description = "Unit code"),
-        ("year" = i32, Path, description = "Fiscal year"),
-        ("month" = u32, Path, description = "1 to 12")
+        ("year" = i32, Path, description = "Fiscal year", minimum = 1900, maximum = 9999),
+        ("month" = u32, Path, description = "1 to 12", minimum = 1, maximum = 12)
     ),
     request_body = MonthRequest,
     security(("token" = [])),
     responses(
         (status = 200, description = "Saved", body = MonthSaved),
-        (status = 400, description = "A refused figure, naming the field", body = ApiError),
-        (status = 401, description = "Not logged in", body = ApiError),
-        (status = 403, description = "Neither BPKAD nor the unit's operator", body = ApiError),
-        (status = 404, description = "No such unit", body = ApiError)
+        (status = 400, description = "A figure or path segment of the wrong form or out of range, naming it", body = ApiError),
+        (status = 403, description = "Neither BPKAD nor the unit's operator; an operator sending `planned`", body = ApiError),
+        (status = 404, description = "No such unit", body = ApiError),
+        (status = 422, description = "Refused by a rule of the budget, naming the field", body = ApiError)
     )
 )]
 async fn put_month(
     State(state): State<AppState>,
     caller: ApiUser,
-    Path((unit, year, month)): Path<(String, String, String)>,
-    body: Result<Json<MonthRequest>, axum::extract::rejection::JsonRejection>,
+    ApiPath((unit, year, month)): ApiPath<(String, i32, u32)>,
+    body: Result<ApiJson<MonthRequest>, ApiFailure>,
 ) -> Result<Response, ApiFailure> {
     caller.writer()?;
     let Some(writer) = month_writer(&caller.user, &unit) else {
@@ -264,11 +359,35 @@ async fn put_month(
             .await
             .into());
     };
-    let Json(body) = body.map_err(|e| PageError::BadRequest(e.body_text()))?;
-    let year = parse_year(Some(&year))?
-        .ok_or_else(|| PageError::BadRequest("year: a year is needed".into()))?;
-    let month = parse_month(Some(&month))?
-        .ok_or_else(|| PageError::BadRequest("month: a month from 1 to 12 is needed".into()))?;
+    let ApiJson(mut body) = body?;
+    checked(Some(year), Some(month))?;
+    // A JSON number is binary: 0.57 may arrive as 0.5700000000000001.
+    body.physical_pct = body.physical_pct.map(|p| p.round_dp(10).normalize());
+    for (field, amount) in [("planned", body.planned), ("realised", Some(body.realised))] {
+        if let Some(amount) = amount.filter(|a| a.0 > MAX_AMOUNT) {
+            return Err(ApiFailure::bad_request(format!(
+                "{field}: {amount} is more than {MAX_AMOUNT}"
+            )));
+        }
+    }
+    if let Some(p) = body.physical_pct {
+        if p.scale() > 2 {
+            return Err(ApiFailure::bad_request(format!(
+                "physical_pct: {p} has more than 2 decimals"
+            )));
+        }
+        if p < Decimal::ZERO || p > Decimal::ONE_HUNDRED {
+            return Err(ApiFailure::bad_request(format!(
+                "physical_pct: {p} is not from 0 to 100"
+            )));
+        }
+    }
+    if writer == Writer::Unit && body.planned.is_some() {
+        return Err(ApiFailure::new(
+            super::ErrorCode::Forbidden,
+            "planned: the plan (anggaran kas) is set by BPKAD; send realised and physical_pct",
+        ));
+    }
     let input = MonthInput {
         planned: body.planned,
         realised: body.realised,
@@ -276,11 +395,8 @@ async fn put_month(
     };
     budgets::write_month(&state, &caller.user, &unit, writer, year, month, input).await?;
     let status = match writer {
-        Writer::Finance => "verified",
-        Writer::Unit => "submitted",
+        Writer::Finance => EntryState::Verified,
+        Writer::Unit => EntryState::Submitted,
     };
-    Ok(Json(MonthSaved {
-        status: status.into(),
-    })
-    .into_response())
+    Ok(Json(MonthSaved { status }).into_response())
 }

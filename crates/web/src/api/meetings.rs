@@ -3,7 +3,7 @@
 
 use axum::Json;
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use chrono::Utc;
@@ -11,7 +11,7 @@ use pantau_domain::meeting::FollowUpState;
 use serde::Serialize;
 use utoipa::{OpenApi, ToSchema};
 
-use super::{ApiError, ApiFailure, ApiUser};
+use super::{ApiError, ApiFailure, ApiPath, ApiUser};
 use crate::AppState;
 use crate::access::deny;
 use crate::service::meetings::{follow_ups_of, live_minutes, resolve, right_of};
@@ -24,7 +24,10 @@ pub fn routes() -> Router<AppState> {
 
 /// This part's paths and schemas, merged into the API's document.
 #[derive(OpenApi)]
-#[openapi(paths(meeting, follow_ups), components(schemas(FollowUpInfo)))]
+#[openapi(
+    paths(meeting, follow_ups),
+    components(schemas(FollowUpInfo, FollowUpStatus))
+)]
 pub struct Doc;
 
 /// A meeting and its minutes: frozen when closed, built now from the engine
@@ -40,7 +43,6 @@ pub struct Doc;
     security(("token" = [])),
     responses(
         (status = 200, description = "`{\"status\": \"open\"|\"closed\", \"minutes\": {...}}`", content_type = "application/json"),
-        (status = 401, description = "Not logged in", body = ApiError),
         (status = 403, description = "Operators and finance do not read meetings", body = ApiError),
         (status = 404, description = "No such program, cluster or period", body = ApiError)
     )
@@ -48,7 +50,7 @@ pub struct Doc;
 async fn meeting(
     State(state): State<AppState>,
     caller: ApiUser,
-    Path(segments): Path<(String, String, String)>,
+    ApiPath(segments): ApiPath<(String, String, String)>,
 ) -> Result<Response, ApiFailure> {
     let region = caller.user.region.clone();
     let resolved = resolve(&state, &region, &segments).await?;
@@ -70,6 +72,26 @@ async fn meeting(
     Ok(Json(serde_json::json!({ "status": status, "minutes": minutes })).into_response())
 }
 
+/// Where a follow-up stands.
+#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum FollowUpStatus {
+    Open,
+    Done,
+    /// Open past its due date.
+    Overdue,
+}
+
+impl From<FollowUpState> for FollowUpStatus {
+    fn from(state: FollowUpState) -> Self {
+        match state {
+            FollowUpState::Open => FollowUpStatus::Open,
+            FollowUpState::Done => FollowUpStatus::Done,
+            FollowUpState::Overdue => FollowUpStatus::Overdue,
+        }
+    }
+}
+
 /// A follow-up (tindak lanjut) as the API shows it.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct FollowUpInfo {
@@ -81,8 +103,8 @@ pub struct FollowUpInfo {
     unit: String,
     description: String,
     due: chrono::NaiveDate,
-    /// `open`, `done` or `overdue`, today in the region's time zone.
-    state: String,
+    /// Today in the region's time zone.
+    state: FollowUpStatus,
     done_at: Option<chrono::DateTime<Utc>>,
     done_note: Option<String>,
 }
@@ -90,7 +112,8 @@ pub struct FollowUpInfo {
 /// The follow-ups the caller sees: an operator its unit's, an evaluator its
 /// clusters', admins and leaders all.
 #[utoipa::path(get, path = "/api/v1/follow-ups", security(("token" = [])),
-    responses((status = 200, body = [FollowUpInfo]), (status = 401, body = ApiError), (status = 403, body = ApiError)))]
+    responses((status = 200, description = "The follow-ups", body = [FollowUpInfo]),
+        (status = 403, description = "Finance does not read follow-ups", body = ApiError)))]
 async fn follow_ups(
     State(state): State<AppState>,
     caller: ApiUser,
@@ -111,9 +134,7 @@ async fn follow_ups(
     Ok(Json(
         rows.into_iter()
             .map(|f| FollowUpInfo {
-                state: FollowUpState::of(f.due, f.done_at.is_some(), today)
-                    .code()
-                    .to_owned(),
+                state: FollowUpState::of(f.due, f.done_at.is_some(), today).into(),
                 id: f.id,
                 program: f.program,
                 meeting_cluster: f.meeting_cluster,

@@ -1,13 +1,13 @@
 //! The JSON API under `/api/v1`: the same rules and the same engine as the pages.
 
 mod budget;
+mod contract;
 mod meetings;
 mod reports;
 
 use axum::Json;
 use axum::Router;
-use axum::extract::{FromRequestParts, Path, Query, State};
-use axum::http::StatusCode;
+use axum::extract::{FromRequestParts, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde::{Deserialize, Serialize};
@@ -17,6 +17,7 @@ use crate::AppState;
 use crate::access::CurrentUser;
 use crate::error::PageError;
 use crate::service::figures::{ViewQuery, evaluate_for};
+pub use contract::{ApiError, ApiFailure, ApiJson, ApiPath, ApiQuery, ErrorCode};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -28,6 +29,9 @@ pub fn routes() -> Router<AppState> {
         .merge(meetings::routes())
         .merge(budget::routes())
         .merge(reports::routes())
+        // Set last: it reaches the routes merged above.
+        .method_not_allowed_fallback(contract::wrong_method)
+        .fallback(contract::no_route)
 }
 
 #[derive(OpenApi)]
@@ -38,7 +42,7 @@ pub fn routes() -> Router<AppState> {
         description = "Plans, reports and evaluations of a pemda's units."
     ),
     paths(programs, evaluation, list_entries, create_entry, review_entry),
-    components(schemas(ApiError, ProgramInfo, EntryInfo, NewEntryRequest, ReviewRequest, Created)),
+    components(schemas(ApiError, ErrorCode, ProgramInfo, EntryInfo, EntryState, NewEntryRequest, ReviewRequest, Decision, Created)),
     modifiers(&BearerAuth)
 )]
 struct ApiDoc;
@@ -62,66 +66,12 @@ pub fn openapi_document() -> utoipa::openapi::OpenApi {
     document.merge(meetings::Doc::openapi());
     document.merge(budget::Doc::openapi());
     document.merge(reports::Doc::openapi());
+    utoipa::Modify::modify(&contract::ErrorResponses, &mut document);
     document
 }
 
 async fn openapi() -> Json<utoipa::openapi::OpenApi> {
     Json(openapi_document())
-}
-
-/// An error as the API reports it.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ApiError {
-    /// Machine-readable: `unauthorized`, `forbidden`, `not_found`, `bad_request`, `internal`.
-    error: String,
-    message: String,
-}
-
-pub struct ApiFailure(PageError);
-
-impl IntoResponse for ApiFailure {
-    fn into_response(self) -> Response {
-        let (status, error, message) = match self.0 {
-            PageError::LoginRequired => (
-                StatusCode::UNAUTHORIZED,
-                "unauthorized",
-                "log in first".to_owned(),
-            ),
-            PageError::Forbidden | PageError::Csrf => (
-                StatusCode::FORBIDDEN,
-                "forbidden",
-                "your role does not allow this".to_owned(),
-            ),
-            PageError::NotFound => (
-                StatusCode::NOT_FOUND,
-                "not_found",
-                "no such record".to_owned(),
-            ),
-            PageError::BadRequest(message) => (StatusCode::BAD_REQUEST, "bad_request", message),
-            PageError::Internal(detail) => {
-                tracing::error!("api error: {detail}");
-                (
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "internal",
-                    "the error has been logged".to_owned(),
-                )
-            }
-        };
-        (
-            status,
-            Json(ApiError {
-                error: error.into(),
-                message,
-            }),
-        )
-            .into_response()
-    }
-}
-
-impl From<PageError> for ApiFailure {
-    fn from(err: PageError) -> Self {
-        ApiFailure(err)
-    }
 }
 
 /// The caller of an API call: a bearer token (`Authorization: Bearer
@@ -156,12 +106,12 @@ impl FromRequestParts<AppState> for ApiUser {
                     user,
                     by_token: true,
                 }),
-                _ => Err(ApiFailure(PageError::LoginRequired)),
+                _ => Err(PageError::LoginRequired.into()),
             };
         }
         let current = CurrentUser::from_request_parts(parts, state)
             .await
-            .map_err(ApiFailure)?;
+            .map_err(ApiFailure::from)?;
         Ok(ApiUser {
             user: current.user,
             by_token: false,
@@ -174,9 +124,9 @@ impl ApiUser {
         if self.by_token {
             Ok(())
         } else {
-            Err(ApiFailure(PageError::BadRequest(
-                "writes through the API need an API token (Authorization: Bearer ...)".into(),
-            )))
+            Err(ApiFailure::bad_request(
+                "writes through the API need an API token (Authorization: Bearer ...)",
+            ))
         }
     }
 }
@@ -196,16 +146,15 @@ pub struct EvaluationQuery {
     security(("token" = [])),
     responses(
         (status = 200, description = "The evaluation document of bundle.md", content_type = "application/json"),
-        (status = 400, description = "A bad as_of", body = ApiError),
-        (status = 401, description = "Not logged in", body = ApiError),
-        (status = 404, description = "No such program", body = ApiError)
+        (status = 404, description = "No such program", body = ApiError),
+        (status = 422, description = "An as_of that is neither a date nor an RFC 3339 moment", body = ApiError)
     )
 )]
 async fn evaluation(
     State(state): State<AppState>,
     caller: ApiUser,
-    Path(code): Path<String>,
-    Query(query): Query<EvaluationQuery>,
+    ApiPath(code): ApiPath<String>,
+    ApiQuery(query): ApiQuery<EvaluationQuery>,
 ) -> Result<Response, ApiFailure> {
     let evaluated = evaluate_for(
         &state,
@@ -231,7 +180,7 @@ pub struct ProgramInfo {
 
 /// The programs of the caller's region.
 #[utoipa::path(get, path = "/api/v1/programs", security(("token" = [])),
-    responses((status = 200, body = [ProgramInfo]), (status = 401, body = ApiError)))]
+    responses((status = 200, description = "The programs", body = [ProgramInfo])))]
 async fn programs(
     State(state): State<AppState>,
     caller: ApiUser,
@@ -255,6 +204,40 @@ async fn programs(
     ))
 }
 
+/// Where an entry (or a unit's budget month) stands in its review.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum EntryState {
+    /// Waiting for review.
+    Submitted,
+    /// Counts in the figures.
+    Verified,
+    /// Sent back with a reason; does not count.
+    Returned,
+}
+
+impl From<pantau_domain::bundle::EntryStatus> for EntryState {
+    fn from(status: pantau_domain::bundle::EntryStatus) -> Self {
+        use pantau_domain::bundle::EntryStatus;
+        match status {
+            EntryStatus::Submitted => EntryState::Submitted,
+            EntryStatus::Verified => EntryState::Verified,
+            EntryStatus::Returned => EntryState::Returned,
+        }
+    }
+}
+
+impl From<EntryState> for pantau_domain::bundle::EntryStatus {
+    fn from(state: EntryState) -> Self {
+        use pantau_domain::bundle::EntryStatus;
+        match state {
+            EntryState::Submitted => EntryStatus::Submitted,
+            EntryState::Verified => EntryStatus::Verified,
+            EntryState::Returned => EntryStatus::Returned,
+        }
+    }
+}
+
 /// An entry (realisasi) as the API shows it.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct EntryInfo {
@@ -265,9 +248,9 @@ pub struct EntryInfo {
     activity_date: chrono::NaiveDate,
     submitted_at: chrono::DateTime<chrono::Utc>,
     /// Decimal as a string, exact.
+    #[schema(example = "12.5")]
     value: String,
-    /// `submitted`, `verified` or `returned`.
-    status: String,
+    status: EntryState,
     note: Option<String>,
     return_reason: Option<String>,
 }
@@ -282,10 +265,7 @@ impl From<pantau_store::EntryRow> for EntryInfo {
             activity_date: e.activity_date,
             submitted_at: e.submitted_at,
             value: e.value.normalize().to_string(),
-            status: serde_json::to_value(e.status)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_owned))
-                .unwrap_or_default(),
+            status: e.status.into(),
             note: e.note,
             return_reason: e.return_reason,
         }
@@ -295,38 +275,40 @@ impl From<pantau_store::EntryRow> for EntryInfo {
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct EntriesQuery {
+    /// Program code.
     program: Option<String>,
+    /// Unit code.
     unit: Option<String>,
+    /// Target code.
     target: Option<String>,
-    /// `submitted`, `verified` or `returned`.
-    status: Option<String>,
-    /// At most this many, newest first (default 100, at most 1000).
+    status: Option<EntryState>,
+    /// At most this many, newest first (default 100).
+    #[param(minimum = 1, maximum = 1000)]
     limit: Option<i64>,
 }
 
 /// Entries of the caller's region, newest first.
 #[utoipa::path(get, path = "/api/v1/entries", params(EntriesQuery), security(("token" = [])),
-    responses((status = 200, body = [EntryInfo]), (status = 400, body = ApiError), (status = 401, body = ApiError)))]
+    responses((status = 200, body = [EntryInfo]),
+        (status = 400, description = "A bad status or limit, named", body = ApiError)))]
 async fn list_entries(
     State(state): State<AppState>,
     caller: ApiUser,
-    Query(query): Query<EntriesQuery>,
+    ApiQuery(query): ApiQuery<EntriesQuery>,
 ) -> Result<Json<Vec<EntryInfo>>, ApiFailure> {
-    let status = query
-        .status
-        .as_deref()
-        .map(|s| {
-            serde_json::from_value(serde_json::Value::String(s.to_owned()))
-                .map_err(|_| PageError::BadRequest(format!("status: unknown status \"{s}\"")))
-        })
-        .transpose()?;
+    let limit = query.limit.unwrap_or(100);
+    if !(1..=1000).contains(&limit) {
+        return Err(ApiFailure::bad_request(format!(
+            "limit: {limit} is not from 1 to 1000"
+        )));
+    }
     let filter = pantau_store::EntryFilter {
         program: query.program,
         unit: query.unit,
         target: query.target,
-        status,
+        status: query.status.map(Into::into),
         clusters: None,
-        limit: Some(query.limit.unwrap_or(100).clamp(1, 1000)),
+        limit: Some(limit),
     };
     let rows = state
         .store
@@ -336,15 +318,40 @@ async fn list_entries(
     Ok(Json(rows.into_iter().map(EntryInfo::from).collect()))
 }
 
+/// A number as JSON sends it: `12`, `12.5` or the string `"12.5"`.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum EntryValue {
+    Number(serde_json::Number),
+    Text(String),
+}
+
+fn number_or_string() -> utoipa::openapi::schema::Schema {
+    use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder, Type};
+    OneOfBuilder::new()
+        .item(ObjectBuilder::new().schema_type(Type::Number))
+        .item(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .pattern(Some(r"^-?[0-9]+(\.[0-9]+)?$")),
+        )
+        .examples([serde_json::json!(12.5)])
+        .build()
+        .into()
+}
+
 /// A report an operator submits for a target of its unit.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct NewEntryRequest {
+    /// Program code, e.g. `100HK`.
     program: String,
+    /// Target code of the operator's unit, e.g. `DP3A-01`.
     target: String,
-    /// `YYYY-MM-DD`, inside the program and not in the future.
-    activity_date: String,
-    /// A number, e.g. `12` or `12.5` (a JSON number or a string).
-    value: serde_json::Value,
+    /// Inside the program and not in the future.
+    activity_date: chrono::NaiveDate,
+    /// The realisation, e.g. `12` or `12.5`, as a number or a string of one.
+    #[schema(schema_with = number_or_string)]
+    value: EntryValue,
     note: Option<String>,
 }
 
@@ -355,12 +362,14 @@ pub struct Created {
 
 /// Submit an entry (operators, for their own unit; API token required).
 #[utoipa::path(post, path = "/api/v1/entries", request_body = NewEntryRequest, security(("token" = [])),
-    responses((status = 201, body = Created), (status = 400, body = ApiError), (status = 401, body = ApiError),
-        (status = 403, body = ApiError)))]
+    responses((status = 201, body = Created),
+        (status = 400, description = "A field of the wrong type or form, or a session without a token", body = ApiError),
+        (status = 403, description = "Not an operator, or another unit's target", body = ApiError),
+        (status = 422, description = "Refused by a rule: unknown program or target, a date outside the program or in the future, a bad value", body = ApiError)))]
 async fn create_entry(
     State(state): State<AppState>,
     caller: ApiUser,
-    Json(request): Json<NewEntryRequest>,
+    ApiJson(request): ApiJson<NewEntryRequest>,
 ) -> Result<(axum::http::StatusCode, Json<Created>), ApiFailure> {
     caller.writer()?;
     let Some(op) = crate::access::operator_of(&caller.user) else {
@@ -370,17 +379,14 @@ async fn create_entry(
                 .into(),
         );
     };
-    let value = match &request.value {
-        serde_json::Value::Number(n) => n.to_string(),
-        serde_json::Value::String(s) => s.clone(),
-        other => {
-            return Err(PageError::BadRequest(format!("value: {other} is not a number")).into());
-        }
+    let value = match request.value {
+        EntryValue::Number(n) => n.to_string(),
+        EntryValue::Text(s) => s,
     };
     let draft = crate::service::entries::EntryDraft {
         program: request.program,
         target: request.target,
-        activity_date: request.activity_date,
+        activity_date: request.activity_date.to_string(),
         value,
         note: request.note.unwrap_or_default(),
         evidence: None,
@@ -398,11 +404,20 @@ async fn create_entry(
     }
 }
 
+/// What an evaluator decides about an entry.
+#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Decision {
+    /// It counts.
+    Verify,
+    /// Back to the operator, with a reason.
+    Return,
+}
+
 /// Verify an entry, or return it with a reason.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ReviewRequest {
-    /// `verify` or `return`.
-    decision: String,
+    decision: Decision,
     /// Required when returning: what the operator must correct.
     reason: Option<String>,
 }
@@ -410,13 +425,15 @@ pub struct ReviewRequest {
 /// Review an entry (evaluators, for units of their own clusters; API token required).
 #[utoipa::path(post, path = "/api/v1/entries/{id}/review", request_body = ReviewRequest,
     params(("id" = i64, Path, description = "Entry id")), security(("token" = [])),
-    responses((status = 204), (status = 400, body = ApiError), (status = 401, body = ApiError),
-        (status = 403, body = ApiError), (status = 404, body = ApiError)))]
+    responses((status = 204, description = "Reviewed"),
+        (status = 403, description = "Not an evaluator of the entry's cluster", body = ApiError),
+        (status = 404, description = "No such entry", body = ApiError),
+        (status = 422, description = "Refused by a rule: no reason to return it, already reviewed", body = ApiError)))]
 async fn review_entry(
     State(state): State<AppState>,
     caller: ApiUser,
-    Path(id): Path<i64>,
-    Json(request): Json<ReviewRequest>,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(request): ApiJson<ReviewRequest>,
 ) -> Result<axum::http::StatusCode, ApiFailure> {
     caller.writer()?;
     let Some(evaluator) = crate::access::evaluator_of(&caller.user) else {
@@ -426,7 +443,12 @@ async fn review_entry(
                 .into(),
         );
     };
-    let review = crate::service::entries::parse_review(&request.decision, request.reason)?;
+    let review = match request.decision {
+        Decision::Verify => pantau_store::Review::Verify,
+        Decision::Return => pantau_store::Review::Return {
+            reason: request.reason.unwrap_or_default(),
+        },
+    };
     match crate::service::entries::review_entry(&state, &evaluator, id, review).await {
         Ok(()) => Ok(axum::http::StatusCode::NO_CONTENT),
         Err(PageError::Forbidden) => {
