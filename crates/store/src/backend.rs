@@ -34,6 +34,24 @@ fn from_code<T: serde::de::DeserializeOwned>(code: &str, what: &str) -> Result<T
     })
 }
 
+fn corrupt(what: &str, code: &str) -> StoreError {
+    StoreError::Corrupt {
+        what: what.to_owned(),
+        detail: format!("unknown code \"{code}\""),
+    }
+}
+
+fn entry_status(code: &str) -> Result<EntryStatus> {
+    EntryStatus::parse(code).ok_or_else(|| corrupt("entries.status", code))
+}
+
+/// Refuse a value the engine would refuse in a bundle (the domain's rule).
+fn check_value(kind: &str, value: Decimal) -> Result<()> {
+    let kind = Kind::parse(kind).ok_or_else(|| corrupt("targets.kind", kind))?;
+    pantau_domain::rules::check_entry_value(kind, value)
+        .map_err(|problem| StoreError::invalid("value", problem.to_string()))
+}
+
 fn to_code<T: serde::Serialize>(value: &T) -> String {
     match serde_json::to_value(value) {
         Ok(serde_json::Value::String(code)) => code,
@@ -91,7 +109,7 @@ where
         activity_date: row.try_get("activity_date")?,
         submitted_at: row.try_get("submitted_at")?,
         value: decimal(&value, "entries.value")?,
-        status: from_code(&status, "entries.status")?,
+        status: entry_status(&status)?,
         note: row.try_get("note")?,
         return_reason: row.try_get("return_reason")?,
         reviewed_by: row.try_get("reviewed_by")?,
@@ -403,8 +421,8 @@ macro_rules! store_impl {
                         .bind(target.priority.as_deref().map(|c| priority_ids[c]))
                         .bind(&target.name)
                         .bind(&target.measure)
-                        .bind(to_code(&target.kind))
-                        .bind(to_code(&target.polarity))
+                        .bind(target.kind.code())
+                        .bind(target.polarity.code())
                         .bind(target.baseline.map(|d| d.to_string()))
                         .bind(target.target.map(|d| d.to_string()))
                         .bind(target.due)
@@ -452,7 +470,7 @@ macro_rules! store_impl {
                         .bind(entry.activity_date)
                         .bind(submitted_at)
                         .bind(entry.value.to_string())
-                        .bind(to_code(&entry.status))
+                        .bind(entry.status.code())
                         .bind(&entry.note)
                         .execute(&mut *tx)
                         .await?;
@@ -731,8 +749,8 @@ macro_rules! store_impl {
                             priority: row.try_get("priority")?,
                             name: row.try_get("name")?,
                             measure: row.try_get("measure")?,
-                            kind: from_code::<Kind>(&kind, "targets.kind")?,
-                            polarity: from_code::<Polarity>(&polarity, "targets.polarity")?,
+                            kind: Kind::parse(&kind).ok_or_else(|| corrupt("targets.kind", &kind))?,
+                            polarity: Polarity::parse(&polarity).ok_or_else(|| corrupt("targets.polarity", &polarity))?,
                             baseline: opt_decimal(row.try_get("baseline")?, "targets.baseline")?,
                             target: opt_decimal(row.try_get("target")?, "targets.target")?,
                             due: row.try_get("due")?,
@@ -763,7 +781,7 @@ macro_rules! store_impl {
                             activity_date: row.try_get("activity_date")?,
                             submitted_at: at_local(row.try_get("submitted_at")?),
                             value: decimal(&value, "entries.value")?,
-                            status: from_code::<EntryStatus>(&status, "entries.status")?,
+                            status: entry_status(&status)?,
                             note: row.try_get("note")?,
                         });
                     }
@@ -1107,7 +1125,7 @@ macro_rules! store_impl {
             ) -> Result<CreatedEntry> {
                 let mut tx = self.begin_write().await?;
                 let row = sqlx::query(
-                    "SELECT t.id, t.region_id FROM targets t JOIN programs p ON p.id = t.program_id \
+                    "SELECT t.id, t.region_id, t.kind FROM targets t JOIN programs p ON p.id = t.program_id \
                      JOIN regions r ON r.id = t.region_id WHERE r.code = $1 AND p.code = $2 AND t.code = $3",
                 )
                 .bind(region)
@@ -1121,6 +1139,7 @@ macro_rules! store_impl {
                 })?;
                 let target_id: i64 = row.try_get("id")?;
                 let region_id: i64 = row.try_get("region_id")?;
+                check_value(&row.try_get::<String, _>("kind")?, entry.value)?;
                 let id: i64 = sqlx::query_scalar(
                     "INSERT INTO entries (region_id, target_id, activity_date, submitted_at, value, status, note, created_by) \
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
@@ -1130,7 +1149,7 @@ macro_rules! store_impl {
                 .bind(entry.activity_date)
                 .bind(stored_moment(entry.submitted_at))
                 .bind(entry.value.to_string())
-                .bind(to_code(&EntryStatus::Submitted))
+                .bind(EntryStatus::Submitted.code())
                 .bind(&entry.note)
                 .bind(actor.user_id)
                 .fetch_one(&mut *tx)
@@ -1142,7 +1161,7 @@ macro_rules! store_impl {
                     before: None,
                     after: Some(serde_json::json!({
                         "program": entry.program, "target": entry.target, "activity_date": entry.activity_date,
-                        "value": entry.value.to_string(), "note": entry.note, "status": "submitted",
+                        "value": entry.value.to_string(), "note": entry.note, "status": EntryStatus::Submitted.code(),
                     })),
                 };
                 Self::bump_version(&mut tx, region_id, false).await?;
@@ -1158,6 +1177,12 @@ macro_rules! store_impl {
             async fn update_entry(&self, region: &str, id: Id, change: &EntryChange, actor: &Actor) -> Result<()> {
                 let mut tx = self.begin_write().await?;
                 let (region_id, before) = Self::entry_for_change(&mut tx, region, id).await?;
+                let kind: String =
+                    sqlx::query_scalar("SELECT t.kind FROM entries e JOIN targets t ON t.id = e.target_id WHERE e.id = $1")
+                        .bind(id)
+                        .fetch_one(&mut *tx)
+                        .await?;
+                check_value(&kind, change.value)?;
                 sqlx::query(
                     "UPDATE entries SET activity_date = $1, value = $2, note = $3, submitted_at = $4, status = $5, \
                      return_reason = NULL WHERE id = $6",
@@ -1166,7 +1191,7 @@ macro_rules! store_impl {
                 .bind(change.value.to_string())
                 .bind(&change.note)
                 .bind(stored_moment(change.submitted_at))
-                .bind(to_code(&EntryStatus::Submitted))
+                .bind(EntryStatus::Submitted.code())
                 .bind(id)
                 .execute(&mut *tx)
                 .await?;
@@ -1177,7 +1202,7 @@ macro_rules! store_impl {
                     before: Some(serde_json::to_value(&before).expect("an entry serializes")),
                     after: Some(serde_json::json!({
                         "activity_date": change.activity_date, "value": change.value.to_string(),
-                        "note": change.note, "status": "submitted",
+                        "note": change.note, "status": EntryStatus::Submitted.code(),
                     })),
                 };
                 Self::bump_version(&mut tx, region_id, false).await?;
@@ -1209,7 +1234,7 @@ macro_rules! store_impl {
                     .await?
                     .ok_or_else(|| StoreError::NotFound { what: "entry", key: id.to_string() })?;
                 if before.status != EntryStatus::Submitted {
-                    return Err(StoreError::NotReviewable(id, to_code(&before.status)));
+                    return Err(StoreError::NotReviewable(id, before.status.code().to_owned()));
                 }
                 let (status, reason, action) = match review {
                     Review::Verify => (EntryStatus::Verified, None, "verify"),
@@ -1223,7 +1248,7 @@ macro_rules! store_impl {
                 sqlx::query(
                     "UPDATE entries SET status = $1, return_reason = $2, reviewed_by = $3, reviewed_at = $4 WHERE id = $5",
                 )
-                .bind(to_code(&status))
+                .bind(status.code())
                 .bind(&reason)
                 .bind(actor.user_id)
                 .bind(Utc::now())
@@ -1235,8 +1260,8 @@ macro_rules! store_impl {
                     action: action.into(),
                     entity: "entry".into(),
                     entity_id: Some(id.to_string()),
-                    before: Some(serde_json::json!({"status": to_code(&before.status)})),
-                    after: Some(serde_json::json!({"status": to_code(&status), "return_reason": reason})),
+                    before: Some(serde_json::json!({"status": before.status.code()})),
+                    after: Some(serde_json::json!({"status": status.code(), "return_reason": reason})),
                 };
                 if let Some(region_id) = region_id {
                     Self::bump_version(&mut tx, region_id, false).await?;
@@ -1264,7 +1289,7 @@ macro_rules! store_impl {
                     query.push(" AND t.code = ").push_bind(target.clone());
                 }
                 if let Some(status) = filter.status {
-                    query.push(" AND e.status = ").push_bind(to_code(&status));
+                    query.push(" AND e.status = ").push_bind(status.code());
                 }
                 if let Some(clusters) = &filter.clusters {
                     if clusters.is_empty() {
