@@ -1561,9 +1561,14 @@ async fn entry_and_its_evidence_are_written_together(db: Db) {
 async fn a_failing_evidence_insert_writes_no_entry(db: Db) {
     import(&*db, &sample(), ImportMode::NewRegion).await;
     let first = evidence_file("/var/lib/pantau/evidence/3275/a.jpg");
-    db.create_entry_with_evidence("3275", &new_entry(7), &[first.clone()], &actor("op", None))
-        .await
-        .unwrap();
+    db.create_entry_with_evidence(
+        "3275",
+        &new_entry(7),
+        std::slice::from_ref(&first),
+        &actor("op", None),
+    )
+    .await
+    .unwrap();
     let before = entry_rows(&db).await;
     let version = db.region_version("3275").await.unwrap();
     let bundle = export(&*db, "3275").await;
