@@ -185,11 +185,44 @@ pub enum Kind {
     Milestone,
 }
 
+impl Kind {
+    pub const ALL: [Kind; 3] = [Kind::Sum, Kind::Last, Kind::Milestone];
+
+    /// The code in a bundle, the database and forms: `sum`, `last`, `milestone`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Kind::Sum => "sum",
+            Kind::Last => "last",
+            Kind::Milestone => "milestone",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.code() == code)
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Polarity {
     Higher,
     Lower,
+}
+
+impl Polarity {
+    pub const ALL: [Polarity; 2] = [Polarity::Higher, Polarity::Lower];
+
+    /// The code in a bundle, the database and forms: `higher`, `lower`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Polarity::Higher => "higher",
+            Polarity::Lower => "lower",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Polarity> {
+        Polarity::ALL.into_iter().find(|p| p.code() == code)
+    }
 }
 
 /// What a unit promised (indikator).
@@ -250,6 +283,27 @@ pub enum EntryStatus {
     #[default]
     Verified,
     Returned,
+}
+
+impl EntryStatus {
+    pub const ALL: [EntryStatus; 3] = [
+        EntryStatus::Submitted,
+        EntryStatus::Verified,
+        EntryStatus::Returned,
+    ];
+
+    /// The code in a bundle, the database and forms: `submitted`, `verified`, `returned`.
+    pub fn code(self) -> &'static str {
+        match self {
+            EntryStatus::Submitted => "submitted",
+            EntryStatus::Verified => "verified",
+            EntryStatus::Returned => "returned",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<EntryStatus> {
+        EntryStatus::ALL.into_iter().find(|s| s.code() == code)
+    }
 }
 
 /// A reported value (realisasi) for a target.

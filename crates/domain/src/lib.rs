@@ -14,6 +14,7 @@ pub mod model;
 pub mod rating;
 pub mod reminder;
 pub mod role;
+pub mod rules;
 pub mod validate;
 
 pub use calendar::{AsOf, Calendar, Period};

@@ -12,6 +12,7 @@ use serde::Serialize;
 use crate::bundle::{self, Bundle, Kind, Polarity};
 use crate::calendar::{Calendar, default_deadline_time};
 use crate::model;
+use crate::rules;
 
 /// One reason a bundle is refused: where, and what is wrong there.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -202,11 +203,8 @@ pub fn validate(bundle: &Bundle) -> Result<model::Region, Refused> {
         .collect();
 
     let budget_flag_margin = bundle.budget_flag_margin.unwrap_or(Decimal::TEN);
-    if budget_flag_margin.is_sign_negative() || budget_flag_margin > Decimal::ONE_HUNDRED {
-        c.push(
-            "budget_flag_margin",
-            format!("{budget_flag_margin} is not a percentage from 0 to 100"),
-        );
+    if let Err(problem) = rules::check_percentage(budget_flag_margin) {
+        c.push("budget_flag_margin", problem.to_string());
     }
     let budgets = check_budgets(&mut c, &bundle.budgets, &unit_ix);
 
@@ -356,14 +354,14 @@ fn check_program(
                 let baseline = target.baseline.unwrap_or_else(|| {
                     c.push(
                         format!("{tpath}.baseline"),
-                        format!("a {} target needs a baseline", kind_name(target.kind)),
+                        format!("a {} target needs a baseline", target.kind.code()),
                     );
                     Decimal::ZERO
                 });
                 let goal = target.target.unwrap_or_else(|| {
                     c.push(
                         format!("{tpath}.target"),
-                        format!("a {} target needs a target value", kind_name(target.kind)),
+                        format!("a {} target needs a target value", target.kind.code()),
                     );
                     Decimal::ONE
                 });
@@ -468,16 +466,8 @@ fn check_program(
             }
         }
         let value = entry.value;
-        match program.targets[t].kind {
-            Kind::Sum if value.is_sign_negative() && !value.is_zero() => c.push(
-                format!("{path}.entries[{i}].value"),
-                format!("{value} is negative: values of a sum target are >= 0"),
-            ),
-            Kind::Milestone if !(value.is_zero() || value == Decimal::ONE) => c.push(
-                format!("{path}.entries[{i}].value"),
-                format!("{value} is not 0 or 1: a milestone is done (1) or not (0)"),
-            ),
-            _ => {}
+        if let Err(problem) = rules::check_entry_value(program.targets[t].kind, value) {
+            c.push(format!("{path}.entries[{i}].value"), problem.to_string());
         }
         entries.push(model::Entry {
             target: t as model::TargetIx,
@@ -519,14 +509,6 @@ fn check_program(
     })
 }
 
-fn kind_name(kind: Kind) -> &'static str {
-    match kind {
-        Kind::Sum => "sum",
-        Kind::Last => "last",
-        Kind::Milestone => "milestone",
-    }
-}
-
 fn check_budgets(
     c: &mut Checker,
     budgets: &[bundle::Budget],
@@ -556,11 +538,8 @@ fn check_budgets(
         let mut month_seen = [None::<usize>; 12];
         for (k, month) in budget.months.iter().enumerate() {
             let mpath = format!("{path}.months[{k}]");
-            if !(1..=12).contains(&month.month) {
-                c.push(
-                    format!("{mpath}.month"),
-                    format!("{} is not a month from 1 to 12", month.month),
-                );
+            if let Err(problem) = rules::check_month(month.month) {
+                c.push(format!("{mpath}.month"), problem.to_string());
                 continue;
             }
             let m = (month.month - 1) as usize;
@@ -575,13 +554,8 @@ fn check_budgets(
                 continue;
             }
             month_seen[m] = Some(k);
-            if let Some(pct) = month.physical_pct
-                && (pct.is_sign_negative() && !pct.is_zero() || pct > Decimal::ONE_HUNDRED)
-            {
-                c.push(
-                    format!("{mpath}.physical_pct"),
-                    format!("{pct} is not a percentage from 0 to 100"),
-                );
+            if let Some(Err(problem)) = month.physical_pct.map(rules::check_percentage) {
+                c.push(format!("{mpath}.physical_pct"), problem.to_string());
             }
             months[m] = model::BudgetMonth {
                 planned: month.planned.0,
@@ -589,24 +563,23 @@ fn check_budgets(
                 physical_pct: month.physical_pct,
             };
         }
-        let mut realised_to_date: u128 = 0;
-        for (m, month) in months.iter().enumerate() {
-            let sum = realised_to_date.checked_add(month.realised);
-            match sum {
-                Some(sum) if sum <= budget.pagu.0 => realised_to_date = sum,
-                _ => {
-                    let k = month_seen[m].unwrap_or(0);
-                    let sum = sum.map_or_else(|| format!("above {}", u128::MAX), |s| s.to_string());
-                    c.push(
-                        format!("{path}.months[{k}].realised"),
-                        format!(
-                            "realised spending to date ({sum}) is above the pagu ({}) in month {}",
-                            budget.pagu,
-                            m + 1
-                        ),
-                    );
-                    break;
-                }
+        // The first month whose spending to date is above the pagu.
+        for m in 0..months.len() {
+            let to_date = months[..=m].iter().map(|month| month.realised);
+            if let Err(over) = rules::check_within_pagu(budget.pagu.0, to_date) {
+                let k = month_seen[m].unwrap_or(0);
+                let sum = over
+                    .spent
+                    .map_or_else(|| format!("above {}", u128::MAX), |s| s.to_string());
+                c.push(
+                    format!("{path}.months[{k}].realised"),
+                    format!(
+                        "realised spending to date ({sum}) is above the pagu ({}) in month {}",
+                        budget.pagu,
+                        m + 1
+                    ),
+                );
+                break;
             }
         }
         if let Some(unit) = unit {

@@ -163,21 +163,14 @@ pub fn month_key(unit: &str, year: i32, month: u32) -> String {
     format!("{unit}/{year}/{month}")
 }
 
-/// Refuse figures the engine would refuse in a bundle, naming the field.
+/// Refuse figures the engine would refuse in a bundle (the domain's rules),
+/// naming the field.
 pub(crate) fn check_month(month: u32, physical_pct: Option<Decimal>) -> Result<()> {
-    if !(1..=12).contains(&month) {
-        return Err(StoreError::invalid(
-            "month",
-            format!("{month} is not a month from 1 to 12"),
-        ));
-    }
-    if let Some(pct) = physical_pct
-        && (pct.is_sign_negative() || pct > Decimal::ONE_HUNDRED)
-    {
-        return Err(StoreError::invalid(
-            "physical_pct",
-            format!("{pct} is not a percentage from 0 to 100"),
-        ));
+    use pantau_domain::rules;
+    rules::check_month(month).map_err(|p| StoreError::invalid("month", p.to_string()))?;
+    if let Some(pct) = physical_pct {
+        rules::check_percentage(pct)
+            .map_err(|p| StoreError::invalid("physical_pct", p.to_string()))?;
     }
     Ok(())
 }
@@ -188,13 +181,15 @@ pub(crate) fn check_within_pagu(
     pagu: u128,
     realised: impl Iterator<Item = u128>,
 ) -> Result<()> {
-    let spent = realised.fold(0u128, u128::saturating_add);
-    if spent > pagu {
-        return Err(StoreError::invalid(
+    pantau_domain::rules::check_within_pagu(pagu, realised).map_err(|over| {
+        let spent = over
+            .spent
+            .map_or_else(|| format!("above {}", u128::MAX), |s| s.to_string());
+        StoreError::invalid(
             "realised",
             format!("{key}: realised spending {spent} would exceed the pagu {pagu}"),
-        ));
-    }
+        )
+    })?;
     Ok(())
 }
 

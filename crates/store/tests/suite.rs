@@ -43,6 +43,7 @@ backend_tests!(
     sub_second_submission_moments_round_trip,
     entry_and_its_evidence_are_written_together,
     a_failing_evidence_insert_writes_no_entry,
+    entry_values_follow_the_domain_rule,
 );
 
 // ---------------------------------------------------------------------------
@@ -1560,9 +1561,14 @@ async fn entry_and_its_evidence_are_written_together(db: Db) {
 async fn a_failing_evidence_insert_writes_no_entry(db: Db) {
     import(&*db, &sample(), ImportMode::NewRegion).await;
     let first = evidence_file("/var/lib/pantau/evidence/3275/a.jpg");
-    db.create_entry_with_evidence("3275", &new_entry(7), &[first.clone()], &actor("op", None))
-        .await
-        .unwrap();
+    db.create_entry_with_evidence(
+        "3275",
+        &new_entry(7),
+        std::slice::from_ref(&first),
+        &actor("op", None),
+    )
+    .await
+    .unwrap();
     let before = entry_rows(&db).await;
     let version = db.region_version("3275").await.unwrap();
     let bundle = export(&*db, "3275").await;
@@ -1597,4 +1603,68 @@ async fn a_failing_evidence_insert_writes_no_entry(db: Db) {
         other => panic!("an unknown target: expected NotFound, got {other:?}"),
     }
     assert_eq!(entry_rows(&db).await, before);
+}
+
+async fn entry_values_follow_the_domain_rule(db: Db) {
+    import(&*db, &sample(), ImportMode::NewRegion).await;
+    let on = |target: &str, value: &str| {
+        let mut entry = new_entry(0);
+        entry.target = target.into();
+        entry.value = Decimal::from_str(value).unwrap();
+        entry
+    };
+    let before = entry_rows(&db).await;
+    // DP3A-01 is a sum, DLH-01 a milestone, SATPOLPP-02 a last.
+    for (target, value) in [("DP3A-01", "-1"), ("DLH-01", "2"), ("DLH-01", "0.5")] {
+        let refused = db
+            .create_entry_with_evidence(
+                "3275",
+                &on(target, value),
+                &[evidence_file(&format!("/tmp/{target}-{value}.jpg"))],
+                &actor("op", None),
+            )
+            .await;
+        match refused {
+            Err(StoreError::Invalid { field, message }) => {
+                assert_eq!(field, "value");
+                let kind = if target == "DP3A-01" {
+                    pantau_domain::bundle::Kind::Sum
+                } else {
+                    pantau_domain::bundle::Kind::Milestone
+                };
+                let problem = pantau_domain::rules::check_entry_value(
+                    kind,
+                    Decimal::from_str(value).unwrap(),
+                )
+                .unwrap_err();
+                assert_eq!(message, problem.to_string());
+            }
+            other => panic!("{target} = {value}: expected Invalid, got {other:?}"),
+        }
+    }
+    assert_eq!(entry_rows(&db).await, before);
+    let milestone = db
+        .create_entry("3275", &on("DLH-01", "1"), &actor("op", None))
+        .await
+        .unwrap();
+    db.create_entry("3275", &on("SATPOLPP-02", "-4"), &actor("op", None))
+        .await
+        .unwrap();
+    let change = pantau_store::EntryChange {
+        activity_date: chrono::NaiveDate::from_ymd_opt(2025, 3, 16).unwrap(),
+        value: Decimal::from(3),
+        note: None,
+        submitted_at: chrono::Utc::now(),
+    };
+    match db
+        .update_entry("3275", milestone, &change, &actor("op", None))
+        .await
+    {
+        Err(StoreError::Invalid { field, .. }) => assert_eq!(field, "value"),
+        other => panic!("a milestone changed to 3: expected Invalid, got {other:?}"),
+    }
+    let kept = db.entry("3275", milestone).await.unwrap().unwrap();
+    assert_eq!(kept.value, Decimal::ONE);
+    // The region still exports and validates.
+    pantau_domain::validate(&export(&*db, "3275").await).unwrap();
 }

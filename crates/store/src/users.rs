@@ -1,0 +1,440 @@
+//! Accounts (with their holders' full name and NIP), API tokens, and the web
+//! layer's sessions.
+//!
+//! The trait is part of [`crate::Store`]; its SQL is shared by both backends,
+//! instantiated by `user_store_impl!` in `backend.rs`. Every write to an
+//! account is one transaction with its audit record.
+
+#[allow(unused_imports)]
+use crate::*;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    pub id: Id,
+    pub region: String,
+    pub username: String,
+    pub display_name: String,
+    pub email: Option<String>,
+    pub password_hash: String,
+    pub role: Role,
+    /// An operator's unit code.
+    pub unit: Option<String>,
+    /// An evaluator's cluster codes.
+    pub clusters: Vec<String>,
+    pub disabled: bool,
+    pub created_at: DateTime<Utc>,
+    /// The holder's full name, as on official documents.
+    pub full_name: Option<String>,
+    /// The holder's civil servant number (NIP): 18 digits.
+    pub nip: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewUser {
+    pub region: String,
+    pub username: String,
+    pub display_name: String,
+    pub email: Option<String>,
+    pub password_hash: String,
+    pub role: Role,
+    pub unit: Option<String>,
+    pub clusters: Vec<String>,
+}
+
+/// Who holds an account, beyond its display name: both optional. Checked by
+/// [`pantau_domain::account`] when written; surrounding spaces are dropped and
+/// an empty value is none.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct UserProfile {
+    pub full_name: Option<String>,
+    pub nip: Option<String>,
+}
+
+impl UserProfile {
+    /// The profile as it is stored: trimmed, empty as none, refused with the
+    /// field named when the domain's rules refuse it.
+    pub fn checked(&self) -> Result<UserProfile> {
+        let clean = |value: &Option<String>| {
+            value
+                .as_deref()
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(str::to_owned)
+        };
+        let profile = UserProfile {
+            full_name: clean(&self.full_name),
+            nip: clean(&self.nip),
+        };
+        if let Some(name) = &profile.full_name {
+            pantau_domain::account::check_full_name(name)
+                .map_err(|problem| StoreError::invalid("full_name", problem.to_string()))?;
+        }
+        if let Some(nip) = &profile.nip {
+            pantau_domain::account::check_nip(nip)
+                .map_err(|problem| StoreError::invalid("nip", problem.to_string()))?;
+        }
+        Ok(profile)
+    }
+}
+
+/// Accounts, API tokens and sessions.
+#[async_trait::async_trait]
+pub trait UserStore: Send + Sync {
+    async fn create_user(&self, user: &NewUser, actor: &Actor) -> Result<Id> {
+        self.create_user_with_profile(user, &UserProfile::default(), actor)
+            .await
+    }
+
+    /// Create an account with its holder's full name and NIP, in one transaction.
+    async fn create_user_with_profile(
+        &self,
+        user: &NewUser,
+        profile: &UserProfile,
+        actor: &Actor,
+    ) -> Result<Id>;
+
+    /// Set (or clear, with none) the full name and NIP of a user of `region`.
+    async fn set_user_profile(
+        &self,
+        region: &str,
+        username: &str,
+        profile: &UserProfile,
+        actor: &Actor,
+    ) -> Result<()>;
+
+    async fn user_by_username(&self, username: &str) -> Result<Option<User>>;
+
+    async fn users(&self, region: &str) -> Result<Vec<User>>;
+
+    async fn set_password_hash(&self, username: &str, hash: &str, actor: &Actor) -> Result<()>;
+
+    async fn set_disabled(&self, username: &str, disabled: bool, actor: &Actor) -> Result<()>;
+
+    /// Make an API token for a user; returns the token, shown once (only its hash is kept).
+    async fn create_api_token(&self, username: &str, name: &str, actor: &Actor) -> Result<String>;
+
+    /// The user a token belongs to (disabled users included: the caller checks).
+    async fn user_by_api_token(&self, token: &str) -> Result<Option<User>>;
+
+    /// Session records for the web layer: `(data, expires_at)`.
+    async fn session_load(&self, id: &str) -> Result<Option<(String, DateTime<Utc>)>>;
+
+    async fn session_save(&self, id: &str, data: &str, expires_at: DateTime<Utc>) -> Result<()>;
+
+    async fn session_delete(&self, id: &str) -> Result<()>;
+
+    /// Remove expired sessions; returns how many.
+    async fn session_purge(&self, now: DateTime<Utc>) -> Result<u64>;
+}
+
+macro_rules! user_store_impl {
+    ($store:ident, $db:ty) => {
+        impl $store {
+            /// Users with their clusters in one query (one row per cluster), since
+            /// every request of a logged-in user reads its account.
+            async fn user_rows(&self, filter: &str, arg: &str) -> Result<Vec<User>> {
+                let sql = format!(
+                    "SELECT u.id, r.code AS region, u.username, u.display_name, u.email, u.password_hash, u.role, \
+                            un.code AS unit, u.disabled, u.created_at, u.full_name, u.nip, c.code AS cluster \
+                     FROM users u JOIN regions r ON r.id = u.region_id LEFT JOIN units un ON un.id = u.unit_id \
+                     LEFT JOIN user_clusters uc ON uc.user_id = u.id LEFT JOIN clusters c ON c.id = uc.cluster_id \
+                     WHERE {filter} ORDER BY u.username, c.position"
+                );
+                let rows = sqlx::query(&sql).bind(arg).fetch_all(&self.pool).await?;
+                let mut users: Vec<User> = Vec::with_capacity(rows.len());
+                for row in rows {
+                    let id: i64 = row.try_get("id")?;
+                    let cluster: Option<String> = row.try_get("cluster")?;
+                    if let Some(user) = users.last_mut().filter(|u| u.id == id) {
+                        user.clusters.extend(cluster);
+                        continue;
+                    }
+                    let role: String = row.try_get("role")?;
+                    users.push(User {
+                        id,
+                        region: row.try_get("region")?,
+                        username: row.try_get("username")?,
+                        display_name: row.try_get("display_name")?,
+                        email: row.try_get("email")?,
+                        password_hash: row.try_get("password_hash")?,
+                        role: Role::parse(&role).ok_or_else(|| StoreError::Corrupt {
+                            what: "users.role".into(),
+                            detail: role.clone(),
+                        })?,
+                        unit: row.try_get("unit")?,
+                        clusters: cluster.into_iter().collect(),
+                        disabled: row.try_get("disabled")?,
+                        created_at: row.try_get("created_at")?,
+                        full_name: row.try_get("full_name")?,
+                        nip: row.try_get("nip")?,
+                    });
+                }
+                Ok(users)
+            }
+
+            async fn update_user(
+                &self,
+                username: &str,
+                set: &str,
+                bind: impl for<'q> sqlx::Encode<'q, $db> + sqlx::Type<$db> + Send,
+                actor: &Actor,
+                record: NewAudit,
+            ) -> Result<()> {
+                let mut tx = self.begin_write().await?;
+                let region_id: Option<i64> =
+                    sqlx::query_scalar("SELECT region_id FROM users WHERE username = $1")
+                        .bind(username)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                let Some(region_id) = region_id else {
+                    return Err(StoreError::UnknownUser(username.to_owned()));
+                };
+                sqlx::query(&format!("UPDATE users SET {set} = $1 WHERE username = $2"))
+                    .bind(bind)
+                    .bind(username)
+                    .execute(&mut *tx)
+                    .await?;
+                Self::append_audit_in(&mut tx, Some(region_id), actor, &record).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+        }
+
+        #[async_trait::async_trait]
+        impl $crate::users::UserStore for $store {
+            async fn create_user_with_profile(&self, user: &NewUser, profile: &UserProfile, actor: &Actor) -> Result<Id> {
+                if user.username.trim().is_empty() {
+                    return Err(StoreError::invalid("username", "must not be empty"));
+                }
+                let profile = profile.checked()?;
+                let mut tx = self.begin_write().await?;
+                let region_id = Self::region_id(&mut tx, &user.region)
+                    .await?
+                    .ok_or_else(|| StoreError::UnknownRegion(user.region.clone()))?;
+                let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE username = $1")
+                    .bind(&user.username)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                if taken.is_some() {
+                    return Err(StoreError::UsernameTaken(user.username.clone()));
+                }
+                let unit_id: Option<i64> = match (&user.unit, user.role) {
+                    (Some(unit), _) => Some(
+                        sqlx::query_scalar("SELECT id FROM units WHERE region_id = $1 AND code = $2")
+                            .bind(region_id)
+                            .bind(unit)
+                            .fetch_optional(&mut *tx)
+                            .await?
+                            .ok_or_else(|| StoreError::invalid("unit", format!("no unit \"{unit}\" in region {}", user.region)))?,
+                    ),
+                    (None, Role::Operator) => {
+                        return Err(StoreError::invalid("unit", "an operator reports for one unit: name it"));
+                    }
+                    (None, _) => None,
+                };
+                if user.role == Role::Evaluator && user.clusters.is_empty() {
+                    return Err(StoreError::invalid("clusters", "an evaluator evaluates at least one cluster"));
+                }
+                let id: i64 = sqlx::query_scalar(
+                    "INSERT INTO users (region_id, username, display_name, email, password_hash, role, unit_id, disabled, \
+                     created_at, full_name, nip) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+                )
+                .bind(region_id)
+                .bind(&user.username)
+                .bind(&user.display_name)
+                .bind(&user.email)
+                .bind(&user.password_hash)
+                .bind(user.role.code())
+                .bind(unit_id)
+                .bind(false)
+                .bind(Utc::now())
+                .bind(&profile.full_name)
+                .bind(&profile.nip)
+                .fetch_one(&mut *tx)
+                .await?;
+                let mut clusters = user.clusters.clone();
+                clusters.sort();
+                clusters.dedup();
+                for cluster in &clusters {
+                    let cluster_id: i64 = sqlx::query_scalar("SELECT id FROM clusters WHERE region_id = $1 AND code = $2")
+                        .bind(region_id)
+                        .bind(cluster)
+                        .fetch_optional(&mut *tx)
+                        .await?
+                        .ok_or_else(|| {
+                            StoreError::invalid("clusters", format!("no cluster \"{cluster}\" in region {}", user.region))
+                        })?;
+                    sqlx::query("INSERT INTO user_clusters (user_id, cluster_id) VALUES ($1, $2)")
+                        .bind(id)
+                        .bind(cluster_id)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                let mut after = serde_json::json!({
+                    "username": user.username, "display_name": user.display_name, "email": user.email,
+                    "role": user.role, "unit": user.unit, "clusters": user.clusters,
+                });
+                if profile != UserProfile::default() {
+                    after["full_name"] = serde_json::json!(profile.full_name);
+                    after["nip"] = serde_json::json!(profile.nip);
+                }
+                let record = NewAudit {
+                    action: "create".into(),
+                    entity: "user".into(),
+                    entity_id: Some(user.username.clone()),
+                    before: None,
+                    after: Some(after),
+                };
+                Self::append_audit_in(&mut tx, Some(region_id), actor, &record).await?;
+                tx.commit().await?;
+                Ok(id)
+            }
+
+            async fn set_user_profile(
+                &self,
+                region: &str,
+                username: &str,
+                profile: &UserProfile,
+                actor: &Actor,
+            ) -> Result<()> {
+                let profile = profile.checked()?;
+                let mut tx = self.begin_write().await?;
+                let row = sqlx::query(
+                    "SELECT u.id, u.region_id, u.full_name, u.nip FROM users u JOIN regions r ON r.id = u.region_id \
+                     WHERE r.code = $1 AND u.username = $2",
+                )
+                .bind(region)
+                .bind(username)
+                .fetch_optional(&mut *tx)
+                .await?
+                .ok_or_else(|| StoreError::UnknownUser(username.to_owned()))?;
+                let before = UserProfile {
+                    full_name: row.try_get("full_name")?,
+                    nip: row.try_get("nip")?,
+                };
+                sqlx::query("UPDATE users SET full_name = $1, nip = $2 WHERE id = $3")
+                    .bind(&profile.full_name)
+                    .bind(&profile.nip)
+                    .bind(row.try_get::<i64, _>("id")?)
+                    .execute(&mut *tx)
+                    .await?;
+                let record = NewAudit {
+                    action: "edit".into(),
+                    entity: "user.profile".into(),
+                    entity_id: Some(username.to_owned()),
+                    before: Some(serde_json::to_value(&before).expect("a profile serializes")),
+                    after: Some(serde_json::to_value(&profile).expect("a profile serializes")),
+                };
+                Self::append_audit_in(&mut tx, Some(row.try_get("region_id")?), actor, &record).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn user_by_username(&self, username: &str) -> Result<Option<User>> {
+                Ok(self.user_rows("u.username = $1", username).await?.pop())
+            }
+
+            async fn users(&self, region: &str) -> Result<Vec<User>> {
+                self.user_rows("r.code = $1", region).await
+            }
+
+            async fn set_password_hash(&self, username: &str, hash: &str, actor: &Actor) -> Result<()> {
+                let record = NewAudit {
+                    action: "edit".into(),
+                    entity: "user.password".into(),
+                    entity_id: Some(username.to_owned()),
+                    before: None,
+                    after: None,
+                };
+                self.update_user(username, "password_hash", hash.to_owned(), actor, record).await
+            }
+
+            async fn set_disabled(&self, username: &str, disabled: bool, actor: &Actor) -> Result<()> {
+                let before = self
+                    .user_by_username(username)
+                    .await?
+                    .ok_or_else(|| StoreError::UnknownUser(username.to_owned()))?
+                    .disabled;
+                let record = NewAudit {
+                    action: "edit".into(),
+                    entity: "user.disabled".into(),
+                    entity_id: Some(username.to_owned()),
+                    before: Some(serde_json::Value::Bool(before)),
+                    after: Some(serde_json::Value::Bool(disabled)),
+                };
+                self.update_user(username, "disabled", disabled, actor, record).await
+            }
+
+            async fn create_api_token(&self, username: &str, name: &str, actor: &Actor) -> Result<String> {
+                let user = self
+                    .user_by_username(username)
+                    .await?
+                    .ok_or_else(|| StoreError::UnknownUser(username.to_owned()))?;
+                let token = crate::password::generate_token();
+                let mut tx = self.begin_write().await?;
+                sqlx::query("INSERT INTO api_tokens (user_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4)")
+                    .bind(user.id)
+                    .bind(name)
+                    .bind(crate::password::token_hash(&token))
+                    .bind(Utc::now())
+                    .execute(&mut *tx)
+                    .await?;
+                let region_id = Self::region_id(&mut tx, &user.region).await?;
+                let record = NewAudit {
+                    action: "create".into(),
+                    entity: "api_token".into(),
+                    entity_id: Some(username.to_owned()),
+                    before: None,
+                    after: Some(serde_json::json!({"name": name})),
+                };
+                Self::append_audit_in(&mut tx, region_id, actor, &record).await?;
+                tx.commit().await?;
+                Ok(token)
+            }
+
+            async fn user_by_api_token(&self, token: &str) -> Result<Option<User>> {
+                let username: Option<String> = sqlx::query_scalar(
+                    "SELECT u.username FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1",
+                )
+                .bind(crate::password::token_hash(token))
+                .fetch_optional(&self.pool)
+                .await?;
+                match username {
+                    Some(username) => self.user_by_username(&username).await,
+                    None => Ok(None),
+                }
+            }
+
+            async fn session_load(&self, id: &str) -> Result<Option<(String, DateTime<Utc>)>> {
+                let row = sqlx::query("SELECT data, expires_at FROM sessions WHERE id = $1")
+                    .bind(id)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                row.map(|row| Ok((row.try_get("data")?, row.try_get("expires_at")?))).transpose()
+            }
+
+            async fn session_save(&self, id: &str, data: &str, expires_at: DateTime<Utc>) -> Result<()> {
+                sqlx::query(
+                    "INSERT INTO sessions (id, data, expires_at) VALUES ($1, $2, $3) \
+                     ON CONFLICT (id) DO UPDATE SET data = excluded.data, expires_at = excluded.expires_at",
+                )
+                .bind(id)
+                .bind(data)
+                .bind(expires_at)
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+
+            async fn session_delete(&self, id: &str) -> Result<()> {
+                sqlx::query("DELETE FROM sessions WHERE id = $1").bind(id).execute(&self.pool).await?;
+                Ok(())
+            }
+
+            async fn session_purge(&self, now: DateTime<Utc>) -> Result<u64> {
+                let done = sqlx::query("DELETE FROM sessions WHERE expires_at < $1").bind(now).execute(&self.pool).await?;
+                Ok(done.rows_affected())
+            }
+        }
+    };
+}
