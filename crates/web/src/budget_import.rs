@@ -129,7 +129,7 @@ pub fn parse_pct(text: &str) -> Result<Decimal, String> {
     let normal = text.replace(',', ".");
     let value = Decimal::from_str(&normal)
         .map_err(|_| format!("\"{text}\" is not a percentage from 0 to 100"))?;
-    if value.is_sign_negative() || value > Decimal::ONE_HUNDRED {
+    if pantau_domain::rules::check_percentage(value).is_err() {
         return Err(format!("{text} is not a percentage from 0 to 100"));
     }
     if value.normalize().scale() > 2 {
@@ -176,7 +176,7 @@ fn pct_cell(cell: &Cell) -> Result<Option<Decimal>, String> {
 fn month_cell(cell: &Cell) -> Result<u32, String> {
     let text = cell.text();
     match text.parse::<u32>() {
-        Ok(m) if (1..=12).contains(&m) => Ok(m),
+        Ok(m) if pantau_domain::rules::check_month(m).is_ok() => Ok(m),
         _ if text.is_empty() => Err("a month from 1 to 12 is needed".into()),
         _ => Err(format!("\"{text}\" is not a month from 1 to 12")),
     }

@@ -78,7 +78,7 @@ pub fn parse_month(text: Option<&str>) -> Result<Option<u32>, PageError> {
         Some(t) => t
             .parse::<u32>()
             .ok()
-            .filter(|m| (1..=12).contains(m))
+            .filter(|m| pantau_domain::rules::check_month(*m).is_ok())
             .map(Some)
             .ok_or_else(|| {
                 PageError::BadRequest(format!("month: \"{t}\" is not a month from 1 to 12"))

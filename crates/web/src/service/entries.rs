@@ -6,6 +6,7 @@ use std::str::FromStr;
 
 use chrono::{NaiveDate, Utc};
 use pantau_domain::bundle::Kind;
+use pantau_domain::rules::ValueProblem;
 use pantau_store::{EntryChange, EntryRow, NewEntry, NewNilReport, Review};
 use rust_decimal::Decimal;
 
@@ -146,20 +147,18 @@ async fn check_entry(
     })
 }
 
+/// The domain's rule for a value of the target's kind, worded for the form.
 fn check_value(kind: Kind, value: Decimal) -> Result<(), PageError> {
-    match kind {
-        Kind::Sum if value.is_sign_negative() && !value.is_zero() => {
-            Err(PageError::BadRequest(format!(
-                "value: {value} is negative; a cumulative target takes the amount done, 0 or more"
-            )))
-        }
-        Kind::Milestone if !(value.is_zero() || value == Decimal::ONE) => {
-            Err(PageError::BadRequest(format!(
-                "value: {value} is not 0 or 1 (a milestone is done or not)"
-            )))
-        }
-        _ => Ok(()),
-    }
+    pantau_domain::rules::check_entry_value(kind, value).map_err(|problem| {
+        PageError::BadRequest(match problem {
+            ValueProblem::NegativeSum(v) => format!(
+                "value: {v} is negative; a cumulative target takes the amount done, 0 or more"
+            ),
+            ValueProblem::MilestoneNotBinary(v) => {
+                format!("value: {v} is not 0 or 1 (a milestone is done or not)")
+            }
+        })
+    })
 }
 
 /// Write an evidence file where the server keeps them (outside any web root),
