@@ -85,7 +85,8 @@ pub fn run_evaluate(args: EvaluateArgs) -> Result<(), Failure> {
         Some(text) => calendar
             .parse_as_of(text)
             .map_err(|message| Failure::Usage(format!("--as-of: {message}")))?,
-        None => calendar.as_of_instant(Utc::now()),
+        // domain.md, "The moment of a figure": now, or the final deadline once passed.
+        None => calendar.default_as_of(Utc::now()),
     };
     let options = Options {
         verified_only: args.verified_only,

@@ -156,8 +156,10 @@ pub fn run_report(args: ReportArgs) -> Result<(), Failure> {
         (Some(text), _) => calendar
             .parse_as_of(text)
             .map_err(|message| Failure::Usage(format!("--as-of: {message}")))?,
-        (None, ReportKind::Final) => calendar.as_of_date(calendar.end),
-        (None, ReportKind::Export) => calendar.as_of_instant(Utc::now()),
+        // The final evaluation is as of the final deadline; an export as of
+        // now, or that deadline once it has passed (domain.md).
+        (None, ReportKind::Final) => calendar.as_of_instant(calendar.final_deadline()),
+        (None, ReportKind::Export) => calendar.default_as_of(Utc::now()),
     };
     // Once the final meeting has closed, the final evaluation is the one it froze.
     let frozen = frozen

@@ -3,6 +3,7 @@
 //! to the region's bundle and merged back through the same validation as an
 //! import, so a form can never store what a bundle could not.
 
+use pantau_present as present;
 use askama::Template;
 use axum::Form;
 use axum::extract::{Multipart, Path, State};
@@ -110,11 +111,14 @@ fn sections(bundle: &Bundle, tr: &Tr) -> Vec<Section> {
                     cells: vec![
                         p.code.clone(),
                         p.name.clone(),
-                        p.start.to_string(),
-                        p.end.to_string(),
-                        p.evaluation_weekday
-                            .map(|w| format!("{w:?}").to_lowercase())
-                            .unwrap_or_else(|| "friday".into()),
+                        present::date(tr.lang, p.start),
+                        present::date(tr.lang, p.end),
+                        present::weekday(
+                            tr.lang,
+                            p.evaluation_weekday
+                                .map_or(chrono::Weekday::Fri, chrono::Weekday::from),
+                        )
+                        .to_owned(),
                         p.deadline_time.clone().unwrap_or_else(|| "09:00".into()),
                     ],
                 })
@@ -151,11 +155,13 @@ fn sections(bundle: &Bundle, tr: &Tr) -> Vec<Section> {
                             opt(&t.priority),
                             t.name.clone(),
                             opt(&t.measure),
-                            format!("{:?}", t.kind).to_lowercase(),
-                            format!("{:?}", t.polarity).to_lowercase(),
-                            t.baseline.map(|d| d.to_string()).unwrap_or_default(),
-                            t.target.map(|d| d.to_string()).unwrap_or_default(),
-                            t.due.map(|d| d.to_string()).unwrap_or_default(),
+                            present::kind(tr.lang, t.kind).to_owned(),
+                            present::polarity(tr.lang, t.polarity).to_owned(),
+                            present::number(tr.lang, t.baseline),
+                            present::number(tr.lang, t.target),
+                            t.due
+                                .map(|d| present::date(tr.lang, d))
+                                .unwrap_or_default(),
                         ],
                     })
                 })
