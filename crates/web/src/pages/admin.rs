@@ -3,12 +3,12 @@
 //! to the region's bundle and merged back through the same validation as an
 //! import, so a form can never store what a bundle could not.
 
-use pantau_present as present;
 use askama::Template;
 use axum::Form;
 use axum::extract::{Multipart, Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use pantau_domain::bundle::{self, Bundle};
+use pantau_present as present;
 use pantau_store::{NewAudit, NewUser, Role, password};
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -159,9 +159,7 @@ fn sections(bundle: &Bundle, tr: &Tr) -> Vec<Section> {
                             present::polarity(tr.lang, t.polarity).to_owned(),
                             present::number(tr.lang, t.baseline),
                             present::number(tr.lang, t.target),
-                            t.due
-                                .map(|d| present::date(tr.lang, d))
-                                .unwrap_or_default(),
+                            t.due.map(|d| present::date(tr.lang, d)).unwrap_or_default(),
                         ],
                     })
                 })

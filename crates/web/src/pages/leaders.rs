@@ -469,10 +469,18 @@ async fn dashboard(
     let priority_filter = priority
         .map(|p| region.priorities[p].code.clone())
         .unwrap_or_default();
-    let as_of_input = query.as_of.clone().unwrap_or_default();
+    // The date field shows a date alone; a moment stays in the links.
+    let as_of_input = if evaluated.as_of.date_only {
+        evaluated.as_of.local_date.to_string()
+    } else {
+        String::new()
+    };
+    // The printout keeps the page's program and moment, and its filters.
     let print_link = format!(
-        "/pimpinan?program={}&as_of={}&cluster={}&priority={}&cetak=1",
-        program.code, as_of_input, cluster_filter, priority_filter
+        "/pimpinan?{}&cluster={}&priority={}&cetak=1",
+        evaluated.query(),
+        cluster_filter,
+        priority_filter
     );
     let print = query.cetak.as_deref() == Some("1");
     let page = LeadersPage {

@@ -134,6 +134,8 @@ pub struct MinutesView {
     pub is_final: bool,
     /// "Minggu ke-9 (18–24 April 2025)".
     pub period: String,
+    /// "Angka per 25 April 2025 pukul 09.00 WIB".
+    pub figures_as_of: String,
     pub deadline: String,
     pub meeting_day: String,
     /// The meeting day as a form value (`YYYY-MM-DD`).
@@ -241,6 +243,16 @@ fn minutes_view(tr: &Tr, minutes: &Minutes) -> MinutesView {
             },
         ),
         deadline: present::moment(lang, tz, minutes.period.deadline),
+        // A meeting looks at the figures as of its period's deadline.
+        figures_as_of: present::figures_as_of(
+            lang,
+            tz,
+            &pantau_domain::AsOf {
+                instant: minutes.period.deadline,
+                local_date: minutes.period.deadline.with_timezone(&tz).date_naive(),
+                date_only: false,
+            },
+        ),
         meeting_day: present::date(
             lang,
             minutes.period.deadline.with_timezone(&tz).date_naive(),
