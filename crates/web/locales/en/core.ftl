@@ -91,3 +91,4 @@ moment-final-official = The program has ended: these are its official final figu
 moment-see-now = See the figures as of now
 moment-after-final = These figures also count reports that arrived after the final deadline ({ $deadline }); they are not the program's official final figures.
 moment-see-official = See the official final figures
+targets-by-status = Targets by status (a unit is achieved when every one of its targets is):

@@ -91,3 +91,4 @@ moment-final-official = Program telah berakhir: ini angka resmi akhir program, p
 moment-see-now = Lihat angka per saat ini
 moment-after-final = Angka ini menghitung juga laporan yang masuk setelah batas waktu akhir ({ $deadline }); bukan angka resmi akhir program.
 moment-see-official = Lihat angka resmi akhir program
+targets-by-status = Target menurut status (satu OPD tercapai bila semua targetnya tercapai):
