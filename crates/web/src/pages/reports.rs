@@ -25,9 +25,9 @@ use crate::AppState;
 use crate::access::{CurrentUser, check_csrf};
 use crate::error::PageError;
 use crate::i18n::{Lang, Tr};
-use crate::service::figures::{ViewQuery, evaluate_for};
+use crate::service::figures::ViewQuery;
 use crate::service::reports::{
-    Download, DownloadQuery, XLSX, frozen_final, make_download, report_failure,
+    Download, DownloadQuery, XLSX, final_figures, make_download, report_failure,
 };
 
 pub fn routes() -> Router<AppState> {
@@ -164,34 +164,13 @@ async fn final_page(
     Query(query): Query<PageQuery>,
 ) -> Result<Response, PageError> {
     let lang = lang_of(&user.session).await;
-    let mut view = ViewQuery {
+    let view = ViewQuery {
         program: query.program.clone(),
-        as_of: query.as_of.clone().filter(|s| !s.is_empty()),
+        as_of: query.as_of.clone(),
     };
-    if view.as_of.is_none() {
-        let region = state
-            .evaluations
-            .region(state.store.as_ref(), user.region())
-            .await?;
-        let program = match &view.program {
-            Some(code) => region.program(code).ok_or(PageError::NotFound)?,
-            None => region.programs.first().ok_or(PageError::NotFound)?,
-        };
-        let cal = &program.calendar;
-        view.as_of = Some(cal.format_instant(cal.final_deadline()));
-    }
-    let mut evaluated = evaluate_for(&state, user.region(), &view).await?;
-    let frozen_at = match frozen_final(&state, user.region(), &evaluated).await? {
-        Some((frozen, closed)) => {
-            evaluated.evaluation = frozen;
-            Some(present::moment(
-                lang,
-                evaluated.program().calendar.timezone,
-                closed,
-            ))
-        }
-        None => None,
-    };
+    let (evaluated, closed) = final_figures(&state, user.region(), view).await?;
+    let frozen_at =
+        closed.map(|closed| present::moment(lang, evaluated.program().calendar.timezone, closed));
     let report = Report {
         region: &evaluated.region,
         program: evaluated.program(),

@@ -84,6 +84,16 @@ pub fn parse_date(field: &str, text: &str) -> Result<NaiveDate, PageError> {
     })
 }
 
+/// The region's program with this code, or a refusal naming the field.
+fn program_named<'a>(
+    region: &'a pantau_domain::model::Region,
+    code: &str,
+) -> Result<&'a pantau_domain::model::Program, PageError> {
+    region
+        .program(code)
+        .ok_or_else(|| PageError::BadRequest(format!("program: unknown program \"{code}\"")))
+}
+
 /// A report that passed every check.
 struct CheckedEntry {
     program: String,
@@ -104,13 +114,7 @@ async fn check_entry(
         .evaluations
         .plan(state.store.as_ref(), &op.user.region)
         .await?;
-    let program = region
-        .programs
-        .iter()
-        .find(|p| p.code == draft.program)
-        .ok_or_else(|| {
-            PageError::BadRequest(format!("program: unknown program \"{}\"", draft.program))
-        })?;
+    let program = program_named(&region, &draft.program)?;
     let target = program
         .targets
         .iter()
@@ -321,13 +325,7 @@ pub async fn create_nil_report(
         .evaluations
         .plan(state.store.as_ref(), &op.user.region)
         .await?;
-    let program = region
-        .programs
-        .iter()
-        .find(|p| p.code == draft.program)
-        .ok_or_else(|| {
-            PageError::BadRequest(format!("program: unknown program \"{}\"", draft.program))
-        })?;
+    let program = program_named(&region, &draft.program)?;
     let date = parse_date("date", &draft.date)?;
     if !program.calendar.contains(date) {
         return Err(PageError::BadRequest(format!(

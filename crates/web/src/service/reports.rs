@@ -73,27 +73,15 @@ pub async fn make_download(
             )));
         }
     };
-    let mut view = ViewQuery {
+    let view = ViewQuery {
         program: query.program.clone(),
         as_of: query.as_of.clone().filter(|s| !s.is_empty()),
     };
-    if is_final && view.as_of.is_none() {
-        // The final evaluation is as of the final deadline unless asked otherwise.
-        let region = state
-            .evaluations
-            .region(state.store.as_ref(), region)
-            .await?;
-        let program = match &view.program {
-            Some(code) => region.program(code).ok_or(PageError::NotFound)?,
-            None => region.programs.first().ok_or(PageError::NotFound)?,
-        };
-        let cal = &program.calendar;
-        view.as_of = Some(cal.format_instant(cal.final_deadline()));
-    }
-    let mut evaluated = evaluate_for(state, region, &view).await?;
-    if is_final && let Some((frozen, _)) = frozen_final(state, region, &evaluated).await? {
-        evaluated.evaluation = frozen;
-    }
+    let evaluated = if is_final {
+        final_figures(state, region, view).await?.0
+    } else {
+        evaluate_for(state, region, &view).await?
+    };
     let bundle = state.store.region_bundle(region).await?;
     let format = query.format.clone();
     let table = query.table.clone();
@@ -113,9 +101,40 @@ pub async fn make_download(
         .map_err(PageError::internal)?
 }
 
+/// The figures of a final evaluation: as of the final deadline unless another
+/// moment is asked, and, once the final meeting has closed, the evaluation it
+/// froze, with the moment it closed.
+pub async fn final_figures(
+    state: &AppState,
+    region: &str,
+    mut view: ViewQuery,
+) -> Result<(Evaluated, Option<chrono::DateTime<chrono::Utc>>), PageError> {
+    if view.as_of.as_deref().is_none_or(str::is_empty) {
+        let model = state
+            .evaluations
+            .region(state.store.as_ref(), region)
+            .await?;
+        let program = match &view.program {
+            Some(code) => model.program(code).ok_or(PageError::NotFound)?,
+            None => model.programs.first().ok_or(PageError::NotFound)?,
+        };
+        let cal = &program.calendar;
+        view.as_of = Some(cal.format_instant(cal.final_deadline()));
+    }
+    let mut evaluated = evaluate_for(state, region, &view).await?;
+    let closed = match frozen_final(state, region, &evaluated).await? {
+        Some((frozen, closed)) => {
+            evaluated.evaluation = frozen;
+            Some(closed)
+        }
+        None => None,
+    };
+    Ok((evaluated, closed))
+}
+
 /// The final evaluation as the closed final meeting froze it, with the moment it
 /// closed; `None` while that meeting is still to be closed.
-pub async fn frozen_final(
+async fn frozen_final(
     state: &AppState,
     region: &str,
     evaluated: &Evaluated,
