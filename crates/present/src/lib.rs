@@ -329,6 +329,16 @@ pub fn figures_as_of(lang: Lang, timezone: Tz, as_of: &AsOf) -> String {
     }
 }
 
+/// The moment of monthly figures (the budget): "Angka per akhir Oktober 2025" /
+/// "Figures as of the end of October 2025".
+pub fn figures_as_of_month(lang: Lang, year: i32, month: u32) -> String {
+    let month = month_year(lang, year, month);
+    match lang {
+        Lang::Id => format!("Angka per akhir {month}"),
+        Lang::En => format!("Figures as of the end of {month}"),
+    }
+}
+
 /// The days from `start` to `end` in words, naming only what differs:
 /// "18–24 April 2025", "28 Maret – 3 April 2025",
 /// "29 Desember 2025 – 4 Januari 2026"; one day alone as [`date`].

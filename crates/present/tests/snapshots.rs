@@ -545,3 +545,19 @@ fn weekday_and_moment_with_weekday() {
     assert_eq!(present::weekday(Lang::Id, chrono::Weekday::Fri), "Jumat");
     assert_eq!(present::weekday(Lang::En, chrono::Weekday::Sun), "Sunday");
 }
+
+#[test]
+fn monthly_figures_and_short_months_in_both_languages() {
+    assert_eq!(
+        present::figures_as_of_month(Lang::Id, 2025, 10),
+        "Angka per akhir Oktober 2025"
+    );
+    assert_eq!(
+        present::figures_as_of_month(Lang::En, 2025, 10),
+        "Figures as of the end of October 2025"
+    );
+    assert_eq!(present::month_short(Lang::Id, 8), "Agu");
+    assert_eq!(present::month_short(Lang::En, 8), "Aug");
+    assert_eq!(present::month_short(Lang::Id, 13), present::NONE);
+    assert_eq!(present::month_short(Lang::En, 0), present::NONE);
+}

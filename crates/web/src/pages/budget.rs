@@ -151,6 +151,8 @@ struct OverviewPage<'a> {
     years: Vec<Choice>,
     months: Vec<Choice>,
     headline: String,
+    /// "Angka per akhir Oktober 2025".
+    moment: String,
     region: Option<FiguresView>,
     by_absorption: Vec<UnitRow>,
     by_plan: Vec<UnitRow>,
@@ -255,6 +257,7 @@ async fn overview(
         years: year_choices(&region, year),
         months: month_choices(&tr, month),
         headline,
+        moment: present::figures_as_of_month(lang, year, month),
         region: figures.region.as_ref().map(|f| FiguresView::of(lang, f)),
         by_absorption: rows.into_iter().map(|r| r.0).collect(),
         by_plan,
@@ -507,11 +510,7 @@ async fn unit_view(
         unit_name: unit.name.clone(),
         year,
         month,
-        period: format!(
-            "{} {} {year}",
-            tr.t("budget-to-end-of"),
-            month_name(&tr, month)
-        ),
+        period: present::figures_as_of_month(tr.lang, year, month),
         years: year_choices(&region, year),
         months: month_choices(&tr, month),
         figures: figures.map(|f| FiguresView::of(lang, f)),
