@@ -68,8 +68,9 @@ async fn create_nil_report(
     Ok((StatusCode::CREATED, Json(Created { id })))
 }
 
-/// An evidence file, sent as `multipart/form-data`.
-#[derive(ToSchema)]
+/// An evidence file, sent as `multipart/form-data` with this one field.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)] // documented as no other parts: none are read
 #[allow(dead_code)] // the document's shape; the handler reads the parts
 pub struct EvidenceUpload {
     /// A JPEG or PNG photo or a PDF, recognised by its first bytes, at most
