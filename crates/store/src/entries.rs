@@ -123,6 +123,9 @@ pub struct EntryFilter {
     pub clusters: Option<Vec<String>>,
     pub target: Option<String>,
     pub status: Option<pantau_domain::bundle::EntryStatus>,
+    /// Keyset paging: only entries with a greater id, oldest first (by id).
+    /// Without it, newest first.
+    pub after_id: Option<Id>,
     pub limit: Option<i64>,
 }
 
@@ -231,7 +234,7 @@ pub trait EntryStore: Send + Sync {
 
     async fn entry(&self, region: &str, id: Id) -> Result<Option<EntryRow>>;
 
-    /// Entries newest first.
+    /// Entries newest first; with [`EntryFilter::after_id`], those after it by id, in id order.
     async fn entries(&self, region: &str, filter: &EntryFilter) -> Result<Vec<EntryRow>>;
 
     /// Record an evidence file already written to `stored_path`.
@@ -500,7 +503,15 @@ macro_rules! entry_store_impl {
                     }
                     list.push_unseparated(")");
                 }
-                query.push(" ORDER BY e.id DESC");
+                match filter.after_id {
+                    Some(after) => {
+                        query.push(" AND e.id > ").push_bind(after);
+                        query.push(" ORDER BY e.id");
+                    }
+                    None => {
+                        query.push(" ORDER BY e.id DESC");
+                    }
+                }
                 if let Some(limit) = filter.limit {
                     query.push(" LIMIT ").push_bind(limit);
                 }

@@ -160,6 +160,10 @@ pub struct FollowUpFilter {
     /// Clusters of the owner units.
     pub clusters: Option<Vec<String>>,
     pub meeting_id: Option<Id>,
+    /// Keyset paging: only follow-ups with a greater id, in id order.
+    /// Without it, by due date then as made.
+    pub after_id: Option<Id>,
+    pub limit: Option<i64>,
 }
 
 #[async_trait::async_trait]
@@ -199,7 +203,8 @@ pub trait MeetingStore: Send + Sync {
         actor: &Actor,
     ) -> Result<Id>;
 
-    /// Follow-ups, by due date then as made.
+    /// Follow-ups, by due date then as made; with [`FollowUpFilter::after_id`],
+    /// those after it by id, in id order.
     async fn follow_ups(&self, region: &str, filter: &FollowUpFilter) -> Result<Vec<FollowUpRow>>;
 
     async fn follow_up(&self, region: &str, id: Id) -> Result<Option<FollowUpRow>>;
@@ -602,42 +607,41 @@ macro_rules! meeting_store_impl {
             }
 
             async fn follow_ups(&self, region: &str, filter: &$crate::meetings::FollowUpFilter) -> Result<Vec<$crate::meetings::FollowUpRow>> {
-                // Only the parameters the SQL names are bound: PostgreSQL refuses others.
-                let mut sql = format!("{} WHERE r.code = $1", $crate::meetings::FOLLOW_UP_SELECT);
-                let mut n = 1;
-                if filter.program.is_some() {
-                    n += 1;
-                    sql.push_str(&format!(" AND p.code = ${n}"));
-                }
-                if filter.meeting_id.is_some() {
-                    n += 1;
-                    sql.push_str(&format!(" AND f.meeting_id = ${n}"));
-                }
-                sql.push_str(" ORDER BY f.due_date, f.id");
-                let mut query = sqlx::query(&sql).bind(region);
+                // Every narrowing in the SQL, so that a limit counts what is listed.
+                let mut query = sqlx::QueryBuilder::<$db>::new($crate::meetings::FOLLOW_UP_SELECT);
+                query.push(" WHERE r.code = ").push_bind(region.to_owned());
                 if let Some(program) = &filter.program {
-                    query = query.bind(program);
+                    query.push(" AND p.code = ").push_bind(program.clone());
                 }
                 if let Some(meeting_id) = filter.meeting_id {
-                    query = query.bind(meeting_id);
+                    query.push(" AND f.meeting_id = ").push_bind(meeting_id);
                 }
-                let rows = query.fetch_all(&self.pool).await?;
-                let mut result = Vec::with_capacity(rows.len());
-                for row in &rows {
-                    let f = Self::follow_up_row(row)?;
-                    if let Some(units) = &filter.units
-                        && !units.contains(&f.unit)
-                    {
-                        continue;
+                for (column, codes) in [("u.code", &filter.units), ("uc.code", &filter.clusters)] {
+                    let Some(codes) = codes else { continue };
+                    if codes.is_empty() {
+                        return Ok(Vec::new());
                     }
-                    if let Some(clusters) = &filter.clusters
-                        && !f.cluster.as_ref().is_some_and(|c| clusters.contains(c))
-                    {
-                        continue;
+                    query.push(format!(" AND {column} IN ("));
+                    let mut list = query.separated(", ");
+                    for code in codes {
+                        list.push_bind(code.clone());
                     }
-                    result.push(f);
+                    list.push_unseparated(")");
                 }
-                Ok(result)
+                match filter.after_id {
+                    Some(after) => {
+                        query.push(" AND f.id > ").push_bind(after);
+                        query.push(" ORDER BY f.id");
+                    }
+                    None => {
+                        query.push(" ORDER BY f.due_date, f.id");
+                    }
+                }
+                if let Some(limit) = filter.limit {
+                    query.push(" LIMIT ").push_bind(limit);
+                }
+                let rows = query.build().fetch_all(&self.pool).await?;
+                rows.iter().map(Self::follow_up_row).collect()
             }
 
             async fn follow_up(&self, region: &str, id: Id) -> Result<Option<$crate::meetings::FollowUpRow>> {

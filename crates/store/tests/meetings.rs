@@ -19,6 +19,7 @@ backend_tests!(
     closing_freezes_the_minutes_and_refuses_further_changes,
     closing_refuses_minutes_that_miss_a_change,
     follow_ups_are_listed_by_owner_and_marked_done_once,
+    follow_ups_are_paged_by_id_after_the_filters,
     final_minutes_are_the_frozen_final_evaluation,
 );
 
@@ -634,4 +635,88 @@ async fn final_minutes_are_the_frozen_final_evaluation(db: Db) {
     );
     // A weekly meeting's minutes are not the final ones.
     assert!(db.minutes(REGION, &asda1(13)).await.unwrap().is_none());
+}
+
+async fn follow_ups_are_paged_by_id_after_the_filters(db: Db) {
+    with_sample(&db).await;
+    let asda = actor("asda1", None);
+    let mut made = Vec::new();
+    for (period, unit, due) in [
+        (3, "DP3A", "2025-05-20"),
+        (3, "DINSOS", "2025-03-20"),
+        (4, "DP3A", "2025-03-21"),
+        (5, "DP3A", "2025-04-01"),
+        (5, "DINKES", "2025-05-01"),
+    ] {
+        let id = db
+            .add_follow_up(REGION, &asda1(period), &follow_up(unit, due, "Cek"), &asda)
+            .await
+            .unwrap();
+        made.push((id, unit));
+    }
+    // Pages of 2 after each page's last id: every row once, by id, not by due date.
+    let pages = |filter: FollowUpFilter| {
+        let db = &db;
+        async move {
+            let mut ids = Vec::new();
+            let mut after = 0;
+            loop {
+                let page = db
+                    .follow_ups(
+                        REGION,
+                        &FollowUpFilter {
+                            after_id: Some(after),
+                            limit: Some(2),
+                            ..filter.clone()
+                        },
+                    )
+                    .await
+                    .unwrap();
+                assert!(page.len() <= 2);
+                let Some(last) = page.last() else {
+                    return ids;
+                };
+                after = last.id;
+                ids.extend(page.iter().map(|f| f.id));
+            }
+        }
+    };
+    let all: Vec<i64> = made.iter().map(|(id, _)| *id).collect();
+    assert_eq!(pages(FollowUpFilter::default()).await, all);
+    // The owner filter is applied before the limit: full pages of DP3A's.
+    let dp3a: Vec<i64> = made
+        .iter()
+        .filter(|(_, unit)| *unit == "DP3A")
+        .map(|(id, _)| *id)
+        .collect();
+    let filter = FollowUpFilter {
+        units: Some(vec!["DP3A".into()]),
+        ..Default::default()
+    };
+    assert_eq!(pages(filter.clone()).await, dp3a);
+    let first = db
+        .follow_ups(
+            REGION,
+            &FollowUpFilter {
+                after_id: Some(0),
+                limit: Some(2),
+                ..filter
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(first.len(), 2);
+    // No units at all: nothing, not everything.
+    assert!(
+        db.follow_ups(
+            REGION,
+            &FollowUpFilter {
+                units: Some(vec![]),
+                ..Default::default()
+            }
+        )
+        .await
+        .unwrap()
+        .is_empty()
+    );
 }

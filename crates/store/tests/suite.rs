@@ -44,6 +44,7 @@ backend_tests!(
     entry_and_its_evidence_are_written_together,
     a_failing_evidence_insert_writes_no_entry,
     entry_values_follow_the_domain_rule,
+    entries_are_paged_by_id,
 );
 
 // ---------------------------------------------------------------------------
@@ -1667,4 +1668,45 @@ async fn entry_values_follow_the_domain_rule(db: Db) {
     assert_eq!(kept.value, Decimal::ONE);
     // The region still exports and validates.
     pantau_domain::validate(&export(&*db, "3275").await).unwrap();
+}
+
+/// Keyset paging: after each page's last id, every entry once, in id order,
+/// the filters applied before the limit.
+async fn entries_are_paged_by_id(db: Db) {
+    import(&*db, &sample(), ImportMode::NewRegion).await;
+    let newest_first = db
+        .entries("3275", &pantau_store::EntryFilter::default())
+        .await
+        .unwrap();
+    assert!(newest_first.windows(2).all(|w| w[0].id > w[1].id));
+    for unit in [None, Some("DP3A".to_owned())] {
+        let mut want: Vec<i64> = newest_first
+            .iter()
+            .filter(|e| unit.as_ref().is_none_or(|u| *u == e.unit))
+            .map(|e| e.id)
+            .collect();
+        want.sort();
+        let mut got = Vec::new();
+        let mut after = 0;
+        loop {
+            let page = db
+                .entries(
+                    "3275",
+                    &pantau_store::EntryFilter {
+                        unit: unit.clone(),
+                        after_id: Some(after),
+                        limit: Some(7),
+                        ..Default::default()
+                    },
+                )
+                .await
+                .unwrap();
+            assert!(page.len() <= 7);
+            let Some(last) = page.last() else { break };
+            after = last.id;
+            got.extend(page.iter().map(|e| e.id));
+        }
+        assert!(!want.is_empty());
+        assert_eq!(got, want, "{unit:?}");
+    }
 }

@@ -667,10 +667,13 @@ async fn follow_ups_come_back_overdue_and_the_owner_marks_them_done(backend: &st
     let (status, body) = owner.get("/api/v1/follow-ups").await;
     assert_eq!(status, StatusCode::OK);
     let json: serde_json::Value = serde_json::from_str(&body).unwrap();
-    assert_eq!(json[0]["id"], id);
-    assert_eq!(json[0]["state"], "done");
-    assert_eq!(json[0]["meeting_period"], 4);
-    assert_eq!(dlh.get("/api/v1/follow-ups").await.1, "[]");
+    assert_eq!(json["items"][0]["id"], id);
+    assert_eq!(json["items"][0]["state"], "done");
+    assert_eq!(json["items"][0]["meeting_period"], 4);
+    assert_eq!(
+        dlh.get("/api/v1/follow-ups").await.1,
+        r#"{"items":[],"next_cursor":null}"#
+    );
     // The evaluator of the cluster and the leader see it.
     assert!(
         asda1

@@ -630,7 +630,7 @@ async fn api_tokens_write_and_sessions_only_read(backend: &str) {
         .await
         .unwrap();
     assert!(
-        listed
+        listed["items"]
             .as_array()
             .unwrap()
             .iter()

@@ -1,8 +1,10 @@
 //! The JSON API under `/api/v1`: the same rules and the same engine as the pages.
 
 mod budget;
+mod checkin;
 mod contract;
 mod meetings;
+mod paging;
 mod reports;
 
 use axum::Json;
@@ -26,6 +28,7 @@ pub fn routes() -> Router<AppState> {
         .route("/programs/{code}/evaluation", get(evaluation))
         .route("/entries", get(list_entries).post(create_entry))
         .route("/entries/{id}/review", axum::routing::post(review_entry))
+        .merge(checkin::routes())
         .merge(meetings::routes())
         .merge(budget::routes())
         .merge(reports::routes())
@@ -42,7 +45,7 @@ pub fn routes() -> Router<AppState> {
         description = "Plans, reports and evaluations of a pemda's units."
     ),
     paths(programs, evaluation, list_entries, create_entry, review_entry),
-    components(schemas(ApiError, ErrorCode, ProgramInfo, EntryInfo, EntryState, NewEntryRequest, ReviewRequest, Decision, Created)),
+    components(schemas(ApiError, ErrorCode, ProgramInfo, EntryInfo, EntryPage, EntryState, NewEntryRequest, ReviewRequest, Decision, Created)),
     modifiers(&BearerAuth)
 )]
 struct ApiDoc;
@@ -63,6 +66,7 @@ impl utoipa::Modify for BearerAuth {
 /// The OpenAPI 3.1 document of this API.
 pub fn openapi_document() -> utoipa::openapi::OpenApi {
     let mut document = ApiDoc::openapi();
+    document.merge(checkin::Doc::openapi());
     document.merge(meetings::Doc::openapi());
     document.merge(budget::Doc::openapi());
     document.merge(reports::Doc::openapi());
@@ -282,40 +286,52 @@ pub struct EntriesQuery {
     /// Target code.
     target: Option<String>,
     status: Option<EntryState>,
-    /// At most this many, newest first (default 100).
+    /// At most this many per page (default 100).
     #[param(minimum = 1, maximum = 1000)]
     limit: Option<i64>,
+    /// The `next_cursor` of the previous page; none for the first.
+    #[param(pattern = "^e[0-9a-f]{1,15}$")]
+    cursor: Option<String>,
 }
 
-/// Entries of the caller's region, newest first.
+/// A page of entries, in the order they were made.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EntryPage {
+    items: Vec<EntryInfo>,
+    /// Pass it as `cursor` for the next page; null on the last.
+    next_cursor: Option<String>,
+}
+
+/// Entries of the caller's region in the order they were made, a page at a time.
 #[utoipa::path(get, path = "/api/v1/entries", params(EntriesQuery), security(("token" = [])),
-    responses((status = 200, body = [EntryInfo]),
-        (status = 400, description = "A bad status or limit, named", body = ApiError)))]
+    responses((status = 200, body = EntryPage),
+        (status = 400, description = "A bad status, limit or cursor, named", body = ApiError)))]
 async fn list_entries(
     State(state): State<AppState>,
     caller: ApiUser,
     ApiQuery(query): ApiQuery<EntriesQuery>,
-) -> Result<Json<Vec<EntryInfo>>, ApiFailure> {
-    let limit = query.limit.unwrap_or(100);
-    if !(1..=1000).contains(&limit) {
-        return Err(ApiFailure::bad_request(format!(
-            "limit: {limit} is not from 1 to 1000"
-        )));
-    }
+) -> Result<Json<EntryPage>, ApiFailure> {
+    let limit = paging::limit_of(query.limit)?;
+    let after = paging::ENTRIES.after(query.cursor.as_deref())?;
     let filter = pantau_store::EntryFilter {
         program: query.program,
         unit: query.unit,
         target: query.target,
         status: query.status.map(Into::into),
         clusters: None,
-        limit: Some(limit),
+        after_id: Some(after),
+        limit: Some(limit + 1),
     };
     let rows = state
         .store
         .entries(&caller.user.region, &filter)
         .await
         .map_err(PageError::from)?;
-    Ok(Json(rows.into_iter().map(EntryInfo::from).collect()))
+    let (rows, next_cursor) = paging::ENTRIES.page(rows, limit, |e| e.id);
+    Ok(Json(EntryPage {
+        items: rows.into_iter().map(EntryInfo::from).collect(),
+        next_cursor,
+    }))
 }
 
 /// A number as JSON sends it: `12`, `12.5` or the string `"12.5"`.

@@ -275,23 +275,58 @@ pub async fn update_entry(
         note: checked.note,
         submitted_at: Utc::now(),
     };
-    let actor = actor_of(op.user);
     state
         .store
-        .update_entry(&op.user.region, id, &change, &actor)
+        .update_entry(&op.user.region, id, &change, &actor_of(op.user))
         .await?;
     if let Some(file) = &draft.evidence {
-        let written = store_file(state, &op.user.region, file).await?;
-        if let Err(err) = state
-            .store
-            .add_evidence(&op.user.region, &written.of_entry(id), &actor)
-            .await
-        {
-            discard(&written).await;
-            return Err(err.into());
-        }
+        attach(state, op, id, file).await?;
     }
     Ok(entry)
+}
+
+/// Write an evidence file and record it for an entry; the file is removed
+/// again when its record is refused.
+async fn attach(
+    state: &AppState,
+    op: &OperatorOf<'_>,
+    entry_id: i64,
+    file: &EvidenceFile,
+) -> Result<i64, PageError> {
+    let written = store_file(state, &op.user.region, file).await?;
+    match state
+        .store
+        .add_evidence(
+            &op.user.region,
+            &written.of_entry(entry_id),
+            &actor_of(op.user),
+        )
+        .await
+    {
+        Ok(id) => Ok(id),
+        Err(err) => {
+            discard(&written).await;
+            Err(err.into())
+        }
+    }
+}
+
+/// Add an evidence file to an entry of the operator's unit that is not
+/// verified yet (a verified entry was judged with the evidence it had);
+/// returns the evidence's id.
+pub async fn add_evidence(
+    state: &AppState,
+    op: &OperatorOf<'_>,
+    entry_id: i64,
+    file: &EvidenceFile,
+) -> Result<i64, PageError> {
+    let entry = own_entry(state, op, entry_id).await?;
+    if entry.status == pantau_domain::bundle::EntryStatus::Verified {
+        return Err(PageError::BadRequest(format!(
+            "entry: entry {entry_id} is verified; its evidence is final"
+        )));
+    }
+    attach(state, op, entry_id, file).await
 }
 
 pub async fn delete_entry(

@@ -359,12 +359,13 @@ pub fn parse_status(text: &str) -> Result<Status, PageError> {
         .ok_or_else(|| PageError::BadRequest(format!("status: unknown status \"{text}\"")))
 }
 
-/// Record a status override beside the computed one, which it never replaces.
+/// Record a status override beside the computed one, which it never replaces;
+/// returns its id.
 pub async fn add_override(
     state: &AppState,
     held: &Held<'_>,
     draft: OverrideDraft,
-) -> Result<(), PageError> {
+) -> Result<i64, PageError> {
     if draft.justification.trim().is_empty() {
         return Err(PageError::BadRequest(
             "justification: an override needs a justification (alasan koreksi wajib diisi)".into(),
@@ -391,7 +392,7 @@ pub async fn add_override(
         &unit,
         target.as_deref(),
     );
-    state
+    Ok(state
         .store
         .add_override(
             &held.user.region,
@@ -405,8 +406,7 @@ pub async fn add_override(
             },
             &actor_of(held.user),
         )
-        .await?;
-    Ok(())
+        .await?)
 }
 
 /// A follow-up as asked: owner unit, due date (`YYYY-MM-DD`), what to do.
