@@ -175,6 +175,91 @@ pub fn rupiah_short(lang: Lang, amount: i64) -> String {
     format!("{sign}Rp {} {suffix}", decimal(lang, scaled, true))
 }
 
+// ---- chart axes -------------------------------------------------------------
+
+/// A number on a chart's axis with exactly `decimals` decimals (at most 6),
+/// thousands grouped: "1.250,5" / "1,250.5"; never "-0". From a trillion up in
+/// scientific form with the language's decimal mark ("1,5e13" / "1.5e13"),
+/// as plain digits would not fit beside the axis; [`NONE`] when not finite.
+pub fn tick(lang: Lang, value: f64, decimals: usize) -> String {
+    if !value.is_finite() {
+        return NONE.to_owned();
+    }
+    let (_, mark) = separators(lang);
+    if value.abs() >= 1e12 {
+        let text = format!("{value:.2e}");
+        let (mantissa, exponent) = text.split_once('e').unwrap_or((&text, "0"));
+        let mantissa = if mantissa.contains('.') {
+            mantissa.trim_end_matches('0').trim_end_matches('.')
+        } else {
+            mantissa
+        };
+        let mantissa: String = mantissa
+            .chars()
+            .map(|c| if c == '.' { mark } else { c })
+            .collect();
+        return format!("{mantissa}e{exponent}");
+    }
+    let decimals = decimals.min(6);
+    let text = format!("{:.decimals$}", value.abs());
+    let (whole, fraction) = match text.split_once('.') {
+        Some((w, f)) => (w, Some(f)),
+        None => (text.as_str(), None),
+    };
+    let zero = text.bytes().all(|b| matches!(b, b'0' | b'.'));
+    let mut out = String::new();
+    if value < 0.0 && !zero {
+        out.push('-');
+    }
+    out.push_str(&group(lang, whole));
+    if let Some(fraction) = fraction {
+        out.push(mark);
+        out.push_str(fraction);
+    }
+    out
+}
+
+/// A percentage on a chart's axis, as [`tick`]: "50%", "12,5%" / "12.5%";
+/// [`NONE`] when not finite.
+pub fn tick_pct(lang: Lang, value: f64, decimals: usize) -> String {
+    if value.is_finite() {
+        format!("{}%", tick(lang, value, decimals))
+    } else {
+        NONE.to_owned()
+    }
+}
+
+/// Rupiah on a chart's axis, in billions (the chart names the unit,
+/// "Rp miliar" / "Rp billion"): whole billions from ten on, one decimal below:
+/// "12", "2,5" / "2.5", "0".
+pub fn rupiah_axis(lang: Lang, amount: f64) -> String {
+    let billions = amount / 1e9;
+    // Decided on the rounded figure: 9.96 billion reads "10", not "10,0".
+    if (billions * 10.0).round().abs() >= 100.0 || billions == 0.0 {
+        tick(lang, billions, 0)
+    } else {
+        tick(lang, billions, 1)
+    }
+}
+
+/// A day on a chart's date axis: "1 Mar", "17 Agu" / "17 Aug".
+pub fn date_tick(lang: Lang, date: NaiveDate) -> String {
+    format!("{} {}", date.day(), month_short(lang, date.month()))
+}
+
+/// A date in short, for a point's tooltip in a chart: "31 Des 2025" / "31 Dec 2025".
+pub fn date_short(lang: Lang, date: NaiveDate) -> String {
+    format!("{} {}", date_tick(lang, date), date.year())
+}
+
+/// A reporting period as a chart's column: "M9" (minggu) / "W9" (week).
+pub fn period_tick(lang: Lang, index: u32) -> String {
+    match lang {
+        Lang::Id => format!("M{index}"),
+        Lang::En => format!("W{index}"),
+    }
+}
+
 // ---- dates and moments -----------------------------------------------------
 
 const BULAN: [&str; 12] = [

@@ -2,7 +2,7 @@
 //! languages, as snapshots; then the edge cases people would notice, asserted
 //! directly.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use chrono_tz::Tz;
 use pantau_domain::bundle::{EntryStatus, Kind, Polarity};
 use pantau_domain::evaluation::{ComplianceState, FinalVerdict, Status};
@@ -560,4 +560,65 @@ fn monthly_figures_and_short_months_in_both_languages() {
     assert_eq!(present::month_short(Lang::En, 8), "Aug");
     assert_eq!(present::month_short(Lang::Id, 13), present::NONE);
     assert_eq!(present::month_short(Lang::En, 0), present::NONE);
+}
+
+const TICKS: [(f64, usize); 18] = [
+    (0.0, 0),
+    (-0.0, 2),
+    (-0.001, 2),
+    (5.0, 0),
+    (2.5, 1),
+    (0.25, 2),
+    (-12.5, 1),
+    (97.5, 2),
+    (1250.5, 1),
+    (-1_234_567.0, 0),
+    (999_999_999_999.0, 0),
+    (1e12, 0),
+    (1.5e13, 2),
+    (-7.9e28, 0),
+    (0.123_456_789, 9),
+    (f64::NAN, 1),
+    (f64::INFINITY, 0),
+    (1.0 / 3.0, 2),
+];
+
+#[test]
+fn tick_and_tick_pct() {
+    insta::assert_snapshot!(table(
+        &TICKS,
+        |(v, d)| format!("{v:?} /{d}"),
+        |l, (v, d)| format!(
+            "{} / {}",
+            present::tick(l, *v, *d),
+            present::tick_pct(l, *v, *d)
+        )
+    ));
+}
+
+#[test]
+fn rupiah_axis() {
+    let amounts = [
+        0.0, 4e8, 1e9, 2.5e9, 9.94e9, 9.96e9, 10e9, 238.21e9, 1_500e9, -2.5e9, -25e9,
+    ];
+    insta::assert_snapshot!(table(
+        &amounts,
+        |a| format!("{a:?}"),
+        |l, a| present::rupiah_axis(l, *a)
+    ));
+}
+
+#[test]
+fn date_tick_date_short_and_period_tick() {
+    let dates = ["2025-03-01", "2025-08-17", "2025-12-31", "2026-01-05"].map(day);
+    insta::assert_snapshot!(table(
+        &dates,
+        |d| d.to_string(),
+        |l, d| format!(
+            "{} / {} / {}",
+            present::date_tick(l, *d),
+            present::date_short(l, *d),
+            present::period_tick(l, d.ordinal() / 7 + 1)
+        )
+    ));
 }

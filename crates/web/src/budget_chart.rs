@@ -2,9 +2,12 @@
 //! kas) against realised spending with the pagu, and physical against
 //! financial progress. Like `chart.rs`: inline `<svg>` scaled by its `viewBox`,
 //! no script, no `style` attributes, every text XML-escaped. Floats are used
-//! for drawing positions only; the figures written on the page come from the engine.
+//! for drawing positions only; the figures written on the page come from the
+//! engine, and the axes' numbers are written by `pantau_present`.
 
 use std::fmt::Write as _;
+
+use pantau_present::{self as present, Lang};
 
 const W: f64 = 560.0;
 const H: f64 = 300.0;
@@ -29,14 +32,34 @@ pub struct Series<'a> {
     pub color: &'static str,
 }
 
+/// What the y axis counts, and so how its ticks are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Axis {
+    /// Rupiah, written in billions ([`present::rupiah_axis`]); the title names the unit.
+    RupiahBillions,
+    /// Percent, whole ([`present::tick_pct`]).
+    Percent,
+}
+
+impl Axis {
+    fn tick(self, lang: Lang, value: f64) -> String {
+        match self {
+            Axis::RupiahBillions => present::rupiah_axis(lang, value),
+            Axis::Percent => present::tick_pct(lang, value, 0),
+        }
+    }
+}
+
 /// A monthly line chart over a fiscal year.
 pub struct YearChart<'a> {
     pub title: &'a str,
+    /// The language of the axes' numbers.
+    pub lang: Lang,
     /// Short month names, January first.
     pub months: [&'a str; 12],
-    /// The y axis: 0 to `y_max`, with ticks written by `tick`.
+    /// The y axis: 0 to `y_max`, counting `axis`.
     pub y_max: f64,
-    pub tick: &'a dyn Fn(f64) -> String,
+    pub axis: Axis,
     pub series: Vec<Series<'a>>,
     /// A horizontal line (the pagu), with its label.
     pub ceiling: Option<(f64, &'a str)>,
@@ -53,16 +76,6 @@ fn esc(text: &str) -> String {
 
 fn x_of(month_index: usize) -> f64 {
     LEFT + (W - LEFT - RIGHT) * (month_index as f64 + 0.5) / 12.0
-}
-
-/// The amounts chart's ticks: in billions (miliar) of rupiah.
-pub fn billions(value: f64) -> String {
-    let b = value / 1e9;
-    if b >= 10.0 || b == 0.0 {
-        format!("{b:.0}")
-    } else {
-        format!("{b:.1}")
-    }
 }
 
 pub fn svg(chart: &YearChart) -> String {
@@ -90,7 +103,7 @@ pub fn svg(chart: &YearChart) -> String {
             W - RIGHT,
             LEFT - 6.0,
             y + 4.0,
-            esc(&(chart.tick)(value))
+            esc(&chart.axis.tick(chart.lang, value))
         );
     }
     for (i, month) in chart.months.iter().enumerate() {
@@ -186,15 +199,15 @@ mod tests {
 
     #[test]
     fn draws_the_given_months_only_and_escapes_texts() {
-        let tick = |v: f64| format!("{v:.0}");
         let mut values = [None; 12];
         values[0] = Some(10.0);
         values[1] = Some(30.0);
         let chart = YearChart {
             title: "Serapan <DP3A> & rencana",
+            lang: Lang::Id,
             months: ["J", "F", "M", "A", "M", "J", "J", "A", "S", "O", "N", "D"],
             y_max: 100.0,
-            tick: &tick,
+            axis: Axis::Percent,
             series: vec![Series {
                 label: "Realisasi",
                 values,
@@ -210,5 +223,28 @@ mod tests {
         assert_eq!(svg.matches("<circle").count(), 2);
         assert!(!svg.contains("style="));
         assert!(!svg.contains("<script"));
+        assert!(svg.contains(">0%<") && svg.contains(">25%<") && svg.contains(">100%<"));
+    }
+
+    #[test]
+    fn amounts_are_ticked_in_billions_in_the_pages_language() {
+        let chart = |lang| YearChart {
+            title: "Serapan",
+            lang,
+            months: ["J", "F", "M", "A", "M", "J", "J", "A", "S", "O", "N", "D"],
+            // Ticks at 0, 2.5, 5, 7.5 and 10 billion.
+            y_max: 10e9,
+            axis: Axis::RupiahBillions,
+            series: Vec::new(),
+            ceiling: None,
+            as_of_month: 12,
+        };
+        let id = svg(&chart(Lang::Id));
+        for tick in [">0<", ">2,5<", ">5,0<", ">7,5<", ">10<"] {
+            assert!(id.contains(tick), "{tick} in {id}");
+        }
+        let en = svg(&chart(Lang::En));
+        assert!(en.contains(">2.5<") && en.contains(">10<"), "{en}");
+        assert!(!en.contains(">2,5<"), "{en}");
     }
 }

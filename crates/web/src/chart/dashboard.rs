@@ -4,6 +4,8 @@
 
 use std::fmt::Write as _;
 
+use pantau_present::{self as present, Lang};
+
 use super::{esc, f1, points, text_width, truncate};
 
 /// One cell of the heat map: how a unit reported for one week.
@@ -57,8 +59,10 @@ pub struct HeatRow {
 #[derive(Debug, Clone)]
 pub struct Heatmap<'a> {
     pub title: &'a str,
-    /// One short label per week, e.g. "1".
-    pub columns: Vec<String>,
+    /// The language of the week numbers, written by `pantau_present`.
+    pub lang: Lang,
+    /// The index of each week (a column each), labelled "1", "2"...
+    pub columns: Vec<u32>,
     pub rows: Vec<HeatRow>,
     /// The legend text of each state, in [`HeatCell::ALL`] order.
     pub legend: [&'a str; 5],
@@ -108,7 +112,7 @@ pub fn heatmap_svg(map: &Heatmap) -> String {
     );
     // Week labels: every one when there is room, else every other.
     let step = if columns > 20.0 { 2 } else { 1 };
-    for (i, column) in map.columns.iter().enumerate().step_by(step) {
+    for (i, &column) in map.columns.iter().enumerate().step_by(step) {
         let x = label_w + i as f64 * (CELL + GAP) + CELL / 2.0;
         let _ = write!(
             s,
@@ -116,7 +120,7 @@ pub fn heatmap_svg(map: &Heatmap) -> String {
             f1(x),
             f1(top - 6.0),
             LABEL_SIZE - 2.0,
-            esc(column)
+            esc(&present::count(map.lang, i64::from(column)))
         );
     }
     for (r, row) in map.rows.iter().enumerate() {
@@ -168,8 +172,10 @@ pub struct TrendSeries {
 #[derive(Debug, Clone)]
 pub struct TrendChart<'a> {
     pub title: &'a str,
-    /// One label per week, e.g. "M1".
-    pub columns: Vec<String>,
+    /// The language of the axes, written by `pantau_present`.
+    pub lang: Lang,
+    /// The index of each week, labelled "M1" / "W1".
+    pub columns: Vec<u32>,
     pub series: Vec<TrendSeries>,
 }
 
@@ -212,21 +218,26 @@ pub fn trend_svg(chart: &TrendChart) -> String {
         let y = y_of(tick);
         let _ = write!(
             s,
-            r##"<line x1="{left}" x2="{right}" y1="{0}" y2="{0}" stroke="#eaeef2"/><text x="{1}" y="{2}" font-size="11" text-anchor="end" fill="#59636e">{3}%</text>"##,
+            r##"<line x1="{left}" x2="{right}" y1="{0}" y2="{0}" stroke="#eaeef2"/><text x="{1}" y="{2}" font-size="11" text-anchor="end" fill="#59636e">{3}</text>"##,
             f1(y),
             f1(left - 4.0),
             f1(y + 4.0),
-            f1(tick)
+            // The ends are whole; the middle may be a half.
+            esc(&present::tick_pct(
+                chart.lang,
+                tick,
+                if tick.fract() == 0.0 { 0 } else { 1 }
+            ))
         );
     }
     let step = n.div_ceil(16).max(1);
-    for (i, column) in chart.columns.iter().enumerate().step_by(step) {
+    for (i, &column) in chart.columns.iter().enumerate().step_by(step) {
         let _ = write!(
             s,
             r##"<text x="{}" y="{}" font-size="11" text-anchor="middle" fill="#59636e">{}</text>"##,
             f1(x_of(i)),
             f1(bottom + 16.0),
-            esc(column)
+            esc(&present::period_tick(chart.lang, column))
         );
     }
     let mut legend_x = 0.0;
@@ -279,7 +290,8 @@ mod tests {
     fn heatmap() -> Heatmap<'static> {
         Heatmap {
             title: "Kepatuhan <lapor>",
-            columns: (1..=3).map(|i| format!("M{i}")).collect(),
+            lang: Lang::Id,
+            columns: (1..=3).collect(),
             rows: vec![
                 HeatRow {
                     label: "DP3A".into(),
@@ -310,7 +322,8 @@ mod tests {
     fn a_gap_breaks_the_trend_line() {
         let chart = TrendChart {
             title: "Tren",
-            columns: (1..=4).map(|i| format!("M{i}")).collect(),
+            lang: Lang::Id,
+            columns: (1..=4).collect(),
             series: vec![
                 TrendSeries {
                     name: "Capaian".into(),
@@ -326,14 +339,16 @@ mod tests {
         assert_eq!(svg.matches("<polyline").count(), 3);
         assert_eq!(svg.matches("<circle").count(), 7);
         // The scale stays 0-100 when every value is inside it.
-        assert!(svg.contains(">0%<") && svg.contains(">100%<"));
+        assert!(svg.contains(">0%<") && svg.contains(">50%<") && svg.contains(">100%<"));
+        assert!(svg.contains(">M1<") && svg.contains(">M4<"), "{svg}");
     }
 
     #[test]
     fn values_beyond_the_scale_widen_it() {
         let chart = TrendChart {
             title: "Tren",
-            columns: vec!["M1".into(), "M2".into()],
+            lang: Lang::Id,
+            columns: vec![1, 2],
             series: vec![TrendSeries {
                 name: "Capaian".into(),
                 values: vec![Some(-12.5), Some(130.0)],
@@ -342,5 +357,24 @@ mod tests {
         let svg = trend_svg(&chart);
         assert!(svg.contains(">-13%<"), "{svg}");
         assert!(svg.contains(">130%<"), "{svg}");
+        // The middle of -13..130 is a half: a decimal comma in Indonesian.
+        assert!(svg.contains(">58,5%<"), "{svg}");
+        let svg = trend_svg(&TrendChart {
+            lang: Lang::En,
+            ..chart
+        });
+        assert!(svg.contains(">58.5%<"), "{svg}");
+        assert!(svg.contains(">W1<") && !svg.contains(">M1<"), "{svg}");
+    }
+
+    #[test]
+    fn heat_map_weeks_are_numbered_in_the_pages_language() {
+        let mut map = heatmap();
+        map.columns = vec![9, 1000];
+        let svg = heatmap_svg(&map);
+        assert!(svg.contains(">9<") && svg.contains(">1.000<"), "{svg}");
+        map.lang = Lang::En;
+        let svg = heatmap_svg(&map);
+        assert!(svg.contains(">1,000<"), "{svg}");
     }
 }

@@ -1,7 +1,9 @@
 //! Server-side SVG charts: a target's trajectory (here) and the leaders'
 //! dashboard's heat map and trends (`dashboard`).
 //!
-//! Pure and dependency-light (std, `chrono`, `rust_decimal`): the page embeds
+//! Pure and dependency-light (std, `chrono`, `rust_decimal`, and
+//! `pantau_present`, which writes every figure and date a person reads on
+//! them, in the page's language): the page embeds
 //! the returned `<svg>` inline. It scales to the container's width through its
 //! `viewBox`, uses no JavaScript, no external fonts and no `style` attributes
 //! (so a strict Content-Security-Policy is fine), and every text is XML-escaped.
@@ -13,8 +15,9 @@ pub use dashboard::{HeatCell, HeatRow, Heatmap, TrendChart, TrendSeries, heatmap
 use std::fmt::Write as _;
 
 use chrono::{Datelike, NaiveDate};
+use pantau_present::{self as present, Lang};
+use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
-use rust_decimal::{Decimal, RoundingStrategy};
 
 /// Texts of the chart, in the page's language.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,8 +32,8 @@ pub struct ChartLabels<'a> {
     pub target: &'a str,
     /// The vertical line at `as_of`, e.g. "Hari ini" / "Today".
     pub today: &'a str,
-    /// Short month names, January first, for the date axis.
-    pub months: [&'a str; 12],
+    /// The language of the figures and dates, written by `pantau_present`.
+    pub lang: Lang,
 }
 
 // A page uses the language it renders in, so one of the two may go unused.
@@ -43,9 +46,7 @@ impl ChartLabels<'static> {
         forecast: "Proyeksi",
         target: "Target",
         today: "Hari ini",
-        months: [
-            "Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des",
-        ],
+        lang: Lang::Id,
     };
 
     /// English.
@@ -55,9 +56,7 @@ impl ChartLabels<'static> {
         forecast: "Forecast",
         target: "Target",
         today: "Today",
-        months: [
-            "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-        ],
+        lang: Lang::En,
     };
 }
 
@@ -119,7 +118,7 @@ pub fn trajectory_svg(chart: &TrajectoryChart) -> String {
     if let Some((_, p)) = forecast {
         values.push(num(p));
     }
-    let ticks = YTicks::new(&values);
+    let ticks = YTicks::new(&values, labels.lang);
 
     // Horizontal range: the programme and every point's date.
     let mut dates = vec![chart.start, chart.end];
@@ -270,7 +269,7 @@ pub fn trajectory_svg(chart: &TrajectoryChart) -> String {
     );
     for t in &date_ticks {
         let x = sx(t.date);
-        let label = t.label(labels);
+        let label = t.label(labels.lang);
         // Centred under the tick, but kept inside the picture.
         let half = text_width(&label, SMALL_SIZE) / 2.0;
         let lx = x.min(W - 4.0 - half).max(4.0 + half);
@@ -312,7 +311,11 @@ pub fn trajectory_svg(chart: &TrajectoryChart) -> String {
     } else {
         ty - 5.0
     };
-    let target_text = format!("{} {}", labels.target, fmt_dec(chart.target));
+    let target_text = format!(
+        "{} {}",
+        labels.target,
+        present::number(labels.lang, Some(chart.target))
+    );
     let target_box = (x0 + 6.0, x0 + 6.0 + text_width(&target_text, SMALL_SIZE));
     let _ = write!(
         s,
@@ -374,7 +377,7 @@ pub fn trajectory_svg(chart: &TrajectoryChart) -> String {
             f1(bx),
             f1(by),
             esc(labels.forecast),
-            esc(&fmt_dec(p))
+            esc(&present::number(labels.lang, Some(p)))
         );
     }
 
@@ -395,14 +398,12 @@ pub fn trajectory_svg(chart: &TrajectoryChart) -> String {
             if n <= MAX_DOTS || i + 1 == n {
                 let _ = write!(
                     s,
-                    r#"<circle cx="{}" cy="{}" r="{}"><title>{} {} {}: {}</title></circle>"#,
+                    r#"<circle cx="{}" cy="{}" r="{}"><title>{}: {}</title></circle>"#,
                     f1(sx(d)),
                     f1(sy(num(v))),
                     if i + 1 == n { "4.5" } else { "3.5" },
-                    d.day(),
-                    esc(labels.months[d.month0() as usize]),
-                    d.year(),
-                    esc(&fmt_dec(v))
+                    esc(&present::date_short(labels.lang, d)),
+                    esc(&present::number(labels.lang, Some(v)))
                 );
             }
         }
@@ -476,7 +477,7 @@ struct YTicks {
 }
 
 impl YTicks {
-    fn new(values: &[f64]) -> Self {
+    fn new(values: &[f64], lang: Lang) -> Self {
         let finite = values.iter().copied().filter(|v| v.is_finite());
         let mut lo = finite.clone().fold(f64::INFINITY, f64::min);
         let mut hi = finite.fold(f64::NEG_INFINITY, f64::max);
@@ -521,7 +522,7 @@ impl YTicks {
         let decimals = decimals_for(step);
         let labels = values
             .iter()
-            .map(|&v| fmt_tick(v, decimals, step))
+            .map(|&v| present::tick(lang, v, decimals))
             .collect();
         YTicks {
             lo,
@@ -563,39 +564,6 @@ fn decimals_for(step: f64) -> usize {
         .unwrap_or(2)
 }
 
-fn fmt_tick(v: f64, decimals: usize, step: f64) -> String {
-    let v = if v.abs() < step * 1e-6 { 0.0 } else { v };
-    let s = if v.abs() >= 1e12 {
-        // Plain digits would be unreadably long: 1.5e13.
-        let e = format!("{v:.2e}");
-        match e.split_once('e') {
-            Some((m, x)) if m.contains('.') => {
-                format!("{}e{x}", m.trim_end_matches('0').trim_end_matches('.'))
-            }
-            _ => e,
-        }
-    } else {
-        format!("{v:.decimals$}")
-    };
-    if s.starts_with('-') && s.bytes().all(|b| matches!(b, b'-' | b'0' | b'.')) {
-        s[1..].to_string()
-    } else {
-        s
-    }
-}
-
-/// A value as text: at most 2 decimals, no trailing zeros.
-fn fmt_dec(v: Decimal) -> String {
-    let r = v
-        .round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
-        .normalize();
-    if r.is_zero() {
-        "0".to_string()
-    } else {
-        r.to_string()
-    }
-}
-
 struct DateTick {
     date: NaiveDate,
     /// Only the year is printed (ticks a year or more apart).
@@ -605,15 +573,11 @@ struct DateTick {
 }
 
 impl DateTick {
-    fn label(&self, labels: &ChartLabels) -> String {
+    fn label(&self, lang: Lang) -> String {
         if self.year_only {
             self.date.year().to_string()
         } else {
-            format!(
-                "{} {}",
-                self.date.day(),
-                labels.months[self.date.month0() as usize]
-            )
+            present::date_tick(lang, self.date)
         }
     }
 }
@@ -684,17 +648,18 @@ fn aria_label(chart: &TrajectoryChart, projected: Option<Decimal>) -> String {
     } else {
         format!(" {}", chart.unit_label)
     };
+    let number = |v: Decimal| present::number(labels.lang, Some(v));
     let mut a = format!(
         "{}. {} {}{unit}",
         chart.title,
         labels.target,
-        fmt_dec(chart.target)
+        number(chart.target)
     );
     if let Some(&(_, v)) = chart.realised.last() {
-        let _ = write!(a, ". {} {}{unit}", labels.realised, fmt_dec(v));
+        let _ = write!(a, ". {} {}{unit}", labels.realised, number(v));
     }
     if let Some(p) = projected {
-        let _ = write!(a, ". {} {}{unit}", labels.forecast, fmt_dec(p));
+        let _ = write!(a, ". {} {}{unit}", labels.forecast, number(p));
     }
     a
 }
@@ -1143,19 +1108,52 @@ mod tests {
 
     #[test]
     fn ticks_are_round() {
-        let t = YTicks::new(&[10.0, 40.0, 25.5]);
+        let t = YTicks::new(&[10.0, 40.0, 25.5], Lang::Id);
         assert_eq!(t.labels, ["0", "10", "20", "30", "40"]);
-        let t = YTicks::new(&[0.3, 0.75]);
-        assert!(t.lo <= 0.3 && t.hi >= 0.75);
-        assert!(
-            t.labels
-                .iter()
-                .all(|l| l.split('.').nth(1).is_none_or(|f| f.len() <= 2))
-        );
-        let t = YTicks::new(&[-0.0001, 0.0]);
-        assert!(t.labels.iter().all(|l| l != "-0"));
-        assert_eq!(fmt_dec(dec!(12.345)), "12.35");
-        assert_eq!(fmt_dec(dec!(-0.001)), "0");
-        assert_eq!(fmt_dec(dec!(40.00)), "40");
+        for (lang, mark) in [(Lang::Id, ','), (Lang::En, '.')] {
+            let t = YTicks::new(&[0.3, 0.75], lang);
+            assert!(t.lo <= 0.3 && t.hi >= 0.75);
+            assert!(
+                t.labels
+                    .iter()
+                    .all(|l| l.split(mark).nth(1).is_none_or(|f| f.len() <= 2)),
+                "{lang:?}: {:?}",
+                t.labels
+            );
+            assert!(t.labels.iter().any(|l| l.contains(mark)), "{:?}", t.labels);
+            let t = YTicks::new(&[-0.0001, 0.0], lang);
+            assert!(
+                t.labels
+                    .iter()
+                    .all(|l| !(l.starts_with('-') && l[1..].chars().all(|c| "0.,".contains(c)))),
+                "no minus zero: {:?}",
+                t.labels
+            );
+        }
+        // Thousands are grouped as the language groups them.
+        let t = YTicks::new(&[0.0, 4000.0], Lang::Id);
+        assert_eq!(t.labels, ["0", "1.000", "2.000", "3.000", "4.000"]);
+        let t = YTicks::new(&[0.0, 4000.0], Lang::En);
+        assert_eq!(t.labels, ["0", "1,000", "2,000", "3,000", "4,000"]);
+    }
+
+    #[test]
+    fn figures_and_dates_are_written_in_the_pages_language() {
+        let mut chart = sample();
+        chart.target = dec!(1250.5);
+        chart.projected = Some(dec!(25.125));
+        let svg = check(&chart);
+        assert!(svg.contains(">Target 1.250,5<"), "{svg}");
+        assert!(svg.contains("<title>Proyeksi: 25,13</title>"), "{svg}");
+        assert!(svg.contains("<title>10 Feb 2025: 12</title>"), "{svg}");
+        assert!(svg.contains(">1 Mei<"), "{svg}");
+        assert!(svg.contains("Target 1.250,5 posyandu"), "aria: {svg}");
+
+        chart.labels = ChartLabels::ENGLISH;
+        let svg = check(&chart);
+        assert!(svg.contains(">Target 1,250.5<"), "{svg}");
+        assert!(svg.contains("<title>Forecast: 25.13</title>"), "{svg}");
+        assert!(svg.contains(">1 May<"), "{svg}");
+        assert!(!svg.contains("Mei"), "{svg}");
     }
 }

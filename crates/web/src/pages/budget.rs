@@ -444,9 +444,10 @@ async fn unit_view(
     let pagu_label = tr.t("budget-pagu");
     let chart = budget_chart::svg(&budget_chart::YearChart {
         title: &title,
+        lang: tr.lang,
         months: month_refs,
         y_max: pagu.max(planned_total),
-        tick: &budget_chart::billions,
+        axis: budget_chart::Axis::RupiahBillions,
         series: vec![
             budget_chart::Series {
                 label: &plan_label,
@@ -467,12 +468,12 @@ async fn unit_view(
     let progress_title = tr.t("budget-progress-title");
     let financial_label = tr.t("budget-financial");
     let physical_label = tr.t("budget-physical");
-    let percent_tick = |v: f64| format!("{v:.0}%");
     let progress_chart = budget_chart::svg(&budget_chart::YearChart {
         title: &progress_title,
+        lang: tr.lang,
         months: month_refs,
         y_max: 100.0,
-        tick: &percent_tick,
+        axis: budget_chart::Axis::Percent,
         series: vec![
             budget_chart::Series {
                 label: &financial_label,

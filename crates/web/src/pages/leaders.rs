@@ -370,12 +370,7 @@ async fn dashboard(
     // The heat map lists the units in scope by code, so a unit is easy to find.
     let mut by_code = units.clone();
     by_code.sort_by(|&a, &b| region.units[a].code.cmp(&region.units[b].code));
-    let columns: Vec<String> = program
-        .calendar
-        .periods()
-        .iter()
-        .map(|p| p.index.to_string())
-        .collect();
+    let columns: Vec<u32> = program.calendar.periods().iter().map(|p| p.index).collect();
     let heatmap_title = tr.t("leaders-heatmap");
     let legend_texts = [
         present::compliance(lang, ComplianceState::OnTime).to_owned(),
@@ -386,7 +381,8 @@ async fn dashboard(
     ];
     let heatmap = chart::heatmap_svg(&Heatmap {
         title: &heatmap_title,
-        columns: columns.clone(),
+        lang,
+        columns,
         rows: heat_rows(region, program, eval, &by_code, evaluated.as_of.instant),
         legend: [
             &legend_texts[0],
@@ -427,7 +423,7 @@ async fn dashboard(
             (None, Some(p)) => (past.priorities[p].achievement_pct, None),
             (None, None) => (past.summary.achievement_pct, past.summary.reporting_rate),
         };
-        trend_columns.push(format!("M{}", period.index));
+        trend_columns.push(period.index);
         capaian.push(percent(c));
         reporting.push(percent(r.map(|r| r * Decimal::ONE_HUNDRED)));
     }
@@ -447,6 +443,7 @@ async fn dashboard(
     } else {
         chart::trend_svg(&TrendChart {
             title: &trend_title,
+            lang,
             columns: trend_columns,
             series,
         })
