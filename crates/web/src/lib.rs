@@ -89,6 +89,7 @@ pub fn router(state: AppState) -> Router {
         .nest("/api/v1", api::routes())
         .layer(sessions)
         .layer(RequestBodyLimitLayer::new(body_limit))
+        .layer(axum::middleware::from_fn(api::oversized_as_api_error))
         .layer(axum::extract::DefaultBodyLimit::disable())
         // Pages carry no script and load nothing from elsewhere; say so to the browser.
         .layer(header(

@@ -255,6 +255,28 @@ async fn framework_rejections_are_api_errors(backend: &str) {
             .get("content-type")
             .is_some_and(|v| v.to_str().unwrap().starts_with("application/json"))
     );
+
+    // A body over the server's limit is refused before it is read, and the
+    // answer is an ApiError like every other (the test server takes 64 KiB of
+    // evidence plus 64 KiB of form).
+    let huge = "x".repeat(200 * 1024);
+    let a = answer(
+        client
+            .post(format!("{}/api/v1/entries", app.base))
+            .bearer_auth(&operator)
+            .header("content-type", "application/json")
+            .body(format!("{{\"note\": \"{huge}\"}}"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_error(
+        &a,
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "payload_too_large",
+        "body",
+    );
 }
 
 /// The document names, for every operation, the errors it may answer with,

@@ -327,3 +327,26 @@ impl utoipa::Modify for ErrorResponses {
         }
     }
 }
+
+/// The body limit layer answers an oversized request itself, in plain text:
+/// under `/api/v1` that answer becomes an [`ApiError`] too.
+pub async fn oversized_as_api_error(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let is_api = request.uri().path().starts_with("/api/v1");
+    let response = next.run(request).await;
+    let is_json = response
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if is_api && response.status() == StatusCode::PAYLOAD_TOO_LARGE && !is_json {
+        return ApiFailure::new(
+            ErrorCode::PayloadTooLarge,
+            "body: larger than the server takes",
+        )
+        .into_response();
+    }
+    response
+}

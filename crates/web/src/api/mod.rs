@@ -19,7 +19,9 @@ use crate::AppState;
 use crate::access::CurrentUser;
 use crate::error::PageError;
 use crate::service::figures::{ViewQuery, evaluate_for};
-pub use contract::{ApiError, ApiFailure, ApiJson, ApiPath, ApiQuery, ErrorCode};
+pub use contract::{
+    ApiError, ApiFailure, ApiJson, ApiPath, ApiQuery, ErrorCode, oversized_as_api_error,
+};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
