@@ -19,6 +19,57 @@ pub struct TestApp {
     /// `http://127.0.0.1:PORT`
     pub base: String,
     pub store: Arc<dyn Store>,
+    leftovers: Leftovers,
+}
+
+/// What a test leaves on disk: removed when it passes, kept when it fails so
+/// that it can be looked at. Without this a full run left hundreds of
+/// databases behind, enough to fill a small CI disk.
+struct Leftovers {
+    database_url: String,
+    evidence_dir: std::path::PathBuf,
+}
+
+impl Drop for Leftovers {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            eprintln!(
+                "keeping the failed test's database {} and evidence {}",
+                self.database_url,
+                self.evidence_dir.display()
+            );
+            return;
+        }
+        let _ = std::fs::remove_dir_all(&self.evidence_dir);
+        if let Some(path) = self.database_url.strip_prefix("sqlite:") {
+            for suffix in ["", "-wal", "-shm"] {
+                let _ = std::fs::remove_file(format!("{path}{suffix}"));
+            }
+            return;
+        }
+        let (Some((_, database)), Ok(server)) = (
+            self.database_url.rsplit_once('/'),
+            std::env::var("PANTAU_TEST_POSTGRES_URL"),
+        ) else {
+            return;
+        };
+        let database = database.to_owned();
+        // Drop cannot await, and the test's runtime may be busy: a thread of its own.
+        let _ = std::thread::spawn(move || {
+            use sqlx::{Connection, Executor};
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .ok()?;
+            runtime.block_on(async {
+                let mut admin = sqlx::PgConnection::connect(&server).await.ok()?;
+                let sql = format!("DROP DATABASE IF EXISTS \"{database}\" WITH (FORCE)");
+                admin.execute(sql.as_str()).await.ok()?;
+                admin.close().await.ok()
+            })
+        })
+        .join();
+    }
 }
 
 static COUNTER: AtomicU32 = AtomicU32::new(0);
@@ -65,9 +116,8 @@ async fn database_url(backend: &str) -> String {
 /// imported, accounts admin, asda1 (ASDA1), asda2 (ASDA2), op-dp3a (DP3A),
 /// op-dlh (DLH), leader and finance (BPKAD).
 pub async fn spawn_app(backend: &str) -> TestApp {
-    let store = pantau_store::connect(&database_url(backend).await)
-        .await
-        .unwrap();
+    let database_url = database_url(backend).await;
+    let store = pantau_store::connect(&database_url).await.unwrap();
     let sample = std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../../examples/bekasi-100hk.json"
@@ -103,7 +153,7 @@ pub async fn spawn_app(backend: &str) -> TestApp {
     }
     let evidence_dir = std::env::temp_dir().join(unique("pantau_evidence"));
     let config = pantau_web::Config {
-        evidence_dir,
+        evidence_dir: evidence_dir.clone(),
         max_evidence_bytes: 64 * 1024,
         ..Default::default()
     };
@@ -121,6 +171,10 @@ pub async fn spawn_app(backend: &str) -> TestApp {
     TestApp {
         base: format!("http://{addr}"),
         store,
+        leftovers: Leftovers {
+            database_url,
+            evidence_dir,
+        },
     }
 }
 
