@@ -228,15 +228,16 @@ pub fn read_csv(name: &str, bytes: &[u8]) -> Result<Sheet, Problem> {
 
 /// Read the `anggaran` sheet of an XLSX workbook, or its first sheet.
 pub fn read_xlsx(bytes: &[u8]) -> Result<Sheet, Problem> {
-    use calamine::{Data, Reader, Xlsx};
+    use calamine::Data;
+    use pantau_report::{Workbook, WorkbookLimits};
     let problem = |reason: String| Problem {
         sheet: "xlsx".into(),
         row: 1,
         column: String::new(),
         reason,
     };
-    let mut workbook: Xlsx<_> = Xlsx::new(Cursor::new(bytes.to_vec()))
-        .map_err(|e| problem(format!("not a readable XLSX workbook: {e}")))?;
+    let mut workbook =
+        Workbook::open(bytes, WorkbookLimits::default()).map_err(|r| problem(r.to_string()))?;
     let names = workbook.sheet_names();
     let name = names
         .iter()
@@ -244,9 +245,7 @@ pub fn read_xlsx(bytes: &[u8]) -> Result<Sheet, Problem> {
         .or_else(|| names.first())
         .cloned()
         .ok_or_else(|| problem("the workbook has no sheet".into()))?;
-    let range = workbook
-        .worksheet_range(&name)
-        .map_err(|e| problem(format!("sheet {name} is unreadable: {e}")))?;
+    let range = workbook.range(&name).map_err(|r| problem(r.to_string()))?;
     // Rows are numbered as the spreadsheet shows them, even when the data starts lower.
     let (first_row, first_col) = range.start().unwrap_or((0, 0));
     let mut rows: Vec<Vec<Cell>> = vec![Vec::new(); first_row as usize];
