@@ -11,6 +11,7 @@ pub mod chart;
 pub mod csv;
 #[path = "final.rs"]
 pub mod final_evaluation;
+pub mod formula;
 pub mod import;
 pub mod minutes;
 pub mod pdf;

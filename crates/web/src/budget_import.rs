@@ -214,7 +214,7 @@ pub fn read_csv(name: &str, bytes: &[u8]) -> Result<Sheet, Problem> {
                     if f.trim().is_empty() {
                         Cell::Empty
                     } else {
-                        Cell::Text(f.to_owned())
+                        Cell::Text(pantau_report::formula::from_csv_cell(f).to_owned())
                     }
                 })
                 .collect(),
@@ -474,7 +474,7 @@ pub fn csv_template(region: &Region, stored: &[BudgetYear]) -> Vec<u8> {
     // Writing to memory cannot fail.
     let _ = writer.write_record(COLUMNS);
     for row in template_rows(region, stored) {
-        let _ = writer.write_record(&row);
+        let _ = writer.write_record(row.iter().map(|f| pantau_report::formula::csv_cell(f)));
     }
     writer.into_inner().unwrap_or_default()
 }
@@ -500,7 +500,11 @@ pub fn xlsx_template(
     }
     for (r, row) in template_rows(region, stored).iter().enumerate() {
         let r = r as u32 + 1;
-        sheet.write_string(r, 0, &row[0])?;
+        if pantau_report::formula::is_risky(&row[0]) {
+            sheet.write_string_with_format(r, 0, &row[0], &Format::new().set_quote_prefix())?;
+        } else {
+            sheet.write_string(r, 0, &row[0])?;
+        }
         sheet.write_number(r, 1, row[1].parse::<f64>().unwrap_or_default())?;
         for (c, text) in row.iter().enumerate().take(5).skip(2) {
             if text.is_empty() {
