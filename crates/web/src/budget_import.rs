@@ -11,7 +11,6 @@
 //! unit, with or without a budget).
 
 use std::collections::{HashMap, HashSet};
-use std::io::Cursor;
 use std::str::FromStr;
 
 use pantau_domain::bundle::Rupiah;
@@ -474,7 +473,10 @@ pub fn csv_template(region: &Region, stored: &[BudgetYear]) -> Vec<u8> {
     // Writing to memory cannot fail.
     let _ = writer.write_record(COLUMNS);
     for row in template_rows(region, stored) {
-        let _ = writer.write_record(row.iter().map(|f| pantau_report::formula::csv_cell(f)));
+        let _ = writer.write_record(
+            row.iter()
+                .map(|f| pantau_report::formula::csv_cell(f).into_owned()),
+        );
     }
     writer.into_inner().unwrap_or_default()
 }
