@@ -2,6 +2,7 @@
 //! environment variables. Errors end here: usage problems and refused bundles
 //! exit with 2, other failures with 1.
 
+mod audit;
 mod database;
 mod evaluate;
 mod outbox;
@@ -58,6 +59,9 @@ enum Command {
     Report(report::ReportArgs),
     /// Import a filled XLSX template (plan or entries) into the database: all or nothing.
     ImportXlsx(report::ImportXlsxArgs),
+    /// Check the audit log: `verify` recomputes a region's hash chain.
+    #[command(subcommand)]
+    Audit(audit::AuditCommand),
 }
 
 #[derive(clap::Args)]
@@ -102,6 +106,8 @@ pub enum Failure {
     Refused(Refused),
     Io(io::Error),
     Store(StoreError),
+    /// A check found a fault (an audit chain broken): exit 1 with its message.
+    Check(String),
 }
 
 impl From<io::Error> for Failure {
@@ -140,6 +146,7 @@ fn main() -> ExitCode {
         Command::Outbox(args) => database::run(outbox::list(args)),
         Command::Report(args) => report::run_report(args),
         Command::ImportXlsx(args) => database::run(report::import_xlsx(args)),
+        Command::Audit(command) => database::run(audit::run(command)),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -166,6 +173,10 @@ fn main() -> ExitCode {
         }
         Err(Failure::Store(err)) => {
             eprintln!("pantau: {err}");
+            ExitCode::FAILURE
+        }
+        Err(Failure::Check(message)) => {
+            eprintln!("pantau: {message}");
             ExitCode::FAILURE
         }
     }

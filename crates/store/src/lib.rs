@@ -30,7 +30,7 @@ use chrono::{DateTime, Utc};
 use pantau_domain::Refused;
 use serde::{Deserialize, Serialize};
 
-pub use audit::{AuditRecord, AuditStore, NewAudit};
+pub use audit::{AuditChainReport, AuditRecord, AuditStore, BrokenLink, BrokenReason, NewAudit};
 pub use backend::{PostgresStore, SqliteStore};
 pub use budgets::BudgetStore;
 pub use entries::{
