@@ -20,4 +20,4 @@ pub mod validate;
 pub use calendar::{AsOf, Calendar, Period};
 pub use engine::{Options, evaluate};
 pub use evaluation::Evaluation;
-pub use validate::{Problem, Refused, load, parse, validate};
+pub use validate::{Limits, Problem, Refused, load, parse, validate, validate_with};

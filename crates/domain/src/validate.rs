@@ -84,9 +84,60 @@ fn parse_time(text: &str) -> Option<NaiveTime> {
 
 struct Checker {
     problems: Vec<Problem>,
+    limits: Limits,
+}
+
+/// Sizes a bundle may not pass: the server's memory and the pages stay
+/// bounded whatever a bundle or an import asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Days from a program's first to its last day, both counted.
+    pub max_program_days: i64,
+    /// Characters of a name (region, cluster, unit, priority, program, target).
+    pub max_name_chars: usize,
+    /// Characters of an entry's note.
+    pub max_note_chars: usize,
+}
+
+impl Limits {
+    /// Three years (with one leap day): a five-year RPJMD is planned as
+    /// programs of a year or two, never as one.
+    pub const DEFAULT_PROGRAM_DAYS: i64 = 3 * 365 + 1;
+
+    /// The defaults with another cap on a program's length, in years.
+    pub fn with_program_years(years: u32) -> Limits {
+        Limits {
+            max_program_days: i64::from(years) * 365 + i64::from(years).div_ceil(4),
+            ..Limits::default()
+        }
+    }
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_program_days: Limits::DEFAULT_PROGRAM_DAYS,
+            max_name_chars: 200,
+            max_note_chars: 2000,
+        }
+    }
 }
 
 impl Checker {
+    /// A name over the cap is named with its length and the cap.
+    fn check_name(&mut self, path: impl Into<String>, name: &str) {
+        let chars = name.chars().count();
+        if chars > self.limits.max_name_chars {
+            self.push(
+                path,
+                format!(
+                    "the name has {chars} characters; at most {} are allowed",
+                    self.limits.max_name_chars
+                ),
+            );
+        }
+    }
+
     fn push(&mut self, path: impl Into<String>, message: impl Into<String>) {
         self.problems.push(Problem {
             path: path.into(),
@@ -120,11 +171,28 @@ impl Checker {
     }
 }
 
-/// Check every rule of bundle.md and build the engine's model.
+/// Check every rule of bundle.md and build the engine's model, within the
+/// default [`Limits`].
 pub fn validate(bundle: &Bundle) -> Result<model::Region, Refused> {
+    validate_with(bundle, Limits::default())
+}
+
+/// [`validate`] within the given limits.
+pub fn validate_with(bundle: &Bundle, limits: Limits) -> Result<model::Region, Refused> {
     let mut c = Checker {
         problems: Vec::new(),
+        limits,
     };
+    c.check_name("region.name", &bundle.region.name);
+    for (i, x) in bundle.clusters.iter().enumerate() {
+        c.check_name(format!("clusters[{i}].name"), &x.name);
+    }
+    for (i, x) in bundle.units.iter().enumerate() {
+        c.check_name(format!("units[{i}].name"), &x.name);
+    }
+    for (i, x) in bundle.priorities.iter().enumerate() {
+        c.check_name(format!("priorities[{i}].name"), &x.name);
+    }
     if bundle.format != bundle::FORMAT {
         c.push(
             "format",
@@ -282,6 +350,20 @@ fn check_program(
             );
         }
     }
+    c.check_name(format!("{path}.name"), &program.name);
+    let days = (program.end - program.start).num_days() + 1;
+    if days > c.limits.max_program_days {
+        // Refused before its calendar is built: a program of centuries would
+        // ask for a period per week of them.
+        c.push(
+            format!("{path}.end"),
+            format!(
+                "the program lasts {days} days; at most {} days are allowed: split it into shorter programs",
+                c.limits.max_program_days
+            ),
+        );
+        return None;
+    }
     let weekday = program
         .evaluation_weekday
         .unwrap_or(bundle::Weekday::Friday);
@@ -320,6 +402,7 @@ fn check_program(
     let mut targets = Vec::with_capacity(program.targets.len());
     for (i, target) in program.targets.iter().enumerate() {
         let tpath = format!("{path}.targets[{i}]");
+        c.check_name(format!("{tpath}.name"), &target.name);
         let unit = unit_ix
             .get(target.unit.as_str())
             .copied()
@@ -442,6 +525,18 @@ fn check_program(
         .unwrap_or_default();
     let mut entries = Vec::with_capacity(program.entries.len());
     for (i, entry) in program.entries.iter().enumerate() {
+        if let Some(note) = &entry.note {
+            let chars = note.chars().count();
+            if chars > c.limits.max_note_chars {
+                c.push(
+                    format!("{path}.entries[{i}].note"),
+                    format!(
+                        "the note has {chars} characters; at most {} are allowed",
+                        c.limits.max_note_chars
+                    ),
+                );
+            }
+        }
         let Some(&t) = target_ix.get(entry.target.as_str()) else {
             c.push(
                 format!("{path}.entries[{i}].target"),

@@ -669,3 +669,61 @@ fn type_problems_are_all_listed_too() {
         assert!(paths.contains(&path), "{path} not in {paths:#?}");
     }
 }
+
+#[test]
+fn a_program_longer_than_three_years_is_refused_before_its_calendar_is_built() {
+    // 2025-02-22 to 2028-02-22 is 1,097 days: one more than three years allow.
+    let mut b = valid();
+    b.program_mut()["end"] = json!("2028-02-22");
+    assert_only(
+        &b,
+        "programs[0].end",
+        &["lasts 1097 days", "at most 1096 days", "split it"],
+    );
+    // A day less is accepted; so is a long program when the limit is raised.
+    let mut b = valid();
+    b.program_mut()["end"] = json!("2028-02-21");
+    b.region();
+    let mut b = valid();
+    b.program_mut()["end"] = json!("2225-01-01");
+    let bundle = parse(&b.text()).unwrap();
+    assert_eq!(
+        pantau_domain::validate_with(&bundle, pantau_domain::Limits::with_program_years(3))
+            .unwrap_err()
+            .problems[0]
+            .path,
+        "programs[0].end"
+    );
+    assert!(
+        pantau_domain::validate_with(&bundle, pantau_domain::Limits::with_program_years(201))
+            .is_ok()
+    );
+}
+
+#[test]
+fn names_and_notes_over_their_caps_are_refused_with_their_length() {
+    let long_name = "Dinas ".repeat(34); // 204 characters
+    let mut b = valid();
+    b.doc["units"][1]["name"] = json!(long_name);
+    assert_only(&b, "units[1].name", &["204 characters", "at most 200"]);
+
+    let mut b = valid();
+    target_mut(&mut b, 0)["name"] = json!("é".repeat(201));
+    assert_only(
+        &b,
+        "programs[0].targets[0].name",
+        &["201 characters", "at most 200"],
+    );
+    // Characters, not bytes: 200 two-byte characters are allowed.
+    let mut b = valid();
+    target_mut(&mut b, 0)["name"] = json!("é".repeat(200));
+    b.region();
+
+    let mut b = valid();
+    b.program_mut()["entries"][0]["note"] = json!("x".repeat(2001));
+    assert_only(
+        &b,
+        "programs[0].entries[0].note",
+        &["2001 characters", "at most 2000"],
+    );
+}

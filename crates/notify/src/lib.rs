@@ -11,6 +11,7 @@
 //! with the clock.
 
 mod email;
+pub mod redact;
 mod scheduler;
 mod sender;
 mod text;
@@ -114,7 +115,7 @@ impl NotifyError {
     fn setting(field: &'static str, message: impl Into<String>) -> NotifyError {
         NotifyError::Setting {
             field,
-            message: message.into(),
+            message: redact::redact(&message.into()),
         }
     }
 }

@@ -19,14 +19,14 @@ pub struct DeliveryError {
 impl DeliveryError {
     pub fn permanent(message: impl Into<String>) -> DeliveryError {
         DeliveryError {
-            message: message.into(),
+            message: crate::redact::redact(&message.into()),
             permanent: true,
         }
     }
 
     pub fn transient(message: impl Into<String>) -> DeliveryError {
         DeliveryError {
-            message: message.into(),
+            message: crate::redact::redact(&message.into()),
             permanent: false,
         }
     }

@@ -27,6 +27,7 @@ backend_tests!(
     a_restart_sends_nothing_twice_and_loses_nothing,
     webhook_delivery_retries_and_carries_the_recipient,
     reminders_in_wib_wita_and_wit_arrive_at_their_local_times,
+    a_webhook_token_stays_out_of_the_outbox_errors,
 );
 
 const BEFORE_FIRST: &str = "2025-02-27T06:59:59Z";
@@ -464,4 +465,34 @@ async fn reminders_in_wib_wita_and_wit_arrive_at_their_local_times(db: Db) {
         }
     }
     assert_eq!(smtp.received().len(), 18);
+}
+
+/// The webhook's URL carries a token; the gateway is down, and the HTTP
+/// library's error quotes the URL. The outbox keeps the error, without the token.
+async fn a_webhook_token_stays_out_of_the_outbox_errors(db: Db) {
+    prepare(&*db.store).await;
+    let settings = Settings {
+        webhook_url: Some("http://127.0.0.1:9/kirim?token=RAHASIA-GATEWAY-42&to=grup".into()),
+        timeout: std::time::Duration::from_secs(5),
+        ..Settings::default()
+    };
+    let scheduler = Scheduler::new(db.store.clone(), &settings);
+    let sender = Sender::new(db.store.clone(), &settings).unwrap();
+    scheduler.tick(at(FIRST)).await.unwrap();
+    let report = sender.tick(at(FIRST)).await.unwrap();
+    assert!(report.retried > 0, "{report:?}");
+    let messages = db
+        .store
+        .outbox_messages(REGION, None, 100)
+        .await
+        .unwrap();
+    let errors: Vec<&str> = messages
+        .iter()
+        .filter_map(|m| m.last_error.as_deref())
+        .collect();
+    assert!(!errors.is_empty());
+    for error in errors {
+        assert!(!error.contains("RAHASIA"), "{error}");
+        assert!(error.contains("token=***"), "{error}");
+    }
 }
