@@ -603,6 +603,7 @@ async fn keep_pending(
         tokio::fs::create_dir_all(dir)
             .await
             .map_err(PageError::internal)?;
+        forget_old_pending(dir, op).await;
     }
     tokio::fs::write(&path, file.bytes())
         .await
@@ -611,6 +612,28 @@ async fn keep_pending(
         token,
         file_name: file.file_name().to_owned(),
     })
+}
+
+/// Files this operator left waiting for a confirmation that never came, a
+/// day or more ago: removed.
+async fn forget_old_pending(dir: &std::path::Path, op: &OperatorOf<'_>) {
+    const DAY: std::time::Duration = std::time::Duration::from_secs(24 * 60 * 60);
+    let prefix = format!("pending-{}-", op.user.id);
+    let Ok(mut files) = tokio::fs::read_dir(dir).await else {
+        return;
+    };
+    while let Ok(Some(file)) = files.next_entry().await {
+        let old = file
+            .metadata()
+            .await
+            .ok()
+            .and_then(|m| m.modified().ok())
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age >= DAY);
+        if old && file.file_name().to_string_lossy().starts_with(&prefix) {
+            let _ = tokio::fs::remove_file(file.path()).await;
+        }
+    }
 }
 
 /// The file kept for a confirmation, read back (and its waiting copy removed
