@@ -623,7 +623,7 @@ async fn confirm_an_implausible_value(app: &TestApp, browser: &Browser) {
         .expect("saved once confirmed");
 
     // Deleting asks first, in the row, without script.
-    let row = format!(r#"#past tr[data-entry="{}"]"#, entry.id);
+    let row = format!(r#"#past [data-entry="{}"]"#, entry.id);
     browser
         .find(&format!("{row} details.delete summary"))
         .await

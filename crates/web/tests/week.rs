@@ -497,7 +497,7 @@ async fn a_correction_keeps_note_comma_and_takes_new_evidence(backend: &str) {
         .unwrap();
     let (_, page) = operator.get("/lapor").await;
     let row = &page[page.find(&format!("data-entry=\"{id}\"")).unwrap()..];
-    let row = &row[..row.find("</tr>").unwrap()];
+    let row = &row[..row.find("</tbody>").unwrap()];
     assert!(row.contains("Lampirkan foto peresmian"));
     assert!(
         row.contains("name=\"value\" inputmode=\"decimal\" value=\"2,5\""),
@@ -607,7 +607,7 @@ async fn delete_asks_first_and_says_it_is_done(backend: &str) {
     // The page offers deletion behind a second button.
     let (_, page) = operator.get("/lapor").await;
     let row = &page[page.find(&format!("data-entry=\"{id}\"")).unwrap()..];
-    let row = &row[..row.find("</tr>").unwrap()];
+    let row = &row[..row.find("</tbody>").unwrap()];
     assert!(row.contains("<summary>Hapus laporan</summary>"));
     assert!(row.contains("Hapus laporan ini?") && row.contains(">Ya, hapus</button>"));
     // Without the confirmation: the question, nothing deleted.
