@@ -97,10 +97,21 @@ return {
 /// `[id, impact, help, [targets]]`. axe is injected first when missing.
 const AXE: &str = r#"
 const done = arguments[arguments.length - 1];
+// axe's shortest selector, and the id of what a box without one holds
+// (`div:nth-child(12)` says little; `holding table#agenda-targets` does).
+const describe = (target) => {
+  const el = document.querySelector(target);
+  if (!el || el.id || !el.firstElementChild) return target;
+  const inner = el.querySelector('[id]');
+  const held = inner
+    ? inner.tagName.toLowerCase() + '#' + inner.id
+    : el.firstElementChild.outerHTML.split('>')[0] + '>';
+  return target + ' holding ' + held;
+};
 axe.run(document, { resultTypes: ['violations'] }).then(
   (results) => done(results.violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => [v.id, v.impact, v.help, v.nodes.map((n) => n.target.join(' '))])),
+    .map((v) => [v.id, v.impact, v.help, v.nodes.map((n) => describe(n.target.join(' ')))])),
   (error) => done('axe failed: ' + error),
 );
 "#;
@@ -355,28 +366,28 @@ pages! {
         dashboard = "dashboard";
         leaders = "leaders";
         unit = "unit";
-        #[ignore = "the entries table's .scroll box is not keyboard-focusable at 390 px (scrollable-region-focusable): give it tabindex=0 and a name"]
+        #[ignore = "scrollable-region-focusable (serious): the .scroll box of table#entries cannot be reached by keyboard at 390 px; give it tabindex=0 and a name"]
         target = "target";
-        #[ignore = "each target's form has inputs without a label (value, activity_date, note, evidence): label, critical"]
+        #[ignore = "label (critical): each target's form has inputs with no label tied to them (value, activity_date, note, evidence)"]
         checkin = "checkin";
-        #[ignore = "the return-reason input of every card has no label: label, critical"]
+        #[ignore = "label (critical): the return-reason input of every card has no label"]
         queue = "queue";
         meetings = "meetings";
-        #[ignore = "two .scroll boxes (agenda tables) are not keyboard-focusable at 390 px: scrollable-region-focusable"]
+        #[ignore = "scrollable-region-focusable (serious): the .scroll boxes of table#agenda-targets and table#units cannot be reached by keyboard at 390 px"]
         meeting = "meeting";
         follow_ups = "follow-ups";
         budget = "budget";
-        #[ignore = "the .scroll box around its table is not keyboard-focusable, at both widths: scrollable-region-focusable"]
+        #[ignore = "scrollable-region-focusable (serious): the .scroll box of table#months cannot be reached by keyboard, at both widths"]
         budget_unit = "budget-unit";
         budget_queue = "budget-queue";
         budget_import = "budget-import";
         reports = "reports";
         final_report = "final-report";
-        #[ignore = "two .scroll boxes of plan tables are not keyboard-focusable at 390 px: scrollable-region-focusable"]
+        #[ignore = "scrollable-region-focusable (serious): the .scroll boxes of the program and target tables cannot be reached by keyboard at 390 px"]
         admin = "admin";
-        #[ignore = "the add-user form's username, name and password inputs and its role select have no label: label, select-name, critical"]
+        #[ignore = "label, select-name (critical): the add-user form's username, name and password inputs and its role select have no label"]
         users = "users";
-        #[ignore = "the audit table's .scroll box is not keyboard-focusable: scrollable-region-focusable"]
+        #[ignore = "scrollable-region-focusable (serious): the .scroll box of table#audit cannot be reached by keyboard, at both widths"]
         audit = "audit";
         not_found = "not-found";
         forbidden = "forbidden";
