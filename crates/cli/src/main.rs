@@ -2,6 +2,8 @@
 //! environment variables. Errors end here: usage problems and refused bundles
 //! exit with 2, other failures with 1.
 
+mod audit;
+mod backup;
 mod database;
 mod evaluate;
 mod outbox;
@@ -58,6 +60,13 @@ enum Command {
     Report(report::ReportArgs),
     /// Import a filled XLSX template (plan or entries) into the database: all or nothing.
     ImportXlsx(report::ImportXlsxArgs),
+    /// Copy a SQLite database and the evidence files into one file, while the server runs.
+    Backup(backup::BackupArgs),
+    /// Put a backup back, then check that every region validates and its audit chain holds.
+    Restore(backup::RestoreArgs),
+    /// Check the audit log: `verify` recomputes a region's hash chain.
+    #[command(subcommand)]
+    Audit(audit::AuditCommand),
 }
 
 #[derive(clap::Args)]
@@ -102,6 +111,8 @@ pub enum Failure {
     Refused(Refused),
     Io(io::Error),
     Store(StoreError),
+    /// A check found a fault (an audit chain broken): exit 1 with its message.
+    Check(String),
 }
 
 impl From<io::Error> for Failure {
@@ -119,7 +130,8 @@ impl From<StoreError> for Failure {
             | StoreError::UsernameTaken(_)
             | StoreError::UnknownUser(_)
             | StoreError::Invalid { .. }
-            | StoreError::UnsupportedUrl(_) => Failure::Usage(err.to_string()),
+            | StoreError::UnsupportedUrl(_)
+            | StoreError::Unsupported(_) => Failure::Usage(err.to_string()),
             other => Failure::Store(other),
         }
     }
@@ -140,6 +152,9 @@ fn main() -> ExitCode {
         Command::Outbox(args) => database::run(outbox::list(args)),
         Command::Report(args) => report::run_report(args),
         Command::ImportXlsx(args) => database::run(report::import_xlsx(args)),
+        Command::Audit(command) => database::run(audit::run(command)),
+        Command::Backup(args) => database::run(backup::backup(args)),
+        Command::Restore(args) => database::run(backup::restore(args)),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -166,6 +181,10 @@ fn main() -> ExitCode {
         }
         Err(Failure::Store(err)) => {
             eprintln!("pantau: {err}");
+            ExitCode::FAILURE
+        }
+        Err(Failure::Check(message)) => {
+            eprintln!("pantau: {message}");
             ExitCode::FAILURE
         }
     }

@@ -1,6 +1,7 @@
 //! The CSV export: one file per table, headed by the columns' keys, numbers
 //! written plainly (a dot for decimals), percentages in percent, dates and
-//! moments in ISO 8601, statuses and ratings as codes.
+//! moments in ISO 8601, statuses and ratings as codes; text that a
+//! spreadsheet would take for a formula gets a leading apostrophe.
 
 use crate::tables::{self, Cell, Table};
 use crate::{Error, Report};
@@ -26,7 +27,7 @@ pub fn export(report: &Report) -> Result<Vec<(String, Vec<u8>)>, Error> {
 
 fn field(cell: &Cell) -> String {
     match cell {
-        Cell::Text(t) => t.clone(),
+        Cell::Text(t) => crate::formula::csv_cell(t).into_owned(),
         Cell::Label { code, .. } => code.clone(),
         Cell::Int(n) => n.to_string(),
         Cell::Num(n) | Cell::Pct(n) => n.normalize().to_string(),

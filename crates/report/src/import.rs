@@ -6,10 +6,11 @@
 //! passes: the caller writes the bundle in one transaction or not at all.
 
 use std::collections::HashMap;
-use std::io::Cursor;
 use std::str::FromStr;
 
-use calamine::{Data, Range, Reader};
+use calamine::{Data, Range};
+
+use crate::workbook::{Workbook, WorkbookLimits};
 use chrono::{DateTime, FixedOffset, NaiveDate, TimeZone};
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -513,8 +514,8 @@ pub fn read(
             reason,
         }]
     };
-    let mut workbook = calamine::open_workbook_auto_from_rs(Cursor::new(bytes))
-        .map_err(|e| workbook_problem(format!("the file is not a readable XLSX workbook: {e}")))?;
+    let mut workbook = Workbook::open(bytes, WorkbookLimits::default())
+        .map_err(|refusal| workbook_problem(refusal.to_string()))?;
     let names = workbook.sheet_names();
     let is_plan = names.iter().any(|n| n == template::PROGRAMS.name);
     let specs: Vec<&'static SheetSpec> = template::PLAN_SHEETS
@@ -542,17 +543,17 @@ pub fn read(
     let mut problems = Vec::new();
     let mut sheets = HashMap::new();
     for spec in specs {
-        match workbook.worksheet_range(spec.name) {
+        match workbook.range(spec.name) {
             Ok(range) => {
                 if let Some(sheet) = read_sheet(&range, spec, &mut problems) {
                     sheets.insert(spec.name, sheet);
                 }
             }
-            Err(e) => problems.push(ImportProblem {
+            Err(refusal) => problems.push(ImportProblem {
                 sheet: spec.name.to_owned(),
                 row: 0,
                 column: String::new(),
-                reason: format!("the sheet cannot be read: {e}"),
+                reason: refusal.to_string(),
             }),
         }
     }

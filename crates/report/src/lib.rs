@@ -11,12 +11,14 @@ pub mod chart;
 pub mod csv;
 #[path = "final.rs"]
 pub mod final_evaluation;
+pub mod formula;
 pub mod import;
 pub mod minutes;
 pub mod pdf;
 pub mod shown;
 pub mod tables;
 pub mod template;
+pub mod workbook;
 pub mod xlsx;
 
 use pantau_domain::Evaluation;
@@ -27,6 +29,7 @@ pub use final_evaluation::FinalEvaluation;
 pub use import::{ImportProblem, Progress};
 pub use minutes::{MinutesDocument, Signatory};
 pub use tables::{Cell, Column, Table};
+pub use workbook::{Workbook, WorkbookLimits, WorkbookRefusal};
 
 /// What a report is made of: the region's names, the program, the
 /// evaluation to show, and the program's entries as reported (with notes).

@@ -30,6 +30,8 @@ struct Formats {
     money: Format,
     date: Format,
     moment: Format,
+    /// Text that a spreadsheet program would otherwise take for a formula.
+    quoted: Format,
 }
 
 impl Formats {
@@ -44,6 +46,7 @@ impl Formats {
             money: Format::new().set_num_format(xlsx::RUPIAH),
             date: Format::new().set_num_format(xlsx::DATE),
             moment: Format::new().set_num_format(xlsx::MOMENT),
+            quoted: Format::new().set_quote_prefix(),
         }
     }
 }
@@ -106,7 +109,11 @@ fn write_cell(
 ) -> Result<(), Error> {
     match cell {
         Cell::Text(text) | Cell::Label { label: text, .. } => {
-            sheet.write_string(r, c, text)?;
+            if crate::formula::is_risky(text) {
+                sheet.write_string_with_format(r, c, text, &formats.quoted)?;
+            } else {
+                sheet.write_string(r, c, text)?;
+            }
         }
         Cell::Int(n) => {
             sheet.write_number(r, c, *n as f64)?;

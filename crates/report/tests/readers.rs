@@ -596,3 +596,96 @@ fn pdftotext_reads_the_berita_acara_signed_on_the_meeting_day() {
     assert!(text.contains("Asisten Pemerintahan dan Kesejahteraan Rakyat"));
     assert!(!text.contains("asda1"));
 }
+
+/// User text that looks like a formula, as a unit or target name might.
+const FORMULAS: [&str; 5] = [
+    "=1+2",
+    "+3+4",
+    "-5+6",
+    "@SUM(1,2)",
+    "=HYPERLINK(\"http://contoh.invalid\",\"klik\")",
+];
+
+fn formula_table() -> tables::Table {
+    tables::Table {
+        name: "nama",
+        columns: vec![
+            tables::Column {
+                key: "name",
+                label: "Nama",
+            },
+            tables::Column {
+                key: "plain",
+                label: "Angka",
+            },
+        ],
+        rows: FORMULAS
+            .iter()
+            .map(|f| vec![tables::Cell::Text(f.to_string()), tables::Cell::Int(7)])
+            .collect(),
+    }
+}
+
+#[test]
+fn libreoffice_reads_formula_like_text_in_the_xlsx_as_text() {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    pantau_report::xlsx::write_sheet(book.add_worksheet(), &formula_table()).unwrap();
+    let bytes = book.save_to_buffer().unwrap();
+    let dir = common::scratch("formula-xlsx");
+    let sheets = libreoffice_sheets(&bytes, &dir);
+    let rows = &sheets["nama"];
+    for (row, formula) in rows[1..].iter().zip(FORMULAS) {
+        // Evaluated, "=1+2" would read back as 3 and the hyperlink as "klik".
+        assert_eq!(row[0], formula, "{rows:?}");
+        assert_eq!(row[1], "7");
+    }
+}
+
+#[test]
+fn libreoffice_reads_formula_like_text_in_the_csv_as_text() {
+    let csv = pantau_report::csv::table(&formula_table()).unwrap();
+    let dir = common::scratch("formula-csv");
+    let input = dir.join("nama.csv");
+    std::fs::write(&input, &csv).unwrap();
+    // LibreOffice opens the CSV as a spreadsheet program would and saves it as
+    // XLSX; a formula it evaluated would be stored as a formula cell.
+    let out = Command::new("soffice")
+        .arg(format!(
+            "-env:UserInstallation=file://{}",
+            dir.join("profile").display()
+        ))
+        .args([
+            "--headless",
+            "--infilter=CSV:44,34,76,1",
+            "--convert-to",
+            "xlsx",
+            "--outdir",
+        ])
+        .arg(&dir)
+        .arg(&input)
+        .output()
+        .expect("soffice runs: install it with scripts/readers");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    use calamine::Reader;
+    let mut book: calamine::Xlsx<_> = calamine::open_workbook(dir.join("nama.xlsx")).unwrap();
+    let sheet = book.sheet_names()[0].clone();
+    let formulas = book.worksheet_formula(&sheet).unwrap();
+    assert!(
+        formulas.used_cells().all(|(_, _, f)| f.is_empty()),
+        "LibreOffice found formulas: {formulas:?}"
+    );
+    let values = book.worksheet_range(&sheet).unwrap();
+    for (r, formula) in FORMULAS.iter().enumerate() {
+        let cell = values.get((r + 1, 0)).unwrap();
+        assert_eq!(
+            cell,
+            &calamine::Data::String(format!("'{formula}")),
+            "row {}",
+            r + 2
+        );
+    }
+}

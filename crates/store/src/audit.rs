@@ -30,6 +30,153 @@ pub struct AuditRecord {
     pub after: Option<serde_json::Value>,
 }
 
+/// What `verify_audit_chain` found for one region.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AuditChainReport {
+    /// Records whose hash was recomputed and matched.
+    pub checked: u64,
+    /// Records written before the chain existed (no hash to check).
+    pub unchained: u64,
+    /// The first link that does not hold, if any.
+    pub broken: Option<BrokenLink>,
+}
+
+/// Where and how a chain breaks.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BrokenLink {
+    /// The first record that does not match, or for a missing tail the last
+    /// record the chain head names.
+    pub record: Id,
+    pub reason: BrokenReason,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BrokenReason {
+    /// The record, or one before it, was changed: its hash does not match.
+    HashMismatch,
+    /// A record after the chain began has no hash.
+    HashMissing,
+    /// Records at the end of the chain are gone: the head names a later one.
+    TailMissing,
+}
+
+impl std::fmt::Display for BrokenLink {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.reason {
+            BrokenReason::HashMismatch => write!(
+                f,
+                "record {} does not match its hash: it, or a record before it, was changed or deleted",
+                self.record
+            ),
+            BrokenReason::HashMissing => write!(
+                f,
+                "record {} has no hash although the chain began before it",
+                self.record
+            ),
+            BrokenReason::TailMissing => write!(
+                f,
+                "the chain ends at record {} but the records after it are missing",
+                self.record
+            ),
+        }
+    }
+}
+
+/// The text a record's hash covers. Moments are written to the microsecond,
+/// as both backends keep them; JSON values as stored.
+pub(crate) fn canonical_record(
+    at: DateTime<Utc>,
+    actor: &str,
+    action: &str,
+    entity: &str,
+    entity_id: Option<&str>,
+    before: Option<&str>,
+    after: Option<&str>,
+) -> String {
+    serde_json::json!([
+        at.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string(),
+        actor,
+        action,
+        entity,
+        entity_id,
+        before,
+        after
+    ])
+    .to_string()
+}
+
+/// The next link: the hash of the previous hash and the record's canonical text.
+pub(crate) fn chain_hash(previous: &str, canonical: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let mut hasher = Sha256::new();
+    hasher.update(previous.as_bytes());
+    hasher.update(b"\n");
+    hasher.update(canonical.as_bytes());
+    hasher
+        .finalize()
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
+}
+
+/// Walk a chain's records (oldest first): each is (id, stored hash, canonical text).
+pub(crate) fn verify_chain(
+    records: impl IntoIterator<Item = (Id, Option<String>, String)>,
+    head: Option<(Id, String)>,
+) -> AuditChainReport {
+    let mut report = AuditChainReport {
+        checked: 0,
+        unchained: 0,
+        broken: None,
+    };
+    let mut previous: Option<String> = None;
+    let mut last_id = None;
+    for (id, stored, canonical) in records {
+        last_id = Some(id);
+        match (stored, &previous) {
+            (None, None) => report.unchained += 1,
+            (None, Some(_)) => {
+                report.broken = Some(BrokenLink {
+                    record: id,
+                    reason: BrokenReason::HashMissing,
+                });
+                return report;
+            }
+            (Some(stored), _) => {
+                let expected = chain_hash(previous.as_deref().unwrap_or(""), &canonical);
+                if stored != expected {
+                    report.broken = Some(BrokenLink {
+                        record: id,
+                        reason: BrokenReason::HashMismatch,
+                    });
+                    return report;
+                }
+                report.checked += 1;
+                previous = Some(expected);
+            }
+        }
+    }
+    if let Some((head_id, head_hash)) = head
+        && (Some(head_id) != last_id || previous.as_deref() != Some(head_hash.as_str()))
+    {
+        let record = if last_id.is_some_and(|last| last > head_id) {
+            // Records were added behind the writers' back (the head is older).
+            BrokenLink {
+                record: last_id.unwrap_or(head_id),
+                reason: BrokenReason::HashMismatch,
+            }
+        } else {
+            BrokenLink {
+                record: last_id.unwrap_or(head_id),
+                reason: BrokenReason::TailMissing,
+            }
+        };
+        report.broken = Some(record);
+    }
+    report
+}
+
 /// The audit log.
 #[async_trait::async_trait]
 pub trait AuditStore: Send + Sync {
@@ -43,6 +190,9 @@ pub trait AuditStore: Send + Sync {
 
     /// The region's audit log, newest first.
     async fn audit_log(&self, region: &str, limit: i64) -> Result<Vec<AuditRecord>>;
+
+    /// Recompute the region's hash chain and name its first broken link.
+    async fn verify_audit_chain(&self, region: &str) -> Result<AuditChainReport>;
 }
 
 macro_rules! audit_store_impl {
@@ -54,20 +204,57 @@ macro_rules! audit_store_impl {
                 actor: &Actor,
                 record: &NewAudit,
             ) -> Result<()> {
+                let chain_id = region_id.unwrap_or(0);
+                // Create the chain's head if it is new, then lock it: an
+                // UPDATE takes the row lock on PostgreSQL and the write lock
+                // on SQLite, so a second writer waits for this one's hash.
                 sqlx::query(
-                    "INSERT INTO audit_log (region_id, at, actor, action, entity, entity_id, before_value, after_value) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                    "INSERT INTO audit_chain (chain_id, last_id, last_hash) VALUES ($1, 0, '') \
+                     ON CONFLICT (chain_id) DO NOTHING",
+                )
+                .bind(chain_id)
+                .execute(&mut *conn)
+                .await?;
+                let previous: String = sqlx::query_scalar(
+                    "UPDATE audit_chain SET last_hash = last_hash WHERE chain_id = $1 RETURNING last_hash",
+                )
+                .bind(chain_id)
+                .fetch_one(&mut *conn)
+                .await?;
+                let at = stored_moment(Utc::now());
+                let before = json_text(&record.before);
+                let after = json_text(&record.after);
+                let canonical = $crate::audit::canonical_record(
+                    at,
+                    &actor.label,
+                    &record.action,
+                    &record.entity,
+                    record.entity_id.as_deref(),
+                    before.as_deref(),
+                    after.as_deref(),
+                );
+                let hash = $crate::audit::chain_hash(&previous, &canonical);
+                let id: Id = sqlx::query_scalar(
+                    "INSERT INTO audit_log (region_id, at, actor, action, entity, entity_id, before_value, after_value, chain_hash) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
                 )
                 .bind(region_id)
-                .bind(Utc::now())
+                .bind(at)
                 .bind(&actor.label)
                 .bind(&record.action)
                 .bind(&record.entity)
                 .bind(&record.entity_id)
-                .bind(json_text(&record.before))
-                .bind(json_text(&record.after))
-                .execute(&mut *conn)
+                .bind(before)
+                .bind(after)
+                .bind(&hash)
+                .fetch_one(&mut *conn)
                 .await?;
+                sqlx::query("UPDATE audit_chain SET last_id = $1, last_hash = $2 WHERE chain_id = $3")
+                    .bind(id)
+                    .bind(&hash)
+                    .bind(chain_id)
+                    .execute(&mut *conn)
+                    .await?;
                 Ok(())
             }
         }
@@ -75,16 +262,55 @@ macro_rules! audit_store_impl {
         #[async_trait::async_trait]
         impl $crate::audit::AuditStore for $store {
             async fn append_audit(&self, region: Option<&str>, actor: &Actor, record: NewAudit) -> Result<()> {
-                let mut conn = self.pool.acquire().await?;
+                let mut tx = self.begin_write().await?;
                 let region_id = match region {
                     Some(code) => Some(
-                        Self::region_id(&mut conn, code)
+                        Self::region_id(&mut tx, code)
                             .await?
                             .ok_or_else(|| StoreError::UnknownRegion(code.to_owned()))?,
                     ),
                     None => None,
                 };
-                Self::append_audit_in(&mut conn, region_id, actor, &record).await
+                Self::append_audit_in(&mut tx, region_id, actor, &record).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn verify_audit_chain(&self, region: &str) -> Result<$crate::audit::AuditChainReport> {
+                let mut conn = self.pool.acquire().await?;
+                let region_id = Self::region_id(&mut conn, region)
+                    .await?
+                    .ok_or_else(|| StoreError::UnknownRegion(region.to_owned()))?;
+                let rows = sqlx::query(
+                    "SELECT id, at, actor, action, entity, entity_id, before_value, after_value, chain_hash \
+                     FROM audit_log WHERE region_id = $1 ORDER BY id",
+                )
+                .bind(region_id)
+                .fetch_all(&mut *conn)
+                .await?;
+                let mut records = Vec::with_capacity(rows.len());
+                for row in rows {
+                    let entity_id: Option<String> = row.try_get("entity_id")?;
+                    let before: Option<String> = row.try_get("before_value")?;
+                    let after: Option<String> = row.try_get("after_value")?;
+                    let canonical = $crate::audit::canonical_record(
+                        row.try_get("at")?,
+                        row.try_get::<String, _>("actor")?.as_str(),
+                        row.try_get::<String, _>("action")?.as_str(),
+                        row.try_get::<String, _>("entity")?.as_str(),
+                        entity_id.as_deref(),
+                        before.as_deref(),
+                        after.as_deref(),
+                    );
+                    records.push((row.try_get("id")?, row.try_get("chain_hash")?, canonical));
+                }
+                let head: Option<(Id, String)> = sqlx::query_as(
+                    "SELECT last_id, last_hash FROM audit_chain WHERE chain_id = $1",
+                )
+                .bind(region_id)
+                .fetch_optional(&mut *conn)
+                .await?;
+                Ok($crate::audit::verify_chain(records, head))
             }
 
             async fn audit_log(&self, region: &str, limit: i64) -> Result<Vec<AuditRecord>> {

@@ -134,6 +134,10 @@ macro_rules! store_impl {
                 $backend
             }
 
+            async fn snapshot_into(&self, path: &std::path::Path) -> Result<()> {
+                self.snapshot(path).await
+            }
+
             async fn migrate(&self) -> Result<()> {
                 $migrator.run(&self.pool).await?;
                 Ok(())
@@ -148,6 +152,32 @@ impl SqliteStore {
     /// instead of waiting for the busy timeout.
     async fn begin_write(&self) -> sqlx::Result<sqlx::Transaction<'_, sqlx::Sqlite>> {
         self.pool.begin_with("BEGIN IMMEDIATE").await
+    }
+}
+
+impl SqliteStore {
+    /// `VACUUM INTO` copies the database inside one read transaction: a
+    /// consistent copy while other connections go on writing.
+    async fn snapshot(&self, path: &std::path::Path) -> Result<()> {
+        if path.exists() {
+            return Err(StoreError::invalid(
+                "output",
+                format!("{} exists already", path.display()),
+            ));
+        }
+        sqlx::query("VACUUM INTO $1")
+            .bind(path.to_string_lossy().as_ref())
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+}
+
+impl PostgresStore {
+    async fn snapshot(&self, _path: &std::path::Path) -> Result<()> {
+        Err(StoreError::Unsupported(
+            "a PostgreSQL database is backed up with pg_dump: see docs/deploy.md",
+        ))
     }
 }
 

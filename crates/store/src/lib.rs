@@ -30,7 +30,7 @@ use chrono::{DateTime, Utc};
 use pantau_domain::Refused;
 use serde::{Deserialize, Serialize};
 
-pub use audit::{AuditRecord, AuditStore, NewAudit};
+pub use audit::{AuditChainReport, AuditRecord, AuditStore, BrokenLink, BrokenReason, NewAudit};
 pub use backend::{PostgresStore, SqliteStore};
 pub use budgets::BudgetStore;
 pub use entries::{
@@ -70,6 +70,8 @@ pub enum StoreError {
     Corrupt { what: String, detail: String },
     #[error("unsupported database URL \"{0}\": use sqlite:PATH or postgres://...")]
     UnsupportedUrl(String),
+    #[error("{0}")]
+    Unsupported(&'static str),
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
     #[error("migration failed: {0}")]
@@ -140,6 +142,10 @@ pub trait Store:
 
     /// Bring the schema up to date (run at every start).
     async fn migrate(&self) -> Result<()>;
+
+    /// Write a consistent copy of the whole database to a new file while
+    /// writes go on (SQLite); PostgreSQL answers `Unsupported` (pg_dump).
+    async fn snapshot_into(&self, path: &std::path::Path) -> Result<()>;
 }
 
 /// Every part of [`Store`], to call their methods on a concrete store with one `use`.

@@ -11,7 +11,6 @@
 //! unit, with or without a budget).
 
 use std::collections::{HashMap, HashSet};
-use std::io::Cursor;
 use std::str::FromStr;
 
 use pantau_domain::bundle::Rupiah;
@@ -214,7 +213,7 @@ pub fn read_csv(name: &str, bytes: &[u8]) -> Result<Sheet, Problem> {
                     if f.trim().is_empty() {
                         Cell::Empty
                     } else {
-                        Cell::Text(f.to_owned())
+                        Cell::Text(pantau_report::formula::from_csv_cell(f).to_owned())
                     }
                 })
                 .collect(),
@@ -228,15 +227,16 @@ pub fn read_csv(name: &str, bytes: &[u8]) -> Result<Sheet, Problem> {
 
 /// Read the `anggaran` sheet of an XLSX workbook, or its first sheet.
 pub fn read_xlsx(bytes: &[u8]) -> Result<Sheet, Problem> {
-    use calamine::{Data, Reader, Xlsx};
+    use calamine::Data;
+    use pantau_report::{Workbook, WorkbookLimits};
     let problem = |reason: String| Problem {
         sheet: "xlsx".into(),
         row: 1,
         column: String::new(),
         reason,
     };
-    let mut workbook: Xlsx<_> = Xlsx::new(Cursor::new(bytes.to_vec()))
-        .map_err(|e| problem(format!("not a readable XLSX workbook: {e}")))?;
+    let mut workbook =
+        Workbook::open(bytes, WorkbookLimits::default()).map_err(|r| problem(r.to_string()))?;
     let names = workbook.sheet_names();
     let name = names
         .iter()
@@ -244,9 +244,7 @@ pub fn read_xlsx(bytes: &[u8]) -> Result<Sheet, Problem> {
         .or_else(|| names.first())
         .cloned()
         .ok_or_else(|| problem("the workbook has no sheet".into()))?;
-    let range = workbook
-        .worksheet_range(&name)
-        .map_err(|e| problem(format!("sheet {name} is unreadable: {e}")))?;
+    let range = workbook.range(&name).map_err(|r| problem(r.to_string()))?;
     // Rows are numbered as the spreadsheet shows them, even when the data starts lower.
     let (first_row, first_col) = range.start().unwrap_or((0, 0));
     let mut rows: Vec<Vec<Cell>> = vec![Vec::new(); first_row as usize];
@@ -475,7 +473,10 @@ pub fn csv_template(region: &Region, stored: &[BudgetYear]) -> Vec<u8> {
     // Writing to memory cannot fail.
     let _ = writer.write_record(COLUMNS);
     for row in template_rows(region, stored) {
-        let _ = writer.write_record(&row);
+        let _ = writer.write_record(
+            row.iter()
+                .map(|f| pantau_report::formula::csv_cell(f).into_owned()),
+        );
     }
     writer.into_inner().unwrap_or_default()
 }
@@ -501,7 +502,11 @@ pub fn xlsx_template(
     }
     for (r, row) in template_rows(region, stored).iter().enumerate() {
         let r = r as u32 + 1;
-        sheet.write_string(r, 0, &row[0])?;
+        if pantau_report::formula::is_risky(&row[0]) {
+            sheet.write_string_with_format(r, 0, &row[0], &Format::new().set_quote_prefix())?;
+        } else {
+            sheet.write_string(r, 0, &row[0])?;
+        }
         sheet.write_number(r, 1, row[1].parse::<f64>().unwrap_or_default())?;
         for (c, text) in row.iter().enumerate().take(5).skip(2) {
             if text.is_empty() {

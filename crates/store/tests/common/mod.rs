@@ -110,6 +110,29 @@ impl Db {
         }
     }
 
+    /// Run SQL on the database directly, behind the store's back, as someone
+    /// with access to the database server could.
+    pub async fn behind_the_back(&self, sql: &str) {
+        match &self.cleanup {
+            Cleanup::Sqlite(path) => {
+                let mut conn =
+                    sqlx::SqliteConnection::connect(&format!("sqlite:{}", path.display()))
+                        .await
+                        .unwrap();
+                conn.execute(sql).await.unwrap();
+            }
+            Cleanup::Postgres {
+                server_url,
+                database,
+            } => {
+                let mut conn = sqlx::PgConnection::connect(&with_database(server_url, database))
+                    .await
+                    .unwrap();
+                conn.execute(sql).await.unwrap();
+            }
+        }
+    }
+
     /// Another fresh, empty store of the same backend.
     pub async fn another(&self) -> Db {
         Db::fresh(self.backend).await
