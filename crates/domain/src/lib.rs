@@ -11,6 +11,7 @@ pub mod engine;
 pub mod evaluation;
 pub mod meeting;
 pub mod model;
+pub mod plausibility;
 pub mod rating;
 pub mod reminder;
 pub mod role;

@@ -122,6 +122,17 @@ pub fn number(lang: Lang, value: Option<Decimal>) -> String {
     }
 }
 
+/// A value as a form field shows it for editing: every digit kept (no
+/// rounding, no grouping), the language's decimal separator ("83,5" /
+/// "83.5"), so that what is sent back unchanged is the same value.
+pub fn input_number(lang: Lang, value: Decimal) -> String {
+    let text = value.normalize().to_string();
+    match lang {
+        Lang::Id => text.replace('.', ","),
+        Lang::En => text,
+    }
+}
+
 /// A count with thousands grouping ("12.500" / "12,500").
 pub fn count(lang: Lang, value: i64) -> String {
     let digits = group(lang, &value.unsigned_abs().to_string());
@@ -357,6 +368,35 @@ pub fn moment(lang: Lang, timezone: Tz, instant: DateTime<Utc>) -> String {
     match lang {
         Lang::Id => format!("{day} pukul {} {zone}", local.format("%H.%M")),
         Lang::En => format!("{day}, {} {zone}", local.format("%H:%M")),
+    }
+}
+
+/// A deadline as a countdown in words from `now`, counted in the zone's
+/// calendar days: "3 hari lagi" / "in 3 days", "besok" / "tomorrow",
+/// "hari ini" / "today", "lewat hari ini" / "passed today",
+/// "lewat 2 hari" / "2 days overdue".
+pub fn countdown(lang: Lang, timezone: Tz, now: DateTime<Utc>, deadline: DateTime<Utc>) -> String {
+    let today = now.with_timezone(&timezone).date_naive();
+    let due = deadline.with_timezone(&timezone).date_naive();
+    let days = (due - today).num_days();
+    if deadline >= now {
+        match (lang, days) {
+            (Lang::Id, 0) => "hari ini".to_owned(),
+            (Lang::En, 0) => "today".to_owned(),
+            (Lang::Id, 1) => "besok".to_owned(),
+            (Lang::En, 1) => "tomorrow".to_owned(),
+            (Lang::Id, n) => format!("{} hari lagi", count(lang, n)),
+            (Lang::En, n) => format!("in {} days", count(lang, n)),
+        }
+    } else {
+        let late = -days;
+        match (lang, late) {
+            (Lang::Id, 0) => "lewat hari ini".to_owned(),
+            (Lang::En, 0) => "passed today".to_owned(),
+            (Lang::En, 1) => "1 day overdue".to_owned(),
+            (Lang::Id, n) => format!("lewat {} hari", count(lang, n)),
+            (Lang::En, n) => format!("{} days overdue", count(lang, n)),
+        }
     }
 }
 
@@ -597,4 +637,43 @@ pub mod xlsx {
     pub const DATE: &str = "d mmmm yyyy";
     /// A moment (the cell holds local time).
     pub const MOMENT: &str = "d mmmm yyyy hh:mm";
+}
+
+#[cfg(test)]
+mod week_tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn input_numbers_keep_every_digit_with_the_language_s_comma() {
+        let v: Decimal = "83.50".parse().unwrap();
+        assert_eq!(input_number(Lang::Id, v), "83,5");
+        assert_eq!(input_number(Lang::En, v), "83.5");
+        assert_eq!(input_number(Lang::Id, Decimal::from(1250)), "1250");
+        let fine: Decimal = "-0.125".parse().unwrap();
+        assert_eq!(input_number(Lang::Id, fine), "-0,125");
+    }
+
+    #[test]
+    fn countdowns_count_the_zone_s_days() {
+        let tz = chrono_tz::Asia::Jakarta;
+        // Friday 28 Feb 2025, 09:00 WIB.
+        let deadline = tz.with_ymd_and_hms(2025, 2, 28, 9, 0, 0).unwrap().to_utc();
+        let at = |d: u32, h: u32| tz.with_ymd_and_hms(2025, 2, d, h, 0, 0).unwrap().to_utc();
+        assert_eq!(countdown(Lang::Id, tz, at(25, 20), deadline), "3 hari lagi");
+        assert_eq!(countdown(Lang::En, tz, at(25, 20), deadline), "in 3 days");
+        assert_eq!(countdown(Lang::Id, tz, at(27, 10), deadline), "besok");
+        assert_eq!(countdown(Lang::Id, tz, at(28, 8), deadline), "hari ini");
+        assert_eq!(
+            countdown(Lang::Id, tz, at(28, 10), deadline),
+            "lewat hari ini"
+        );
+        let march = |d: u32| tz.with_ymd_and_hms(2025, 3, d, 8, 0, 0).unwrap().to_utc();
+        assert_eq!(countdown(Lang::Id, tz, march(2), deadline), "lewat 2 hari");
+        assert_eq!(
+            countdown(Lang::En, tz, march(2), deadline),
+            "2 days overdue"
+        );
+        assert_eq!(countdown(Lang::En, tz, march(1), deadline), "1 day overdue");
+    }
 }

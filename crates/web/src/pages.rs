@@ -29,7 +29,7 @@ pub use login::Throttle;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/", get(home))
+        .route("/", get(checkin::landing))
         .route("/masuk", get(login::form).post(login::submit))
         .route("/keluar", axum::routing::post(login::logout))
         .route("/bahasa/{lang}", get(switch_language))
@@ -97,11 +97,6 @@ impl Nav {
 
 pub fn render(template: &impl Template) -> Result<Response, PageError> {
     Ok(Html(template.render().map_err(PageError::internal)?).into_response())
-}
-
-async fn home(session: Session) -> Redirect {
-    let logged_in = session.get::<String>("user").await.ok().flatten().is_some();
-    Redirect::to(if logged_in { "/dasbor" } else { "/masuk" })
 }
 
 async fn switch_language(

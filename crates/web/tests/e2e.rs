@@ -1,7 +1,8 @@
 //! One walk through Pantau in a real headless Chromium, driven over WebDriver
 //! (Debian's chromium and chromium-driver; `scripts/chromium` installs them).
-//! An operator reports a value with a photo through the check-in form, an
-//! evaluator verifies it from the queue, the leader reads the new figure on the
+//! An operator lands on the week's page and reports a value with a photo
+//! through it, confirms an implausible value and deletes it again, an
+//! evaluator verifies the report from the queue, the leader reads the new figure on the
 //! target page and finds the unit on the dashboard. Screenshots of the pages
 //! at phone width land in /tmp/pantau-e2e-<backend>-<page>.png for a look.
 
@@ -220,7 +221,29 @@ impl Browser {
         self.find(css).await.text().await.unwrap()
     }
 
-    /// Log in through the form; lands on the dashboard.
+    /// Wait until the element `css` selects reads `expected` (across a page
+    /// load that replaces an element of the same kind).
+    async fn wait_for_text(&self, css: &str, expected: &str) {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let found = match self.client.find(Locator::Css(css)).await {
+                Ok(element) => element.text().await.ok(),
+                Err(_) => None,
+            };
+            if found.as_deref() == Some(expected) {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{css} on {} reads {found:?}, not {expected:?}",
+                self.path().await
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Log in through the form; operators land on their week, everyone
+    /// else on the dashboard.
     async fn log_in(&self, username: &str) {
         self.goto("/masuk").await;
         self.find("#username")
@@ -238,7 +261,12 @@ impl Browser {
             .click()
             .await
             .unwrap();
-        self.wait_for_path("/dasbor").await;
+        let landing = if username.starts_with("op-") {
+            "/lapor"
+        } else {
+            "/dasbor"
+        };
+        self.wait_for_path(landing).await;
         assert!(
             self.text("header").await.contains(username),
             "{username}'s name is in the header"
@@ -353,7 +381,30 @@ async fn walk(app: TestApp, browser: Browser) {
     browser.goto("/masuk").await;
     browser.phone_screenshot("login").await;
     browser.log_in("op-dp3a").await;
-    browser.goto("/lapor").await;
+    // The operator lands on the week: each target with its goal, its
+    // realisation so far and what to enter, and the deadline's countdown.
+    assert!(
+        browser
+            .text("main h1")
+            .await
+            .starts_with("Laporan minggu ini"),
+        "the operator's week"
+    );
+    let facts = browser
+        .text(r#"form[data-target="DP3A-01"] .week-facts"#)
+        .await;
+    assert!(
+        facts.contains("120 posyandu")
+            && facts.contains(&format!("{} posyandu", indonesian(before))),
+        "goal and realisation: {facts}"
+    );
+    let label = browser
+        .text(r#"form[data-target="DP3A-01"] label[for="value-DP3A-01"]"#)
+        .await;
+    assert_eq!(label, "Tambahan minggu ini (posyandu)");
+    assert!(browser.text("#countdown").await.starts_with("lewat "));
+    browser.screenshot("week-desktop", 1280).await;
+    browser.viewport(PHONE.0, PHONE.1).await;
     let form = browser.find(r#"form[data-target="DP3A-01"]"#).await;
     let field = |css: &'static str| {
         let form = form.clone();
@@ -402,6 +453,7 @@ async fn walk(app: TestApp, browser: Browser) {
     );
     browser.phone_screenshot("checkin").await;
     let _ = std::fs::remove_file(&photo);
+    confirm_an_implausible_value(&app, &browser).await;
 
     let entry = app
         .store
@@ -501,6 +553,93 @@ async fn walk(app: TestApp, browser: Browser) {
     browser.log_out().await;
 
     hold_a_meeting(&app, &browser).await;
+}
+
+/// 9 more playgrounds on top of DP3A-02's 10 (target 10) is past 150% of
+/// the target: the form asks, keeps what was typed, and saves on "Ya, kirim".
+/// The operator then deletes it again, confirming in the row's second button.
+async fn confirm_an_implausible_value(app: &TestApp, browser: &Browser) {
+    let stored = || async {
+        app.store
+            .entries(
+                "3275",
+                &pantau_store::EntryFilter {
+                    target: Some("DP3A-02".into()),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap()
+    };
+    let before = stored().await.len();
+    let form_css = r#"form[data-target="DP3A-02"]"#;
+    let form = browser.find(form_css).await;
+    form.find(Locator::Css("input[name=value]"))
+        .await
+        .unwrap()
+        .send_keys("9")
+        .await
+        .unwrap();
+    let date = form
+        .find(Locator::Css("input[name=activity_date]"))
+        .await
+        .unwrap();
+    browser
+        .script(
+            "arguments[0].value = arguments[1]",
+            vec![serde_json::to_value(&date).unwrap(), json!("2025-05-10")],
+        )
+        .await;
+    form.find(Locator::Css("button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let warning = browser.text(&format!("{form_css} .doubts")).await;
+    assert!(
+        warning.contains("Nilai: dengan nilai ini realisasi menjadi 19, lebih dari 150% target"),
+        "the warning names the field and why: {warning}"
+    );
+    let kept = browser
+        .find(&format!("{form_css} input[name=value]"))
+        .await
+        .prop("value")
+        .await
+        .unwrap();
+    assert_eq!(kept.as_deref(), Some("9"), "the typed value is kept");
+    assert_eq!(stored().await.len(), before, "not saved before confirming");
+    browser.phone_screenshot("checkin-confirm").await;
+    let confirm = browser.find(&format!("{form_css} button.confirm")).await;
+    assert_eq!(confirm.text().await.unwrap(), "Ya, kirim");
+    confirm.click().await.unwrap();
+    browser
+        .wait_for_text("p.flash[role=status]", "Laporan tersimpan.")
+        .await;
+    let entry = stored()
+        .await
+        .into_iter()
+        .find(|e| e.value == Decimal::from(9))
+        .expect("saved once confirmed");
+
+    // Deleting asks first, in the row, without script.
+    let row = format!(r#"#past [data-entry="{}"]"#, entry.id);
+    browser
+        .find(&format!("{row} details.delete summary"))
+        .await
+        .click()
+        .await
+        .unwrap();
+    browser
+        .find(&format!("{row} details.delete button[type=submit]"))
+        .await
+        .click()
+        .await
+        .unwrap();
+    browser
+        .wait_for_text("p.flash[role=status]", "Laporan dihapus.")
+        .await;
+    assert!(app.store.entry("3275", entry.id).await.unwrap().is_none());
 }
 
 /// The evaluator of ASDA1 opens Friday's meeting of period 6 from the list,

@@ -315,25 +315,25 @@ async fn bad_input_gets_a_clear_message_and_writes_nothing(backend: &str) {
             "2025-05-10",
             "banyak",
             None,
-            "value: &#34;banyak&#34; is not a number",
+            "Nilai: &#34;banyak&#34; bukan angka",
         ),
         (
             "2025-07-01",
             "3",
             None,
-            "activity_date: 2025-07-01 is outside the program",
+            "Tanggal kegiatan: 1 Juli 2025 di luar masa program",
         ),
         (
             "2025-05-10",
             "3",
             Some(("virus.exe", b"MZ\x90\0".to_vec())),
-            "evidence: only JPEG or PNG",
+            "Bukti: hanya foto JPEG atau PNG",
         ),
         (
             "2025-05-10",
             "3",
             Some(("big.png", [PNG, &vec![0u8; 70 * 1024]].concat())),
-            "evidence: the file is larger",
+            "Bukti: berkas lebih dari",
         ),
     ];
     for (date, value, evidence, message) in cases {

@@ -164,7 +164,13 @@ pub async fn submit(
         .store
         .append_audit(Some(&user.region), &actor, attempt("login"))
         .await?;
-    Ok(Redirect::to("/dasbor").into_response())
+    // Operators land on what to report this week; everyone else on the dashboard.
+    let landing = if crate::access::operator_of(&user).is_some() {
+        "/lapor"
+    } else {
+        "/dasbor"
+    };
+    Ok(Redirect::to(landing).into_response())
 }
 
 #[derive(Deserialize)]

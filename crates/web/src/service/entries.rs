@@ -5,7 +5,8 @@
 use std::str::FromStr;
 
 use chrono::{NaiveDate, Utc};
-use pantau_domain::bundle::Kind;
+use pantau_domain::bundle::{EntryStatus, Kind};
+use pantau_domain::plausibility::{self, Doubt, Goal};
 use pantau_domain::rules::ValueProblem;
 use pantau_store::{EntryChange, EntryRow, NewEntry, NewNilReport, Review};
 use rust_decimal::Decimal;
@@ -13,6 +14,7 @@ use rust_decimal::Decimal;
 use crate::AppState;
 use crate::access::{EvaluatorOf, OperatorOf, actor_of};
 use crate::error::PageError;
+use crate::service::figures::{ViewQuery, evaluate_for};
 
 /// A report as typed: text fields, checked by [`create_entry`].
 #[derive(Debug, Default, Clone)]
@@ -37,11 +39,15 @@ pub struct EvidenceFile {
 
 impl EvidenceFile {
     pub fn parse(file_name: &str, bytes: Vec<u8>, max_bytes: usize) -> Result<Self, PageError> {
+        Self::read(file_name, bytes, max_bytes).map_err(PageError::from)
+    }
+
+    /// As [`EvidenceFile::parse`], with the refusal as a value a page words.
+    pub fn read(file_name: &str, bytes: Vec<u8>, max_bytes: usize) -> Result<Self, EntryRefusal> {
         if bytes.len() > max_bytes {
-            return Err(PageError::BadRequest(format!(
-                "evidence: the file is larger than {} MB",
-                max_bytes / (1024 * 1024)
-            )));
+            return Err(EntryRefusal::EvidenceTooLarge {
+                max_mb: max_bytes / (1024 * 1024),
+            });
         }
         let (content_type, extension) = if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
             ("image/jpeg", "jpg")
@@ -50,9 +56,7 @@ impl EvidenceFile {
         } else if bytes.starts_with(b"%PDF-") {
             ("application/pdf", "pdf")
         } else {
-            return Err(PageError::BadRequest(
-                "evidence: only JPEG or PNG photos and PDF files are accepted".into(),
-            ));
+            return Err(EntryRefusal::EvidenceKind);
         };
         Ok(EvidenceFile {
             file_name: file_name.to_owned(),
@@ -60,6 +64,89 @@ impl EvidenceFile {
             content_type,
             extension,
         })
+    }
+
+    pub fn file_name(&self) -> &str {
+        &self.file_name
+    }
+
+    pub fn content_type(&self) -> &'static str {
+        self.content_type
+    }
+
+    pub fn bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+}
+
+/// Why a report is refused, as a value: its `Display` is the API's English
+/// wording (`field: what is wrong`); the pages word it in their language.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EntryRefusal {
+    #[error("program: unknown program \"{0}\"")]
+    UnknownProgram(String),
+    #[error("target: unknown target \"{0}\"")]
+    UnknownTarget(String),
+    #[error("{field}: \"{text}\" is not a date (YYYY-MM-DD)")]
+    NotADate { field: &'static str, text: String },
+    #[error("{field}: {date} is outside the program ({start} to {end})")]
+    OutsideProgram {
+        field: &'static str,
+        date: NaiveDate,
+        start: NaiveDate,
+        end: NaiveDate,
+    },
+    #[error("activity_date: {0} is in the future")]
+    InFuture(NaiveDate),
+    #[error("value: \"{0}\" is not a number")]
+    NotANumber(String),
+    #[error("value: {} is negative; a cumulative target takes the amount done, 0 or more", .0)]
+    NegativeSum(Decimal),
+    #[error("value: {0} is not 0 or 1 (a milestone is done or not)")]
+    MilestoneNotBinary(Decimal),
+    #[error("evidence: the file is larger than {max_mb} MB")]
+    EvidenceTooLarge { max_mb: usize },
+    #[error("evidence: only JPEG or PNG photos and PDF files are accepted")]
+    EvidenceKind,
+}
+
+impl From<EntryRefusal> for PageError {
+    fn from(refusal: EntryRefusal) -> Self {
+        PageError::BadRequest(refusal.to_string())
+    }
+}
+
+/// A report refused by a rule the page words itself, or any other failure.
+#[derive(Debug)]
+pub enum EntryError {
+    Refused(EntryRefusal),
+    Other(PageError),
+}
+
+impl From<EntryRefusal> for EntryError {
+    fn from(refusal: EntryRefusal) -> Self {
+        EntryError::Refused(refusal)
+    }
+}
+
+impl From<PageError> for EntryError {
+    fn from(err: PageError) -> Self {
+        EntryError::Other(err)
+    }
+}
+
+impl From<pantau_store::StoreError> for EntryError {
+    fn from(err: pantau_store::StoreError) -> Self {
+        EntryError::Other(err.into())
+    }
+}
+
+impl From<EntryError> for PageError {
+    fn from(err: EntryError) -> Self {
+        match err {
+            EntryError::Refused(refusal) => refusal.into(),
+            EntryError::Other(err) => err,
+        }
     }
 }
 
@@ -75,12 +162,10 @@ pub fn parse_value(text: &str) -> Option<Decimal> {
 }
 
 /// A date as the forms and the API send it: `YYYY-MM-DD`.
-pub fn parse_date(field: &str, text: &str) -> Result<NaiveDate, PageError> {
-    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").map_err(|_| {
-        PageError::BadRequest(format!(
-            "{field}: \"{}\" is not a date (YYYY-MM-DD)",
-            text.trim()
-        ))
+pub fn parse_date(field: &'static str, text: &str) -> Result<NaiveDate, EntryRefusal> {
+    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").map_err(|_| EntryRefusal::NotADate {
+        field,
+        text: text.trim().to_owned(),
     })
 }
 
@@ -88,16 +173,17 @@ pub fn parse_date(field: &str, text: &str) -> Result<NaiveDate, PageError> {
 fn program_named<'a>(
     region: &'a pantau_domain::model::Region,
     code: &str,
-) -> Result<&'a pantau_domain::model::Program, PageError> {
+) -> Result<&'a pantau_domain::model::Program, EntryRefusal> {
     region
         .program(code)
-        .ok_or_else(|| PageError::BadRequest(format!("program: unknown program \"{code}\"")))
+        .ok_or_else(|| EntryRefusal::UnknownProgram(code.to_owned()))
 }
 
 /// A report that passed every check.
 struct CheckedEntry {
     program: String,
     target: String,
+    goal: Goal,
     activity_date: NaiveDate,
     value: Decimal,
     note: Option<String>,
@@ -108,7 +194,7 @@ async fn check_entry(
     state: &AppState,
     op: &OperatorOf<'_>,
     draft: &EntryDraft,
-) -> Result<CheckedEntry, PageError> {
+) -> Result<CheckedEntry, EntryError> {
     // The plan is enough to check a report: no reload of every entry per report.
     let region = state
         .evaluations
@@ -119,50 +205,82 @@ async fn check_entry(
         .targets
         .iter()
         .find(|t| t.code == draft.target)
-        .ok_or_else(|| {
-            PageError::BadRequest(format!("target: unknown target \"{}\"", draft.target))
-        })?;
+        .ok_or_else(|| EntryRefusal::UnknownTarget(draft.target.clone()))?;
     if region.units[target.unit as usize].code != op.unit {
-        return Err(PageError::Forbidden);
+        return Err(PageError::Forbidden.into());
     }
     let cal = &program.calendar;
     let activity_date = parse_date("activity_date", &draft.activity_date)?;
     if !cal.contains(activity_date) {
-        return Err(PageError::BadRequest(format!(
-            "activity_date: {activity_date} is outside the program ({} to {})",
-            cal.start, cal.end
-        )));
+        return Err(EntryRefusal::OutsideProgram {
+            field: "activity_date",
+            date: activity_date,
+            start: cal.start,
+            end: cal.end,
+        }
+        .into());
     }
     if activity_date > cal.local_date(Utc::now()) {
-        return Err(PageError::BadRequest(format!(
-            "activity_date: {activity_date} is in the future"
-        )));
+        return Err(EntryRefusal::InFuture(activity_date).into());
     }
-    let value = parse_value(&draft.value).ok_or_else(|| {
-        PageError::BadRequest(format!("value: \"{}\" is not a number", draft.value))
-    })?;
+    let value = parse_value(&draft.value)
+        .ok_or_else(|| EntryRefusal::NotANumber(draft.value.trim().to_owned()))?;
     check_value(target.kind, value)?;
     Ok(CheckedEntry {
         program: program.code.clone(),
         target: target.code.clone(),
+        goal: Goal::from(target),
         activity_date,
         value,
         note: Some(draft.note.trim().to_owned()).filter(|n| !n.is_empty()),
     })
 }
 
-/// The domain's rule for a value of the target's kind, worded for the form.
-fn check_value(kind: Kind, value: Decimal) -> Result<(), PageError> {
-    pantau_domain::rules::check_entry_value(kind, value).map_err(|problem| {
-        PageError::BadRequest(match problem {
-            ValueProblem::NegativeSum(v) => format!(
-                "value: {v} is negative; a cumulative target takes the amount done, 0 or more"
-            ),
-            ValueProblem::MilestoneNotBinary(v) => {
-                format!("value: {v} is not 0 or 1 (a milestone is done or not)")
-            }
-        })
+/// The domain's rule for a value of the target's kind.
+fn check_value(kind: Kind, value: Decimal) -> Result<(), EntryRefusal> {
+    pantau_domain::rules::check_entry_value(kind, value).map_err(|problem| match problem {
+        ValueProblem::NegativeSum(v) => EntryRefusal::NegativeSum(v),
+        ValueProblem::MilestoneNotBinary(v) => EntryRefusal::MilestoneNotBinary(v),
     })
+}
+
+/// What became of a report sent from the pages: saved, or held back with
+/// the doubts to confirm first.
+#[derive(Debug)]
+pub enum Outcome<T> {
+    Saved(T),
+    Doubted(Vec<Doubt>),
+}
+
+/// The doubts about a checked report (the domain's plausibility rule), its
+/// value against the target's realisation as of now; `replacing` is the
+/// value of the counted entry a correction replaces.
+async fn doubts_about(
+    state: &AppState,
+    op: &OperatorOf<'_>,
+    checked: &CheckedEntry,
+    replacing: Option<Decimal>,
+) -> Result<Vec<Doubt>, EntryError> {
+    let evaluated = evaluate_for(
+        state,
+        &op.user.region,
+        &ViewQuery {
+            program: Some(checked.program.clone()),
+            as_of: Some("now".into()),
+        },
+    )
+    .await?;
+    let program = evaluated.program();
+    let realized = program
+        .targets
+        .iter()
+        .position(|t| t.code == checked.target)
+        .and_then(|i| evaluated.evaluation.targets[i].realized);
+    let realized = match (checked.goal.kind, realized, replacing) {
+        (Kind::Sum, Some(r), Some(old)) => Some(r - old),
+        (_, r, _) => r,
+    };
+    Ok(plausibility::doubts(checked.goal, realized, checked.value))
 }
 
 /// Write an evidence file where the server keeps them (outside any web root),
@@ -210,6 +328,33 @@ pub async fn create_entry(
     draft: &EntryDraft,
 ) -> Result<i64, PageError> {
     let checked = check_entry(state, op, draft).await?;
+    save_new(state, op, draft, checked).await
+}
+
+/// As [`create_entry`], for the pages: a refusal as a value to word, and an
+/// implausible value held back until `confirmed`.
+pub async fn submit_entry(
+    state: &AppState,
+    op: &OperatorOf<'_>,
+    draft: &EntryDraft,
+    confirmed: bool,
+) -> Result<Outcome<i64>, EntryError> {
+    let checked = check_entry(state, op, draft).await?;
+    if !confirmed {
+        let doubts = doubts_about(state, op, &checked, None).await?;
+        if !doubts.is_empty() {
+            return Ok(Outcome::Doubted(doubts));
+        }
+    }
+    Ok(Outcome::Saved(save_new(state, op, draft, checked).await?))
+}
+
+async fn save_new(
+    state: &AppState,
+    op: &OperatorOf<'_>,
+    draft: &EntryDraft,
+    checked: CheckedEntry,
+) -> Result<i64, PageError> {
     let entry = NewEntry {
         program: checked.program,
         target: checked.target,
@@ -255,13 +400,15 @@ pub async fn own_entry(
 }
 
 /// Correct an entry that is not verified yet (a returned one goes back to the
-/// queue); a new evidence file is added to it.
-pub async fn update_entry(
+/// queue; a new evidence file is added to it): a refusal as a value to word,
+/// and an implausible value held back until `confirmed`.
+pub async fn resubmit_entry(
     state: &AppState,
     op: &OperatorOf<'_>,
     id: i64,
     draft: &EntryDraft,
-) -> Result<EntryRow, PageError> {
+    confirmed: bool,
+) -> Result<Outcome<EntryRow>, EntryError> {
     let entry = own_entry(state, op, id).await?;
     let draft = EntryDraft {
         program: entry.program.clone(),
@@ -269,6 +416,14 @@ pub async fn update_entry(
         ..draft.clone()
     };
     let checked = check_entry(state, op, &draft).await?;
+    if !confirmed {
+        // The value it replaces counts in the realisation unless it was returned.
+        let replacing = (entry.status != EntryStatus::Returned).then_some(entry.value);
+        let doubts = doubts_about(state, op, &checked, replacing).await?;
+        if !doubts.is_empty() {
+            return Ok(Outcome::Doubted(doubts));
+        }
+    }
     let change = EntryChange {
         activity_date: checked.activity_date,
         value: checked.value,
@@ -282,7 +437,7 @@ pub async fn update_entry(
     if let Some(file) = &draft.evidence {
         attach(state, op, id, file).await?;
     }
-    Ok(entry)
+    Ok(Outcome::Saved(entry))
 }
 
 /// Write an evidence file and record it for an entry; the file is removed
