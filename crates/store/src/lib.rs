@@ -30,12 +30,12 @@ use chrono::{DateTime, Utc};
 use pantau_domain::Refused;
 use serde::{Deserialize, Serialize};
 
-pub use audit::{AuditRecord, AuditStore, NewAudit};
+pub use audit::{AuditFilter, AuditRecord, AuditStore, NewAudit};
 pub use backend::{PostgresStore, SqliteStore};
 pub use budgets::BudgetStore;
 pub use entries::{
-    CreatedEntry, EntryChange, EntryFilter, EntryRow, EntryStore, EvidenceFile, EvidenceRow,
-    NewEntry, NewEvidence, NewNilReport,
+    CreatedEntry, EntryChange, EntryFilter, EntryRow, EntrySort, EntryStore, EvidenceFile,
+    EvidenceRow, NewEntry, NewEvidence, NewNilReport,
 };
 pub use meetings::MeetingStore;
 pub use outbox::OutboxStore;
