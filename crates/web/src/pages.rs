@@ -83,6 +83,8 @@ pub struct Nav {
     pub finance: bool,
     pub leader: bool,
     pub links: Vec<NavLink>,
+    /// All the work waiting, for the folded phone menu's button.
+    pub pending: Option<String>,
 }
 
 /// One link of the menu.
@@ -136,8 +138,18 @@ impl Nav {
             current: false,
         })
         .collect::<Vec<_>>();
-        // The longest link the path is under is the current page.
-        let path = user.path.as_str();
+        let pending = count(Some(
+            [counts.queue, counts.follow_ups, counts.returned]
+                .into_iter()
+                .flatten()
+                .sum(),
+        ));
+        // The longest link the path is under is the current page; a unit's or
+        // a target's page is under the dashboard.
+        let path = match user.path.as_str() {
+            p if p.starts_with("/unit/") || p.starts_with("/target/") => "/dasbor",
+            p => p,
+        };
         if let Some(current) = links
             .iter_mut()
             .filter(|l| path == l.href || path.starts_with(&format!("{}/", l.href)))
@@ -154,6 +166,7 @@ impl Nav {
             finance: user.finance().is_some(),
             leader,
             links,
+            pending,
         })
     }
 }
