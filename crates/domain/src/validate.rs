@@ -107,7 +107,7 @@ impl Limits {
     /// The defaults with another cap on a program's length, in years.
     pub fn with_program_years(years: u32) -> Limits {
         Limits {
-            max_program_days: i64::from(years) * 365 + i64::from(years).div_ceil(4),
+            max_program_days: i64::from(years) * 365 + (i64::from(years) + 3) / 4,
             ..Limits::default()
         }
     }

@@ -481,11 +481,7 @@ async fn a_webhook_token_stays_out_of_the_outbox_errors(db: Db) {
     scheduler.tick(at(FIRST)).await.unwrap();
     let report = sender.tick(at(FIRST)).await.unwrap();
     assert!(report.retried > 0, "{report:?}");
-    let messages = db
-        .store
-        .outbox_messages(REGION, None, 100)
-        .await
-        .unwrap();
+    let messages = db.store.outbox_messages(REGION, None, 100).await.unwrap();
     let errors: Vec<&str> = messages
         .iter()
         .filter_map(|m| m.last_error.as_deref())

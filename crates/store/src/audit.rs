@@ -189,15 +189,57 @@ pub trait AuditStore: Send + Sync {
     ) -> Result<()>;
 
     /// The region's audit log, newest first.
-    async fn audit_log(&self, region: &str, limit: i64) -> Result<Vec<AuditRecord>>;
+    async fn audit_log(&self, region: &str, limit: i64) -> Result<Vec<AuditRecord>> {
+        self.audit_page(
+            region,
+            &AuditFilter {
+                limit: Some(limit),
+                ..Default::default()
+            },
+        )
+        .await
+    }
+
+    /// A page of the region's audit log, as the filter says.
+    async fn audit_page(&self, region: &str, filter: &AuditFilter) -> Result<Vec<AuditRecord>>;
+
+    /// How many records the filter lists without its limit and offset.
+    async fn count_audit(&self, region: &str, filter: &AuditFilter) -> Result<i64>;
 
     /// Recompute the region's hash chain and name its first broken link.
     async fn verify_audit_chain(&self, region: &str) -> Result<AuditChainReport>;
 }
 
+/// Which audit records to list.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AuditFilter {
+    /// Words to find in the actor, the action, the entity or its id.
+    pub search: Option<String>,
+    /// Only this entity kind (`entry`, `user`, …).
+    pub entity: Option<String>,
+    /// Oldest first instead of newest first.
+    pub oldest_first: bool,
+    pub limit: Option<i64>,
+    pub offset: Option<i64>,
+}
+
 macro_rules! audit_store_impl {
     ($store:ident, $db:ty) => {
         impl $store {
+            fn push_audit_where(query: &mut sqlx::QueryBuilder<'_, $db>, region: &str, filter: &$crate::audit::AuditFilter) {
+                query.push(" WHERE r.code = ").push_bind(region.to_owned());
+                if let Some(entity) = &filter.entity {
+                    query.push(" AND a.entity = ").push_bind(entity.clone());
+                }
+                for pattern in $crate::entries::like_patterns(filter.search.as_deref()) {
+                    query.push(" AND (LOWER(a.actor) LIKE ").push_bind(pattern.clone());
+                    query.push(" ESCAPE '\\' OR LOWER(a.action) LIKE ").push_bind(pattern.clone());
+                    query.push(" ESCAPE '\\' OR LOWER(a.entity) LIKE ").push_bind(pattern.clone());
+                    query.push(" ESCAPE '\\' OR LOWER(COALESCE(a.entity_id, '')) LIKE ").push_bind(pattern);
+                    query.push(" ESCAPE '\\')");
+                }
+            }
+
             async fn append_audit_in(
                 conn: &mut <$db as sqlx::Database>::Connection,
                 region_id: Option<i64>,
@@ -261,6 +303,14 @@ macro_rules! audit_store_impl {
 
         #[async_trait::async_trait]
         impl $crate::audit::AuditStore for $store {
+            async fn count_audit(&self, region: &str, filter: &$crate::audit::AuditFilter) -> Result<i64> {
+                let mut query = sqlx::QueryBuilder::<$db>::new(
+                    "SELECT COUNT(*) FROM audit_log a JOIN regions r ON r.id = a.region_id",
+                );
+                Self::push_audit_where(&mut query, region, filter);
+                Ok(query.build_query_scalar::<i64>().fetch_one(&self.pool).await?)
+            }
+
             async fn append_audit(&self, region: Option<&str>, actor: &Actor, record: NewAudit) -> Result<()> {
                 let mut tx = self.begin_write().await?;
                 let region_id = match region {
@@ -313,15 +363,18 @@ macro_rules! audit_store_impl {
                 Ok($crate::audit::verify_chain(records, head))
             }
 
-            async fn audit_log(&self, region: &str, limit: i64) -> Result<Vec<AuditRecord>> {
-                let rows = sqlx::query(
+            async fn audit_page(&self, region: &str, filter: &$crate::audit::AuditFilter) -> Result<Vec<AuditRecord>> {
+                let mut query = sqlx::QueryBuilder::<$db>::new(
                     "SELECT a.id, a.at, a.actor, a.action, a.entity, a.entity_id, a.before_value, a.after_value \
-                     FROM audit_log a JOIN regions r ON r.id = a.region_id WHERE r.code = $1 ORDER BY a.id DESC LIMIT $2",
-                )
-                .bind(region)
-                .bind(limit)
-                .fetch_all(&self.pool)
-                .await?;
+                     FROM audit_log a JOIN regions r ON r.id = a.region_id",
+                );
+                Self::push_audit_where(&mut query, region, filter);
+                query.push(if filter.oldest_first { " ORDER BY a.id" } else { " ORDER BY a.id DESC" });
+                query.push(" LIMIT ").push_bind(filter.limit.unwrap_or(i64::MAX));
+                if let Some(offset) = filter.offset {
+                    query.push(" OFFSET ").push_bind(offset.max(0));
+                }
+                let rows = query.build().fetch_all(&self.pool).await?;
                 rows.into_iter()
                     .map(|row| {
                         Ok(AuditRecord {

@@ -124,9 +124,67 @@ pub struct EntryFilter {
     pub target: Option<String>,
     pub status: Option<pantau_domain::bundle::EntryStatus>,
     /// Keyset paging: only entries with a greater id, oldest first (by id).
-    /// Without it, newest first.
+    /// Without it, in [`EntryFilter::sort`] order.
     pub after_id: Option<Id>,
     pub limit: Option<i64>,
+    /// Words to find in the target's code or name, the unit's code or the note
+    /// (case-insensitive, all of them).
+    pub search: Option<String>,
+    /// Activity dates from and to (both inclusive): a period's entries.
+    pub activity_from: Option<NaiveDate>,
+    pub activity_to: Option<NaiveDate>,
+    pub sort: EntrySort,
+    /// Entries to skip, for page-numbered lists.
+    pub offset: Option<i64>,
+}
+
+/// The order of a list of entries; every order ends on the id, so pages never overlap.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum EntrySort {
+    /// Newest submitted first (by id).
+    #[default]
+    Newest,
+    Oldest,
+    /// Latest activity date first.
+    ActivityLatest,
+    ActivityEarliest,
+    /// By unit code, then target code.
+    Unit,
+    /// By target code.
+    Target,
+}
+
+impl EntrySort {
+    pub(crate) fn order_by(self) -> &'static str {
+        match self {
+            EntrySort::Newest => " ORDER BY e.id DESC",
+            EntrySort::Oldest => " ORDER BY e.id",
+            EntrySort::ActivityLatest => " ORDER BY e.activity_date DESC, e.id DESC",
+            EntrySort::ActivityEarliest => " ORDER BY e.activity_date, e.id",
+            EntrySort::Unit => " ORDER BY u.code, t.code, e.id DESC",
+            EntrySort::Target => " ORDER BY t.code, e.id DESC",
+        }
+    }
+}
+
+/// A search's words as `LIKE` patterns: lower case, `%` around, the wildcards escaped.
+pub(crate) fn like_patterns(search: Option<&str>) -> Vec<String> {
+    search
+        .unwrap_or_default()
+        .split_whitespace()
+        .take(8)
+        .map(|word| {
+            let escaped: String = word
+                .to_lowercase()
+                .chars()
+                .flat_map(|c| match c {
+                    '%' | '_' | '\\' => vec!['\\', c],
+                    c => vec![c],
+                })
+                .collect();
+            format!("%{escaped}%")
+        })
+        .collect()
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -237,6 +295,9 @@ pub trait EntryStore: Send + Sync {
     /// Entries newest first; with [`EntryFilter::after_id`], those after it by id, in id order.
     async fn entries(&self, region: &str, filter: &EntryFilter) -> Result<Vec<EntryRow>>;
 
+    /// How many entries the filter lists without its limit and offset.
+    async fn count_entries(&self, region: &str, filter: &EntryFilter) -> Result<i64>;
+
     /// Record an evidence file already written to `stored_path`.
     async fn add_evidence(&self, region: &str, evidence: &NewEvidence, actor: &Actor)
     -> Result<Id>;
@@ -266,6 +327,49 @@ macro_rules! entry_store_impl {
                 let sql = format!("{ENTRY_SELECT} WHERE r.code = $1 AND e.id = $2");
                 let row = sqlx::query(&sql).bind(region).bind(id).fetch_optional(&mut *conn).await?;
                 row.as_ref().map(entry_row).transpose()
+            }
+
+            /// The WHERE clause of a list of entries; false when nothing can match.
+            fn push_entry_where(query: &mut sqlx::QueryBuilder<'_, $db>, region: &str, filter: &EntryFilter) -> bool {
+                query.push(" WHERE r.code = ").push_bind(region.to_owned());
+
+                if let Some(program) = &filter.program {
+                    query.push(" AND p.code = ").push_bind(program.clone());
+                }
+                if let Some(unit) = &filter.unit {
+                    query.push(" AND u.code = ").push_bind(unit.clone());
+                }
+                if let Some(target) = &filter.target {
+                    query.push(" AND t.code = ").push_bind(target.clone());
+                }
+                if let Some(status) = filter.status {
+                    query.push(" AND e.status = ").push_bind(status.code());
+                }
+                if let Some(clusters) = &filter.clusters {
+                    if clusters.is_empty() {
+                        return false;
+                    }
+                    query.push(" AND c.code IN (");
+                    let mut list = query.separated(", ");
+                    for cluster in clusters {
+                        list.push_bind(cluster.clone());
+                    }
+                    list.push_unseparated(")");
+                }
+                if let Some(from) = filter.activity_from {
+                    query.push(" AND e.activity_date >= ").push_bind(from);
+                }
+                if let Some(to) = filter.activity_to {
+                    query.push(" AND e.activity_date <= ").push_bind(to);
+                }
+                for pattern in $crate::entries::like_patterns(filter.search.as_deref()) {
+                    query.push(" AND (LOWER(t.code) LIKE ").push_bind(pattern.clone());
+                    query.push(" ESCAPE '\\' OR LOWER(t.name) LIKE ").push_bind(pattern.clone());
+                    query.push(" ESCAPE '\\' OR LOWER(u.code) LIKE ").push_bind(pattern.clone());
+                    query.push(" ESCAPE '\\' OR LOWER(COALESCE(e.note, '')) LIKE ").push_bind(pattern);
+                    query.push(" ESCAPE '\\')");
+                }
+                true
             }
 
             /// Record an evidence file of an entry of the region, with its audit record.
@@ -479,29 +583,8 @@ macro_rules! entry_store_impl {
 
             async fn entries(&self, region: &str, filter: &EntryFilter) -> Result<Vec<EntryRow>> {
                 let mut query = sqlx::QueryBuilder::<$db>::new(ENTRY_SELECT);
-                query.push(" WHERE r.code = ").push_bind(region.to_owned());
-                if let Some(program) = &filter.program {
-                    query.push(" AND p.code = ").push_bind(program.clone());
-                }
-                if let Some(unit) = &filter.unit {
-                    query.push(" AND u.code = ").push_bind(unit.clone());
-                }
-                if let Some(target) = &filter.target {
-                    query.push(" AND t.code = ").push_bind(target.clone());
-                }
-                if let Some(status) = filter.status {
-                    query.push(" AND e.status = ").push_bind(status.code());
-                }
-                if let Some(clusters) = &filter.clusters {
-                    if clusters.is_empty() {
-                        return Ok(Vec::new());
-                    }
-                    query.push(" AND c.code IN (");
-                    let mut list = query.separated(", ");
-                    for cluster in clusters {
-                        list.push_bind(cluster.clone());
-                    }
-                    list.push_unseparated(")");
+                if !Self::push_entry_where(&mut query, region, filter) {
+                    return Ok(Vec::new());
                 }
                 match filter.after_id {
                     Some(after) => {
@@ -509,14 +592,35 @@ macro_rules! entry_store_impl {
                         query.push(" ORDER BY e.id");
                     }
                     None => {
-                        query.push(" ORDER BY e.id DESC");
+                        query.push(filter.sort.order_by());
                     }
                 }
                 if let Some(limit) = filter.limit {
                     query.push(" LIMIT ").push_bind(limit);
                 }
+                if let Some(offset) = filter.offset {
+                    if filter.limit.is_none() {
+                        query.push(" LIMIT ").push_bind(i64::MAX);
+                    }
+                    query.push(" OFFSET ").push_bind(offset.max(0));
+                }
                 let rows = query.build().fetch_all(&self.pool).await?;
                 rows.iter().map(entry_row).collect()
+            }
+
+            async fn count_entries(&self, region: &str, filter: &EntryFilter) -> Result<i64> {
+                let mut query = sqlx::QueryBuilder::<$db>::new(
+                    "SELECT COUNT(*) FROM entries e JOIN regions r ON r.id = e.region_id JOIN targets t ON t.id = e.target_id \
+                     JOIN programs p ON p.id = t.program_id JOIN units u ON u.id = t.unit_id \
+                     LEFT JOIN clusters c ON c.id = u.cluster_id",
+                );
+                if !Self::push_entry_where(&mut query, region, filter) {
+                    return Ok(0);
+                }
+                if let Some(after) = filter.after_id {
+                    query.push(" AND e.id > ").push_bind(after);
+                }
+                Ok(query.build_query_scalar::<i64>().fetch_one(&self.pool).await?)
             }
 
             async fn add_evidence(&self, region: &str, evidence: &NewEvidence, actor: &Actor) -> Result<Id> {

@@ -30,12 +30,14 @@ use chrono::{DateTime, Utc};
 use pantau_domain::Refused;
 use serde::{Deserialize, Serialize};
 
-pub use audit::{AuditChainReport, AuditRecord, AuditStore, BrokenLink, BrokenReason, NewAudit};
+pub use audit::{
+    AuditChainReport, AuditFilter, AuditRecord, AuditStore, BrokenLink, BrokenReason, NewAudit,
+};
 pub use backend::{PostgresStore, SqliteStore};
 pub use budgets::BudgetStore;
 pub use entries::{
-    CreatedEntry, EntryChange, EntryFilter, EntryRow, EntryStore, EvidenceFile, EvidenceRow,
-    NewEntry, NewEvidence, NewNilReport,
+    CreatedEntry, EntryChange, EntryFilter, EntryRow, EntrySort, EntryStore, EvidenceFile,
+    EvidenceRow, NewEntry, NewEvidence, NewNilReport,
 };
 pub use meetings::MeetingStore;
 pub use outbox::OutboxStore;

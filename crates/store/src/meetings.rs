@@ -161,9 +161,20 @@ pub struct FollowUpFilter {
     pub clusters: Option<Vec<String>>,
     pub meeting_id: Option<Id>,
     /// Keyset paging: only follow-ups with a greater id, in id order.
-    /// Without it, by due date then as made.
+    /// Without it, open ones first, by due date, then as made (or [`FollowUpFilter::newest_first`]).
     pub after_id: Option<Id>,
     pub limit: Option<i64>,
+    /// Done (`Some(true)`) or not yet done (`Some(false)`).
+    pub done: Option<bool>,
+    /// Due before this day (overdue, with `done: Some(false)`).
+    pub due_before: Option<NaiveDate>,
+    /// Due on or after this day.
+    pub due_from: Option<NaiveDate>,
+    /// Words to find in the description or the owner unit's code or name.
+    pub search: Option<String>,
+    /// Newest made first instead of by due date.
+    pub newest_first: bool,
+    pub offset: Option<i64>,
 }
 
 #[async_trait::async_trait]
@@ -206,6 +217,9 @@ pub trait MeetingStore: Send + Sync {
     /// Follow-ups, by due date then as made; with [`FollowUpFilter::after_id`],
     /// those after it by id, in id order.
     async fn follow_ups(&self, region: &str, filter: &FollowUpFilter) -> Result<Vec<FollowUpRow>>;
+
+    /// How many follow-ups the filter lists without its limit and offset.
+    async fn count_follow_ups(&self, region: &str, filter: &FollowUpFilter) -> Result<i64>;
 
     async fn follow_up(&self, region: &str, id: Id) -> Result<Option<FollowUpRow>>;
 
@@ -308,6 +322,51 @@ macro_rules! meeting_store_impl {
                     done_by: row.try_get("done_by")?,
                     done_note: row.try_get("done_note")?,
                 })
+            }
+
+            /// The WHERE clause of a list of follow-ups; false when nothing can match.
+            fn push_follow_up_where(query: &mut sqlx::QueryBuilder<'_, $db>, region: &str, filter: &$crate::meetings::FollowUpFilter) -> bool {
+                query.push(" WHERE r.code = ").push_bind(region.to_owned());
+                if let Some(program) = &filter.program {
+                    query.push(" AND p.code = ").push_bind(program.clone());
+                }
+                if let Some(meeting_id) = filter.meeting_id {
+                    query.push(" AND f.meeting_id = ").push_bind(meeting_id);
+                }
+                for (column, codes) in [("u.code", &filter.units), ("uc.code", &filter.clusters)] {
+                    let Some(codes) = codes else { continue };
+                    if codes.is_empty() {
+                        return false;
+                    }
+                    query.push(format!(" AND {column} IN ("));
+                    let mut list = query.separated(", ");
+                    for code in codes {
+                        list.push_bind(code.clone());
+                    }
+                    list.push_unseparated(")");
+                }
+                match filter.done {
+                    Some(true) => {
+                        query.push(" AND f.done_at IS NOT NULL");
+                    }
+                    Some(false) => {
+                        query.push(" AND f.done_at IS NULL");
+                    }
+                    None => {}
+                }
+                if let Some(day) = filter.due_before {
+                    query.push(" AND f.due_date < ").push_bind(day);
+                }
+                if let Some(day) = filter.due_from {
+                    query.push(" AND f.due_date >= ").push_bind(day);
+                }
+                for pattern in $crate::entries::like_patterns(filter.search.as_deref()) {
+                    query.push(" AND (LOWER(f.description) LIKE ").push_bind(pattern.clone());
+                    query.push(" ESCAPE '\\' OR LOWER(u.code) LIKE ").push_bind(pattern.clone());
+                    query.push(" ESCAPE '\\' OR LOWER(u.name) LIKE ").push_bind(pattern);
+                    query.push(" ESCAPE '\\')");
+                }
+                true
             }
 
             /// The meeting's id and region id, made now if it has no record yet;
@@ -609,39 +668,42 @@ macro_rules! meeting_store_impl {
             async fn follow_ups(&self, region: &str, filter: &$crate::meetings::FollowUpFilter) -> Result<Vec<$crate::meetings::FollowUpRow>> {
                 // Every narrowing in the SQL, so that a limit counts what is listed.
                 let mut query = sqlx::QueryBuilder::<$db>::new($crate::meetings::FOLLOW_UP_SELECT);
-                query.push(" WHERE r.code = ").push_bind(region.to_owned());
-                if let Some(program) = &filter.program {
-                    query.push(" AND p.code = ").push_bind(program.clone());
-                }
-                if let Some(meeting_id) = filter.meeting_id {
-                    query.push(" AND f.meeting_id = ").push_bind(meeting_id);
-                }
-                for (column, codes) in [("u.code", &filter.units), ("uc.code", &filter.clusters)] {
-                    let Some(codes) = codes else { continue };
-                    if codes.is_empty() {
-                        return Ok(Vec::new());
-                    }
-                    query.push(format!(" AND {column} IN ("));
-                    let mut list = query.separated(", ");
-                    for code in codes {
-                        list.push_bind(code.clone());
-                    }
-                    list.push_unseparated(")");
+                if !Self::push_follow_up_where(&mut query, region, filter) {
+                    return Ok(Vec::new());
                 }
                 match filter.after_id {
                     Some(after) => {
                         query.push(" AND f.id > ").push_bind(after);
                         query.push(" ORDER BY f.id");
                     }
+                    None if filter.newest_first => {
+                        query.push(" ORDER BY f.id DESC");
+                    }
                     None => {
-                        query.push(" ORDER BY f.due_date, f.id");
+                        query.push(" ORDER BY CASE WHEN f.done_at IS NULL THEN 0 ELSE 1 END, f.due_date, f.id");
                     }
                 }
-                if let Some(limit) = filter.limit {
-                    query.push(" LIMIT ").push_bind(limit);
+                query.push(" LIMIT ").push_bind(filter.limit.unwrap_or(i64::MAX));
+                if let Some(offset) = filter.offset {
+                    query.push(" OFFSET ").push_bind(offset.max(0));
                 }
                 let rows = query.build().fetch_all(&self.pool).await?;
                 rows.iter().map(Self::follow_up_row).collect()
+            }
+
+            async fn count_follow_ups(&self, region: &str, filter: &$crate::meetings::FollowUpFilter) -> Result<i64> {
+                let mut query = sqlx::QueryBuilder::<$db>::new(
+                    "SELECT COUNT(*) FROM follow_ups f JOIN regions r ON r.id = f.region_id JOIN meetings m ON m.id = f.meeting_id \
+                     JOIN programs p ON p.id = m.program_id JOIN units u ON u.id = f.unit_id \
+                     LEFT JOIN clusters uc ON uc.id = u.cluster_id",
+                );
+                if !Self::push_follow_up_where(&mut query, region, filter) {
+                    return Ok(0);
+                }
+                if let Some(after) = filter.after_id {
+                    query.push(" AND f.id > ").push_bind(after);
+                }
+                Ok(query.build_query_scalar::<i64>().fetch_one(&self.pool).await?)
             }
 
             async fn follow_up(&self, region: &str, id: Id) -> Result<Option<$crate::meetings::FollowUpRow>> {

@@ -45,6 +45,7 @@ backend_tests!(
     a_failing_evidence_insert_writes_no_entry,
     entry_values_follow_the_domain_rule,
     entries_are_paged_by_id,
+    entries_are_searched_sorted_and_counted,
 );
 
 // ---------------------------------------------------------------------------
@@ -1709,4 +1710,104 @@ async fn entries_are_paged_by_id(db: Db) {
         assert!(!want.is_empty());
         assert_eq!(got, want, "{unit:?}");
     }
+}
+
+/// Page-numbered lists: every filter, the search and the order in the SQL, and
+/// a count that agrees with what the pages list.
+async fn entries_are_searched_sorted_and_counted(db: Db) {
+    use pantau_store::{EntryFilter, EntrySort};
+    import(&*db, &sample(), ImportMode::NewRegion).await;
+    let all = db.entries("3275", &EntryFilter::default()).await.unwrap();
+    let dp3a = EntryFilter {
+        unit: Some("DP3A".into()),
+        ..Default::default()
+    };
+    let want: Vec<_> = all.iter().filter(|e| e.unit == "DP3A").collect();
+    assert_eq!(
+        db.count_entries("3275", &dp3a).await.unwrap(),
+        want.len() as i64
+    );
+    // Pages of 5 by activity date cover every entry once, in order.
+    let mut seen = Vec::new();
+    for page in 0.. {
+        let rows = db
+            .entries(
+                "3275",
+                &EntryFilter {
+                    sort: EntrySort::ActivityEarliest,
+                    offset: Some(page * 5),
+                    limit: Some(5),
+                    ..dp3a.clone()
+                },
+            )
+            .await
+            .unwrap();
+        if rows.is_empty() {
+            break;
+        }
+        seen.extend(rows);
+    }
+    assert_eq!(seen.len(), want.len());
+    assert!(
+        seen.windows(2)
+            .all(|w| (w[0].activity_date, w[0].id) <= (w[1].activity_date, w[1].id))
+    );
+    // The search: every word, in the target's code or name, the unit or the note,
+    // whatever the case; the LIKE wildcards are only characters.
+    let word = want[0].target.to_lowercase();
+    let found = EntryFilter {
+        search: Some(format!("  {}  dp3a ", word.to_uppercase())),
+        ..Default::default()
+    };
+    let count = db.count_entries("3275", &found).await.unwrap();
+    assert_eq!(
+        count,
+        all.iter()
+            .filter(|e| e.target.to_lowercase() == word)
+            .count() as i64
+    );
+    for nothing in ["%", "_", "dp3a zzzz"] {
+        let filter = EntryFilter {
+            search: Some(nothing.into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            db.count_entries("3275", &filter).await.unwrap(),
+            0,
+            "{nothing}"
+        );
+    }
+    // A period: activity dates from and to, both inclusive.
+    let day = want[0].activity_date;
+    let on_day = EntryFilter {
+        activity_from: Some(day),
+        activity_to: Some(day),
+        ..dp3a.clone()
+    };
+    let rows = db.entries("3275", &on_day).await.unwrap();
+    assert!(!rows.is_empty() && rows.iter().all(|e| e.activity_date == day));
+    assert_eq!(
+        db.count_entries("3275", &on_day).await.unwrap(),
+        rows.len() as i64
+    );
+    // The audit log is counted and paged the same way.
+    let audit = pantau_store::AuditFilter::default();
+    let total = db.count_audit("3275", &audit).await.unwrap();
+    let oldest = db
+        .audit_page(
+            "3275",
+            &pantau_store::AuditFilter {
+                oldest_first: true,
+                limit: Some(1),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert!(total >= 1 && oldest.len() == 1);
+    let searched = pantau_store::AuditFilter {
+        search: Some(oldest[0].action.to_uppercase()),
+        ..Default::default()
+    };
+    assert!(db.count_audit("3275", &searched).await.unwrap() >= 1);
 }

@@ -19,6 +19,10 @@ const CSRF_KEY: &str = "csrf";
 pub struct CurrentUser {
     pub user: User,
     pub session: Session,
+    /// The store, for what the page header counts (pending work).
+    pub(crate) store: std::sync::Arc<dyn pantau_store::Store>,
+    /// The path asked for, to mark the current page in the menu.
+    pub(crate) path: String,
 }
 
 impl FromRequestParts<AppState> for CurrentUser {
@@ -36,7 +40,12 @@ impl FromRequestParts<AppState> for CurrentUser {
             return Err(PageError::LoginRequired);
         };
         match state.store.user_by_username(&username).await? {
-            Some(user) if !user.disabled => Ok(CurrentUser { user, session }),
+            Some(user) if !user.disabled => Ok(CurrentUser {
+                user,
+                session,
+                store: state.store.clone(),
+                path: parts.uri.path().to_owned(),
+            }),
             _ => {
                 session.flush().await.map_err(PageError::internal)?;
                 Err(PageError::LoginRequired)
@@ -91,6 +100,15 @@ impl CurrentUser {
 
     pub fn admin(&self) -> Option<AdminOf<'_>> {
         (self.user.role == Role::Admin).then_some(AdminOf { user: &self.user })
+    }
+
+    /// Whether the user may see the evidence of an entry of `unit`: an
+    /// operator only its own unit's, every other role all of the region's.
+    pub fn may_see_evidence_of(&self, unit: &str) -> bool {
+        match self.operator() {
+            Some(operator) => operator.unit == unit,
+            None => true,
+        }
     }
 
     /// Record a refused attempt and build the refusal.

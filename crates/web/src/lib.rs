@@ -13,6 +13,7 @@ mod i18n;
 mod pages;
 mod service;
 mod session;
+mod thumbnail;
 
 use std::sync::Arc;
 

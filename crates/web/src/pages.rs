@@ -6,6 +6,7 @@ pub(crate) mod budget;
 pub(crate) mod checkin;
 mod format;
 pub(crate) mod leaders;
+mod lists;
 mod login;
 pub(crate) mod meetings;
 pub(crate) mod queue;
@@ -42,8 +43,8 @@ pub fn routes() -> Router<AppState> {
         .route("/lapor/{id}/hapus", axum::routing::post(checkin::delete))
         .route("/verifikasi", get(queue::list))
         .route("/verifikasi/{id}", axum::routing::post(queue::review))
-        .route("/audit", get(audit_page))
         .route("/bukti/{id}", get(evidence_file))
+        .route("/bukti/{id}/kecil", get(evidence_thumbnail))
         .route("/admin", get(admin::overview))
         .route("/admin/impor", axum::routing::post(admin::import))
         .route("/admin/pengguna", get(admin::users).post(admin::add_user))
@@ -56,6 +57,7 @@ pub fn routes() -> Router<AppState> {
         .merge(leaders::routes())
         .merge(reports::routes())
         .merge(budget::routes())
+        .merge(lists::routes())
 }
 
 const LANG_KEY: &str = "lang";
@@ -69,28 +71,102 @@ pub async fn lang_of(session: &Session) -> Lang {
         .unwrap_or(Lang::Id)
 }
 
-/// What the page header shows of the logged-in user.
+/// What the page header shows of the logged-in user: the menu of what the
+/// role may open, the current page marked, and the work waiting.
+#[allow(dead_code)] // pages other than the menu read the role flags
 pub struct Nav {
     pub username: String,
     pub csrf: String,
     pub operator: bool,
     pub evaluator: bool,
     pub admin: bool,
-    #[allow(dead_code)] // the budget pages read it
     pub finance: bool,
     pub leader: bool,
+    pub links: Vec<NavLink>,
+    /// All the work waiting, for the folded phone menu's button.
+    pub pending: Option<String>,
+}
+
+/// One link of the menu.
+pub struct NavLink {
+    pub href: &'static str,
+    /// Its text's key in the catalog.
+    pub key: &'static str,
+    /// The work waiting behind it ("Verifikasi (17)"), when there is some.
+    pub count: Option<String>,
+    pub current: bool,
 }
 
 impl Nav {
     pub async fn of(user: &CurrentUser) -> Result<Nav, PageError> {
+        let lang = lang_of(&user.session).await;
+        let counts = crate::service::lists::pending(user).await?;
+        let operator = user.operator().is_some();
+        let evaluator = user.evaluator().is_some();
+        let admin = user.admin().is_some();
+        let leader = user.user.role == pantau_store::Role::Leader;
+        let count = |n: Option<i64>| n.filter(|n| *n > 0).map(|n| present::count(lang, n));
+        let mut links = vec![
+            ("/dasbor", "nav-dashboard", None, true),
+            ("/pimpinan", "nav-leaders", None, true),
+            ("/lapor", "nav-checkin", None, operator),
+            (
+                "/lapor/riwayat",
+                "nav-history",
+                count(counts.returned),
+                operator,
+            ),
+            ("/verifikasi", "nav-queue", count(counts.queue), evaluator),
+            ("/rapat", "nav-meetings", None, evaluator || admin || leader),
+            (
+                "/tindak-lanjut",
+                "nav-follow-ups",
+                count(counts.follow_ups),
+                operator || evaluator || admin || leader,
+            ),
+            ("/anggaran", "nav-budget", None, true),
+            ("/laporan", "nav-reports", None, true),
+            ("/admin", "nav-admin", None, admin),
+            ("/audit", "nav-audit", None, admin),
+        ]
+        .into_iter()
+        .filter(|(_, _, _, shown)| *shown)
+        .map(|(href, key, count, _)| NavLink {
+            href,
+            key,
+            count,
+            current: false,
+        })
+        .collect::<Vec<_>>();
+        let pending = count(Some(
+            [counts.queue, counts.follow_ups, counts.returned]
+                .into_iter()
+                .flatten()
+                .sum(),
+        ));
+        // The longest link the path is under is the current page; a unit's or
+        // a target's page is under the dashboard.
+        let path = match user.path.as_str() {
+            p if p.starts_with("/unit/") || p.starts_with("/target/") => "/dasbor",
+            p => p,
+        };
+        if let Some(current) = links
+            .iter_mut()
+            .filter(|l| path == l.href || path.starts_with(&format!("{}/", l.href)))
+            .max_by_key(|l| l.href.len())
+        {
+            current.current = true;
+        }
         Ok(Nav {
             username: user.user.display_name.clone(),
             csrf: csrf_token(&user.session).await?,
-            operator: user.operator().is_some(),
-            evaluator: user.evaluator().is_some(),
-            admin: user.admin().is_some(),
+            operator,
+            evaluator,
+            admin,
             finance: user.finance().is_some(),
-            leader: user.user.role == pantau_store::Role::Leader,
+            leader,
+            links,
+            pending,
         })
     }
 }
@@ -459,6 +535,8 @@ pub struct EntryView {
     pub return_reason: Option<String>,
     pub note: String,
     pub submitted_at: String,
+    /// Its evidence, when the user may see it.
+    pub evidence: Vec<crate::thumbnail::EvidenceView>,
 }
 
 #[derive(Template)]
@@ -511,17 +589,32 @@ async fn target_page(
         )
         .await?;
     let chart = format::trajectory(&tr, program, target, result, &evaluated.as_of);
-    let entries = entries
-        .into_iter()
-        .map(|e| EntryView {
+    let unit_code = &evaluated.region.units[target.unit as usize].code;
+    let sees_evidence = user.may_see_evidence_of(unit_code);
+    let mut views = Vec::with_capacity(entries.len());
+    for e in entries {
+        let evidence = if sees_evidence {
+            state
+                .store
+                .evidence_of_entry(user.region(), e.id)
+                .await?
+                .iter()
+                .map(crate::thumbnail::EvidenceView::of)
+                .collect()
+        } else {
+            Vec::new()
+        };
+        views.push(EntryView {
             activity_date: present::date(lang, e.activity_date),
             value: present::number(lang, Some(e.value)),
             status: present::entry_status(lang, e.status).to_owned(),
             return_reason: e.return_reason,
             note: e.note.unwrap_or_default(),
             submitted_at: present::moment(lang, program.calendar.timezone, e.submitted_at),
-        })
-        .collect();
+            evidence,
+        });
+    }
+    let entries = views;
     let page = TargetPage {
         nav: Some(Nav::of(&user).await?),
         header: Header::of(
@@ -553,70 +646,67 @@ async fn target_page(
     render(&page)
 }
 
-pub struct AuditRow {
-    pub at: String,
-    pub actor: String,
-    pub action: String,
-    pub entity: String,
-    pub detail: String,
-}
-
-#[derive(Template)]
-#[template(path = "audit.html")]
-struct AuditPage<'a> {
-    tr: Tr<'a>,
-    nav: Option<Nav>,
-    rows: Vec<AuditRow>,
-}
-
-async fn audit_page(
-    State(state): State<AppState>,
-    user: CurrentUser,
-) -> Result<Response, PageError> {
-    let Some(admin) = user.admin() else {
-        return Err(user.deny(&state, "audit.read").await);
-    };
-    let lang = lang_of(&user.session).await;
-    let region_tz = state
-        .evaluations
-        .region(state.store.as_ref(), &admin.user.region)
-        .await?
-        .timezone;
-    let rows = state
-        .store
-        .audit_log(&admin.user.region, 200)
-        .await?
-        .into_iter()
-        .map(|r| AuditRow {
-            at: present::moment(lang, region_tz, r.at),
-            actor: r.actor,
-            action: r.action,
-            entity: format!("{} {}", r.entity, r.entity_id.unwrap_or_default()),
-            detail: r.after.map(|v| v.to_string()).unwrap_or_default(),
-        })
-        .collect();
-    render(&AuditPage {
-        tr: Tr {
-            catalog: &state.i18n,
-            lang,
-        },
-        nav: Some(Nav::of(&user).await?),
-        rows,
-    })
-}
-
-/// An evidence file, to everyone who reads the region. Served with its
-/// checked type and `nosniff`, never from a web root.
-async fn evidence_file(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Path(id): Path<i64>,
-) -> Result<Response, PageError> {
+/// An evidence file the user may see: an operator its own unit's, every
+/// other role the region's. Another unit's file is refused (and the attempt
+/// recorded) as one the region does not have would be.
+async fn visible_evidence(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+) -> Result<pantau_store::EvidenceRow, PageError> {
     let evidence = state
         .store
         .evidence(user.region(), id)
         .await?
         .ok_or(PageError::NotFound)?;
+    let entry = state
+        .store
+        .entry(user.region(), evidence.entry_id)
+        .await?
+        .ok_or(PageError::NotFound)?;
+    if !user.may_see_evidence_of(&entry.unit) {
+        return Err(user.deny(state, "evidence.read.other_unit").await);
+    }
+    Ok(evidence)
+}
+
+/// An evidence file's thumbnail (a picture's; a PDF has its icon drawn by
+/// the page), under the same check as the file.
+async fn evidence_thumbnail(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    let evidence = visible_evidence(&state, &user, id).await?;
+    let (bytes, content_type) = match crate::thumbnail::thumbnail_of(&evidence).await {
+        Ok(made) => made,
+        Err(crate::thumbnail::ThumbnailError::NotAPicture(_)) => return Err(PageError::NotFound),
+        Err(err) => {
+            return Err(PageError::Internal(format!(
+                "thumbnail of evidence {id}: {err}"
+            )));
+        }
+    };
+    use axum::http::header;
+    Ok((
+        [
+            (header::CONTENT_TYPE, content_type.to_owned()),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
+            (header::CACHE_CONTROL, "private, max-age=86400".to_owned()),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// An evidence file, to those who may see it ([`visible_evidence`]). Served
+/// with its checked type and `nosniff`, never from a web root.
+async fn evidence_file(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    let evidence = visible_evidence(&state, &user, id).await?;
     let bytes = tokio::fs::read(&evidence.stored_path)
         .await
         .map_err(|err| PageError::Internal(format!("evidence {id}: {err}")))?;

@@ -648,7 +648,8 @@ async fn confirm_an_implausible_value(app: &TestApp, browser: &Browser) {
 async fn hold_a_meeting(app: &TestApp, browser: &Browser) {
     let meeting = "/rapat/100HK/ASDA1/6";
     browser.log_in("asda1").await;
-    browser.goto("/rapat").await;
+    // The list is paged: the week is found by its period.
+    browser.goto("/rapat?periode=6").await;
     browser
         .find(&format!(r#"#meetings a[href="{meeting}"]"#))
         .await

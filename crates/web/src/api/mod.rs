@@ -323,6 +323,7 @@ async fn list_entries(
         clusters: None,
         after_id: Some(after),
         limit: Some(limit + 1),
+        ..Default::default()
     };
     let rows = state
         .store

@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use askama::Template;
 use axum::Form;
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use chrono::Utc;
@@ -26,6 +26,7 @@ use crate::AppState;
 use crate::access::{CurrentUser, check_csrf};
 use crate::error::PageError;
 use crate::i18n::{Lang, Tr};
+use crate::service::lists::{self, ListRequest, ListView};
 use crate::service::meetings::{
     self, FollowUpDraft, Held, OverrideDraft, Right, follow_ups_of, meeting_path, right_of,
 };
@@ -343,6 +344,10 @@ pub struct MeetingLink {
     pub label: String,
     pub meeting_day: String,
     pub state: &'static str,
+    /// What the list's filters look at: the cluster and the period (none for the final meeting).
+    cluster: Option<String>,
+    period: Option<u32>,
+    program_code: String,
 }
 
 #[derive(Template)]
@@ -350,10 +355,25 @@ pub struct MeetingLink {
 struct ListPage<'a> {
     tr: Tr<'a>,
     nav: Option<Nav>,
+    list: ListView,
     meetings: Vec<MeetingLink>,
 }
 
-async fn list(State(state): State<AppState>, user: CurrentUser) -> Result<Response, PageError> {
+/// A meeting's state as a list's filter value.
+const MEETING_STATES: [(&str, &str); 3] = [
+    ("belum", "not-started"),
+    ("dibuka", "open"),
+    ("ditutup", "closed"),
+];
+
+/// The meetings of the programs, as far as the end of this week, newest
+/// first. The list is the calendar's (programs × weeks × clusters, bounded by
+/// the plan), not rows that grow: it is filtered and paged here.
+async fn list(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(raw): Query<HashMap<String, String>>,
+) -> Result<Response, PageError> {
     if right_of(&user.user, None).is_none() {
         return Err(user.deny(&state, "meeting.list").await);
     }
@@ -398,6 +418,9 @@ async fn list(State(state): State<AppState>, user: CurrentUser) -> Result<Respon
                 label: tr.t("meeting-final"),
                 meeting_day: present::date(lang, scope.date(program)),
                 state: state_of(&key),
+                cluster: None,
+                period: None,
+                program_code: program.code.clone(),
             });
         }
         // Newest first: the periods due by the end of this week.
@@ -410,13 +433,87 @@ async fn list(State(state): State<AppState>, user: CurrentUser) -> Result<Respon
                     label: format!("{} · {}", cluster.code, present::period(lang, period)),
                     meeting_day: present::date(lang, cal.local_date(period.deadline)),
                     state: state_of(&key),
+                    cluster: Some(cluster.code.clone()),
+                    period: Some(period.index),
+                    program_code: program.code.clone(),
                 });
             }
         }
     }
+    let mut list = ListRequest::new(
+        &tr,
+        "/rapat",
+        &raw,
+        vec![("baru", tr.t("sort-newest")), ("lama", tr.t("sort-oldest"))],
+    );
+    let wanted_state = list
+        .filter(
+            "status",
+            tr.t("filter-status"),
+            MEETING_STATES
+                .iter()
+                .map(|(key, code)| ((*key).to_owned(), tr.t(&format!("meeting-state-{code}"))))
+                .collect(),
+        )
+        .and_then(|key| {
+            MEETING_STATES
+                .iter()
+                .find(|(k, _)| *k == key)
+                .map(|(_, c)| *c)
+        });
+    let cluster = list.filter(
+        "klaster",
+        tr.t("filter-cluster"),
+        lists::cluster_choices(&region, None),
+    );
+    let program = lists::program_of(&region, &raw);
+    let period = match program {
+        Some(program) => list
+            .filter(
+                "periode",
+                tr.t("filter-period"),
+                lists::period_choices(lang, program),
+            )
+            .and_then(|p| p.parse::<u32>().ok())
+            .map(|p| (program.code.clone(), p)),
+        None => None,
+    };
+    let words: Vec<String> = list
+        .q
+        .as_deref()
+        .unwrap_or_default()
+        .split_whitespace()
+        .map(str::to_lowercase)
+        .collect();
+    meetings.retain(|m| {
+        wanted_state.is_none_or(|s| m.state == s)
+            && cluster
+                .as_ref()
+                .is_none_or(|c| m.cluster.as_ref() == Some(c))
+            && period
+                .as_ref()
+                .is_none_or(|(code, p)| &m.program_code == code && m.period == Some(*p))
+            && words.iter().all(|w| {
+                m.label.to_lowercase().contains(w)
+                    || m.program.to_lowercase().contains(w)
+                    || m.meeting_day.to_lowercase().contains(w)
+            })
+    });
+    if list.sort == "lama" {
+        meetings.reverse();
+    }
+    let total = meetings.len() as i64;
+    let (offset, limit) = list.page_of(total);
+    let meetings: Vec<MeetingLink> = meetings
+        .into_iter()
+        .skip(offset as usize)
+        .take(limit as usize)
+        .collect();
+    let list = list.finish(total);
     render(&ListPage {
         nav: Some(Nav::of(&user).await?),
         tr,
+        list,
         meetings,
     })
 }
@@ -642,14 +739,23 @@ struct FollowUpsPage<'a> {
     tr: Tr<'a>,
     nav: Option<Nav>,
     csrf: String,
+    list: ListView,
     rows: Vec<FollowUpLine>,
 }
+
+/// A follow-up's state as a list's filter value.
+const FOLLOW_UP_STATES: [(&str, FollowUpState); 3] = [
+    ("lewat", FollowUpState::Overdue),
+    ("terbuka", FollowUpState::Open),
+    ("selesai", FollowUpState::Done),
+];
 
 async fn follow_ups_page(
     State(state): State<AppState>,
     user: CurrentUser,
+    Query(raw): Query<HashMap<String, String>>,
 ) -> Result<Response, PageError> {
-    let Some(filter) = follow_ups_of(&user.user) else {
+    let Some(mut filter) = follow_ups_of(&user.user) else {
         return Err(user.deny(&state, "follow_up.read").await);
     };
     let lang = lang_of(&user.session).await;
@@ -663,7 +769,63 @@ async fn follow_ups_page(
         .await?;
     let today = Utc::now().with_timezone(&region.timezone).date_naive();
     let own_unit = user.operator().map(|o| o.unit.to_owned());
-    let mut rows: Vec<FollowUpLine> = state
+    let sorts = vec![("tenggat", tr.t("sort-due")), ("baru", tr.t("sort-newest"))];
+    let mut list = ListRequest::new(&tr, "/tindak-lanjut", &raw, sorts);
+    let chosen_state = list
+        .filter(
+            "status",
+            tr.t("filter-status"),
+            FOLLOW_UP_STATES
+                .iter()
+                .map(|(key, s)| {
+                    (
+                        (*key).to_owned(),
+                        present::follow_up_state(lang, *s).to_owned(),
+                    )
+                })
+                .collect(),
+        )
+        .and_then(|key| {
+            FOLLOW_UP_STATES
+                .iter()
+                .find(|(k, _)| *k == key)
+                .map(|(_, s)| *s)
+        });
+    match chosen_state {
+        Some(FollowUpState::Overdue) => {
+            filter.done = Some(false);
+            filter.due_before = Some(today);
+        }
+        Some(FollowUpState::Open) => {
+            filter.done = Some(false);
+            filter.due_from = Some(today);
+        }
+        Some(FollowUpState::Done) => filter.done = Some(true),
+        None => {}
+    }
+    if filter.units.is_none() {
+        let clusters = filter.clusters.clone();
+        if let Some(unit) = list.filter(
+            "unit",
+            tr.t("filter-unit"),
+            lists::unit_choices(&region, clusters.as_deref()),
+        ) {
+            filter.units = Some(vec![unit]);
+        }
+        let offered = lists::cluster_choices(&region, clusters.as_deref());
+        if offered.len() > 1
+            && let Some(cluster) = list.filter("klaster", tr.t("filter-cluster"), offered)
+        {
+            filter.clusters = Some(vec![cluster]);
+        }
+    }
+    filter.search = list.q.clone();
+    filter.newest_first = list.sort == "baru";
+    let total = state.store.count_follow_ups(user.region(), &filter).await?;
+    let (offset, limit) = list.page_of(total);
+    filter.offset = Some(offset);
+    filter.limit = Some(limit);
+    let rows: Vec<FollowUpLine> = state
         .store
         .follow_ups(user.region(), &filter)
         .await?
@@ -693,17 +855,13 @@ async fn follow_ups_page(
             }
         })
         .collect();
-    // Overdue first, then open, then done.
-    rows.sort_by_key(|r| match r.state {
-        "overdue" => 0,
-        "open" => 1,
-        _ => 2,
-    });
     let nav = Nav::of(&user).await?;
+    let list = list.finish(total);
     render(&FollowUpsPage {
         csrf: nav.csrf.clone(),
         nav: Some(nav),
         tr,
+        list,
         rows,
     })
 }
@@ -713,6 +871,8 @@ pub struct DoneForm {
     csrf: Option<String>,
     #[serde(default)]
     note: String,
+    /// The page of the list the follow-up was marked done on.
+    kembali: Option<String>,
 }
 
 /// The owner unit's operator marks a follow-up done, saying what was done.
@@ -729,7 +889,10 @@ async fn complete_follow_up(
     match meetings::complete_follow_up(&state, &operator, id, &form.note).await {
         Err(PageError::Forbidden) => Err(user.deny(&state, "follow_up.done.other_unit").await),
         Err(other) => Err(other),
-        Ok(()) => Ok(Redirect::to("/tindak-lanjut")),
+        Ok(()) => Ok(Redirect::to(&lists::back_to(
+            "/tindak-lanjut",
+            form.kembali.as_deref(),
+        ))),
     }
 }
 

@@ -6,5 +6,6 @@
 pub mod budgets;
 pub mod entries;
 pub mod figures;
+pub mod lists;
 pub mod meetings;
 pub mod reports;
