@@ -103,6 +103,58 @@ pub enum ResetRefused {
 /// How long a password reset link is valid.
 pub const RESET_VALIDITY: Duration = Duration::hours(1);
 
+/// A coded item of a region's plan, to delete.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PlanItem {
+    Cluster(String),
+    Unit(String),
+    Priority(String),
+    Program(String),
+    /// A target: its program's code and its own.
+    Target {
+        program: String,
+        code: String,
+    },
+}
+
+impl PlanItem {
+    /// `cluster`, `unit`, `priority`, `program`, `target`: the audit's entity.
+    pub fn entity(&self) -> &'static str {
+        match self {
+            PlanItem::Cluster(_) => "cluster",
+            PlanItem::Unit(_) => "unit",
+            PlanItem::Priority(_) => "priority",
+            PlanItem::Program(_) => "program",
+            PlanItem::Target { .. } => "target",
+        }
+    }
+
+    pub fn code(&self) -> &str {
+        match self {
+            PlanItem::Cluster(c)
+            | PlanItem::Unit(c)
+            | PlanItem::Priority(c)
+            | PlanItem::Program(c) => c,
+            PlanItem::Target { code, .. } => code,
+        }
+    }
+}
+
+/// What still refers to a plan item, and so keeps it from being deleted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Use {
+    Units,
+    Users,
+    Targets,
+    Entries,
+    NilReports,
+    Budgets,
+    Meetings,
+    FollowUps,
+    /// Something else the database protects.
+    Other,
+}
+
 #[async_trait::async_trait]
 pub trait AdminStore: Send + Sync {
     /// The region's name, place and logo.
@@ -159,6 +211,15 @@ pub trait AdminStore: Send + Sync {
         now: DateTime<Utc>,
     ) -> Result<std::result::Result<String, ResetRefused>>;
 
+    /// Delete a plan item nothing refers to, with an audit record; when
+    /// something does, nothing is deleted and the answer says what, counted.
+    async fn delete_plan_item(
+        &self,
+        region: &str,
+        item: &PlanItem,
+        actor: &Actor,
+    ) -> Result<std::result::Result<(), Vec<(Use, i64)>>>;
+
     /// Whether a reset link would be accepted at `now` (to show the form).
     async fn check_password_reset(
         &self,
@@ -205,6 +266,109 @@ macro_rules! admin_store_impl {
 
         #[async_trait::async_trait]
         impl $crate::admin::AdminStore for $store {
+            async fn delete_plan_item(
+                &self,
+                region: &str,
+                item: &$crate::admin::PlanItem,
+                actor: &Actor,
+            ) -> Result<std::result::Result<(), Vec<($crate::admin::Use, i64)>>> {
+                use $crate::admin::{PlanItem, Use};
+                let mut tx = self.begin_write().await?;
+                let region_id = Self::region_id(&mut tx, region)
+                    .await?
+                    .ok_or_else(|| StoreError::UnknownRegion(region.to_owned()))?;
+                let (table, id): (&str, Option<i64>) = match item {
+                    PlanItem::Target { program, code } => (
+                        "targets",
+                        sqlx::query_scalar(
+                            "SELECT t.id FROM targets t JOIN programs p ON p.id = t.program_id \
+                             WHERE p.region_id = $1 AND p.code = $2 AND t.code = $3",
+                        )
+                        .bind(region_id)
+                        .bind(program)
+                        .bind(code)
+                        .fetch_optional(&mut *tx)
+                        .await?,
+                    ),
+                    other => {
+                        let table = match other {
+                            PlanItem::Cluster(_) => "clusters",
+                            PlanItem::Unit(_) => "units",
+                            PlanItem::Priority(_) => "priorities",
+                            _ => "programs",
+                        };
+                        let sql = format!("SELECT id FROM {table} WHERE region_id = $1 AND code = $2");
+                        (
+                            table,
+                            sqlx::query_scalar(&sql)
+                                .bind(region_id)
+                                .bind(other.code())
+                                .fetch_optional(&mut *tx)
+                                .await?,
+                        )
+                    }
+                };
+                let Some(id) = id else {
+                    return Err(StoreError::NotFound { what: item.entity(), key: item.code().to_owned() });
+                };
+                let checks: &[(Use, &str)] = match item {
+                    PlanItem::Cluster(_) => &[
+                        (Use::Units, "SELECT COUNT(*) FROM units WHERE cluster_id = $1"),
+                        (Use::Users, "SELECT COUNT(*) FROM user_clusters WHERE cluster_id = $1"),
+                        (Use::Meetings, "SELECT COUNT(*) FROM meetings WHERE cluster_id = $1"),
+                    ],
+                    PlanItem::Unit(_) => &[
+                        (Use::Targets, "SELECT COUNT(*) FROM targets WHERE unit_id = $1"),
+                        (Use::Users, "SELECT COUNT(*) FROM users WHERE unit_id = $1"),
+                        (Use::NilReports, "SELECT COUNT(*) FROM nil_reports WHERE unit_id = $1"),
+                        (Use::Budgets, "SELECT COUNT(*) FROM budgets WHERE unit_id = $1"),
+                        (Use::FollowUps, "SELECT COUNT(*) FROM follow_ups WHERE unit_id = $1"),
+                        (Use::Meetings, "SELECT COUNT(DISTINCT meeting_id) FROM meeting_notes WHERE unit_id = $1"),
+                    ],
+                    PlanItem::Priority(_) => &[(Use::Targets, "SELECT COUNT(*) FROM targets WHERE priority_id = $1")],
+                    PlanItem::Program(_) => &[
+                        (Use::Targets, "SELECT COUNT(*) FROM targets WHERE program_id = $1"),
+                        (Use::NilReports, "SELECT COUNT(*) FROM nil_reports WHERE program_id = $1"),
+                        (Use::Meetings, "SELECT COUNT(*) FROM meetings WHERE program_id = $1"),
+                    ],
+                    PlanItem::Target { .. } => &[
+                        (Use::Entries, "SELECT COUNT(*) FROM entries WHERE target_id = $1"),
+                        (Use::Meetings, "SELECT COUNT(DISTINCT meeting_id) FROM meeting_overrides WHERE target_id = $1"),
+                    ],
+                };
+                let mut uses = Vec::new();
+                for (what, sql) in checks {
+                    let n: i64 = sqlx::query_scalar(sql).bind(id).fetch_one(&mut *tx).await?;
+                    if n > 0 {
+                        uses.push((*what, n));
+                    }
+                }
+                if !uses.is_empty() {
+                    return Ok(Err(uses));
+                }
+                let sql = format!("DELETE FROM {table} WHERE id = $1");
+                if let Err(err) = sqlx::query(&sql).bind(id).execute(&mut *tx).await {
+                    return match err {
+                        sqlx::Error::Database(_) => Ok(Err(vec![(Use::Other, 1)])),
+                        other => Err(other.into()),
+                    };
+                }
+                let record = NewAudit {
+                    action: "delete".into(),
+                    entity: item.entity().into(),
+                    entity_id: Some(match item {
+                        PlanItem::Target { program, code } => format!("{program}/{code}"),
+                        other => other.code().to_owned(),
+                    }),
+                    before: None,
+                    after: None,
+                };
+                Self::bump_version(&mut tx, region_id, true).await?;
+                Self::append_audit_in(&mut tx, Some(region_id), actor, &record).await?;
+                tx.commit().await?;
+                Ok(Ok(()))
+            }
+
             async fn letterhead(&self, region: &str) -> Result<$crate::admin::Letterhead> {
                 let row = sqlx::query("SELECT name, place, logo_png FROM regions WHERE code = $1")
                     .bind(region)

@@ -33,8 +33,8 @@ use pantau_domain::Refused;
 use serde::{Deserialize, Serialize};
 
 pub use admin::{
-    AdminStore, ApiTokenRow, Letterhead, LogoChange, LogoProblem, RESET_VALIDITY, ResetRefused,
-    UserEdit, check_logo_png,
+    AdminStore, ApiTokenRow, Letterhead, LogoChange, LogoProblem, PlanItem, RESET_VALIDITY,
+    ResetRefused, Use, UserEdit, check_logo_png,
 };
 pub use audit::{AuditRecord, AuditStore, NewAudit};
 pub use backend::{PostgresStore, SqliteStore};
