@@ -220,6 +220,19 @@ pub trait AdminStore: Send + Sync {
         actor: &Actor,
     ) -> Result<std::result::Result<(), Vec<(Use, i64)>>>;
 
+    /// Archive a plan item (or bring it back): archived items leave the
+    /// forms' choices but keep their history. Audited.
+    async fn set_archived(
+        &self,
+        region: &str,
+        item: &PlanItem,
+        archived: bool,
+        actor: &Actor,
+    ) -> Result<()>;
+
+    /// The region's archived plan items.
+    async fn archived_items(&self, region: &str) -> Result<Vec<PlanItem>>;
+
     /// Whether a reset link would be accepted at `now` (to show the form).
     async fn check_password_reset(
         &self,
@@ -231,6 +244,47 @@ pub trait AdminStore: Send + Sync {
 macro_rules! admin_store_impl {
     ($store:ident, $db:ty) => {
         impl $store {
+            async fn plan_item_id(
+                conn: &mut <$db as sqlx::Database>::Connection,
+                region_id: i64,
+                item: &$crate::admin::PlanItem,
+            ) -> Result<(&'static str, i64)> {
+                use $crate::admin::PlanItem;
+                let (table, id): (&'static str, Option<i64>) = match item {
+                    PlanItem::Target { program, code } => (
+                        "targets",
+                        sqlx::query_scalar(
+                            "SELECT t.id FROM targets t JOIN programs p ON p.id = t.program_id \
+                             WHERE p.region_id = $1 AND p.code = $2 AND t.code = $3",
+                        )
+                        .bind(region_id)
+                        .bind(program)
+                        .bind(code)
+                        .fetch_optional(&mut *conn)
+                        .await?,
+                    ),
+                    other => {
+                        let table = match other {
+                            PlanItem::Cluster(_) => "clusters",
+                            PlanItem::Unit(_) => "units",
+                            PlanItem::Priority(_) => "priorities",
+                            _ => "programs",
+                        };
+                        let sql = format!("SELECT id FROM {table} WHERE region_id = $1 AND code = $2");
+                        (
+                            table,
+                            sqlx::query_scalar(&sql)
+                                .bind(region_id)
+                                .bind(other.code())
+                                .fetch_optional(&mut *conn)
+                                .await?,
+                        )
+                    }
+                };
+                id.map(|id| (table, id))
+                    .ok_or_else(|| StoreError::NotFound { what: item.entity(), key: item.code().to_owned() })
+            }
+
             async fn reset_row(
                 conn: &mut <$db as sqlx::Database>::Connection,
                 token: &str,
@@ -277,40 +331,7 @@ macro_rules! admin_store_impl {
                 let region_id = Self::region_id(&mut tx, region)
                     .await?
                     .ok_or_else(|| StoreError::UnknownRegion(region.to_owned()))?;
-                let (table, id): (&str, Option<i64>) = match item {
-                    PlanItem::Target { program, code } => (
-                        "targets",
-                        sqlx::query_scalar(
-                            "SELECT t.id FROM targets t JOIN programs p ON p.id = t.program_id \
-                             WHERE p.region_id = $1 AND p.code = $2 AND t.code = $3",
-                        )
-                        .bind(region_id)
-                        .bind(program)
-                        .bind(code)
-                        .fetch_optional(&mut *tx)
-                        .await?,
-                    ),
-                    other => {
-                        let table = match other {
-                            PlanItem::Cluster(_) => "clusters",
-                            PlanItem::Unit(_) => "units",
-                            PlanItem::Priority(_) => "priorities",
-                            _ => "programs",
-                        };
-                        let sql = format!("SELECT id FROM {table} WHERE region_id = $1 AND code = $2");
-                        (
-                            table,
-                            sqlx::query_scalar(&sql)
-                                .bind(region_id)
-                                .bind(other.code())
-                                .fetch_optional(&mut *tx)
-                                .await?,
-                        )
-                    }
-                };
-                let Some(id) = id else {
-                    return Err(StoreError::NotFound { what: item.entity(), key: item.code().to_owned() });
-                };
+                let (table, id) = Self::plan_item_id(&mut tx, region_id, item).await?;
                 let checks: &[(Use, &str)] = match item {
                     PlanItem::Cluster(_) => &[
                         (Use::Units, "SELECT COUNT(*) FROM units WHERE cluster_id = $1"),
@@ -655,6 +676,68 @@ macro_rules! admin_store_impl {
                 Self::append_audit_in(&mut tx, Some(region_id), &actor, &record).await?;
                 tx.commit().await?;
                 Ok(Ok(username))
+            }
+
+            async fn set_archived(
+                &self,
+                region: &str,
+                item: &$crate::admin::PlanItem,
+                archived: bool,
+                actor: &Actor,
+            ) -> Result<()> {
+                let mut tx = self.begin_write().await?;
+                let region_id = Self::region_id(&mut tx, region)
+                    .await?
+                    .ok_or_else(|| StoreError::UnknownRegion(region.to_owned()))?;
+                let (table, id) = Self::plan_item_id(&mut tx, region_id, item).await?;
+                sqlx::query(&format!("UPDATE {table} SET archived = $1 WHERE id = $2"))
+                    .bind(archived)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+                let record = NewAudit {
+                    action: if archived { "archive" } else { "unarchive" }.into(),
+                    entity: item.entity().into(),
+                    entity_id: Some(match item {
+                        $crate::admin::PlanItem::Target { program, code } => format!("{program}/{code}"),
+                        other => other.code().to_owned(),
+                    }),
+                    before: None,
+                    after: None,
+                };
+                Self::bump_version(&mut tx, region_id, true).await?;
+                Self::append_audit_in(&mut tx, Some(region_id), actor, &record).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn archived_items(&self, region: &str) -> Result<Vec<$crate::admin::PlanItem>> {
+                use $crate::admin::PlanItem;
+                let mut items = Vec::new();
+                for table in ["clusters", "units", "priorities", "programs"] {
+                    let sql = format!(
+                        "SELECT x.code FROM {table} x JOIN regions r ON r.id = x.region_id \
+                         WHERE r.code = $1 AND x.archived ORDER BY x.position, x.id"
+                    );
+                    let codes: Vec<String> = sqlx::query_scalar(&sql).bind(region).fetch_all(&self.pool).await?;
+                    items.extend(codes.into_iter().map(|code| match table {
+                        "clusters" => PlanItem::Cluster(code),
+                        "units" => PlanItem::Unit(code),
+                        "priorities" => PlanItem::Priority(code),
+                        _ => PlanItem::Program(code),
+                    }));
+                }
+                let rows = sqlx::query(
+                    "SELECT p.code AS program, t.code FROM targets t JOIN programs p ON p.id = t.program_id \
+                     JOIN regions r ON r.id = p.region_id WHERE r.code = $1 AND t.archived ORDER BY p.position, t.position",
+                )
+                .bind(region)
+                .fetch_all(&self.pool)
+                .await?;
+                for row in rows {
+                    items.push(PlanItem::Target { program: row.try_get("program")?, code: row.try_get("code")? });
+                }
+                Ok(items)
             }
 
             async fn check_password_reset(

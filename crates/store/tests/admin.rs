@@ -7,13 +7,16 @@ mod common;
 
 use chrono::{DateTime, Duration, Utc};
 use common::*;
-use pantau_store::{ImportMode, LogoChange, ResetRefused, Role, StoreError, UserEdit, UserProfile};
+use pantau_store::{
+    ImportMode, LogoChange, PlanItem, ResetRefused, Role, StoreError, Use, UserEdit, UserProfile,
+};
 
 backend_tests!(
     identity_is_stored_with_a_checked_logo,
     a_user_is_edited_by_the_same_rules_as_created,
     tokens_are_listed_and_revoked,
     a_reset_link_works_once_and_expires,
+    deletion_is_refused_while_used_and_archiving_keeps_history,
 );
 
 fn at(text: &str) -> DateTime<Utc> {
@@ -257,4 +260,78 @@ async fn a_reset_link_works_once_and_expires(db: Db) {
         .map(|r| r.action.as_str())
         .collect();
     assert_eq!(actions, ["reset_used", "reset_requested"]);
+}
+
+async fn deletion_is_refused_while_used_and_archiving_keeps_history(db: Db) {
+    import(&*db, &sample(), ImportMode::NewRegion).await;
+    let admin = actor("admin", None);
+    let bundle = export(&*db, "3275").await;
+    let program = &bundle.programs[0];
+    let target = &program.entries[0].target;
+    let item = PlanItem::Target {
+        program: program.code.clone(),
+        code: target.clone(),
+    };
+    let entries = program
+        .entries
+        .iter()
+        .filter(|e| &e.target == target)
+        .count() as i64;
+    let refused = db
+        .delete_plan_item("3275", &item, &admin)
+        .await
+        .unwrap()
+        .unwrap_err();
+    assert!(refused.contains(&(Use::Entries, entries)), "{refused:?}");
+    let unit = PlanItem::Unit(program.targets[0].unit.clone());
+    let refused = db
+        .delete_plan_item("3275", &unit, &admin)
+        .await
+        .unwrap()
+        .unwrap_err();
+    assert!(
+        refused.iter().any(|(what, _)| *what == Use::Targets),
+        "{refused:?}"
+    );
+    assert_eq!(export(&*db, "3275").await, bundle);
+    // Archived: listed as such, the plan and its history unchanged.
+    db.set_archived("3275", &item, true, &admin).await.unwrap();
+    db.set_archived("3275", &unit, true, &admin).await.unwrap();
+    let archived = db.archived_items("3275").await.unwrap();
+    assert_eq!(archived, vec![unit.clone(), item.clone()]);
+    assert_eq!(export(&*db, "3275").await, bundle);
+    db.set_archived("3275", &unit, false, &admin).await.unwrap();
+    assert_eq!(db.archived_items("3275").await.unwrap(), vec![item]);
+    // Unused: deleted, and audited.
+    let mut with_new = bundle.clone();
+    with_new.priorities.push(pantau_domain::bundle::Priority {
+        code: "P9".into(),
+        name: "Uji".into(),
+    });
+    import(&*db, &with_new, ImportMode::Merge).await;
+    db.delete_plan_item("3275", &PlanItem::Priority("P9".into()), &admin)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        !export(&*db, "3275")
+            .await
+            .priorities
+            .iter()
+            .any(|p| p.code == "P9")
+    );
+    assert!(matches!(
+        db.delete_plan_item("3275", &PlanItem::Priority("P9".into()), &admin)
+            .await,
+        Err(StoreError::NotFound { .. })
+    ));
+    let log = db.audit_log("3275", 10).await.unwrap();
+    assert!(
+        log.iter()
+            .any(|r| r.action == "delete" && r.entity == "priority")
+    );
+    assert!(
+        log.iter()
+            .any(|r| r.action == "archive" && r.entity == "target")
+    );
 }

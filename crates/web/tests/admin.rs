@@ -119,6 +119,7 @@ async fn every_admin_action_refuses_non_admins_and_missing_csrf(backend: &str) {
         "/admin/cluster",
         "/admin/target/hapus",
         "/admin/unit/hapus",
+        "/admin/unit/arsip",
         "/admin/pengguna",
         "/admin/pengguna/op-dp3a",
         "/admin/pengguna/op-dp3a/sandi",
@@ -379,6 +380,34 @@ async fn deletion_is_refused_with_the_reason(backend: &str) {
         "{page}"
     );
     assert_eq!(app.store.region_bundle("3275").await.unwrap(), bundle);
+    // Archiving is offered instead: the unit leaves the forms' choices, its history stays.
+    assert!(
+        page.contains("id=\"offer-archive\"") && page.contains("Arsipkan saja"),
+        "{page}"
+    );
+    let (status, _) = admin
+        .submit("/admin/unit/arsip", &[("code", "DP3A"), ("archived", "1")])
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, page) = admin.get("/admin").await;
+    assert!(page.contains("data-archived=\"1\""));
+    assert!(
+        !page.contains("<option value=\"DP3A\">"),
+        "an archived unit is no choice"
+    );
+    let (_, page) = admin.get("/admin/pengguna").await;
+    assert!(!page.contains("<option value=\"DP3A\">"));
+    assert_eq!(app.store.region_bundle("3275").await.unwrap(), bundle);
+    admin
+        .submit("/admin/unit/arsip", &[("code", "DP3A"), ("archived", "0")])
+        .await;
+    let (_, page) = admin.get("/admin").await;
+    assert!(page.contains("<option value=\"DP3A\">") && !page.contains("data-archived"));
+    let log = app.store.audit_log("3275", 5).await.unwrap();
+    assert!(
+        log.iter()
+            .any(|r| r.action == "archive" && r.entity == "unit")
+    );
     // Something nothing refers to is deleted, and the deletion audited.
     admin
         .submit(

@@ -13,3 +13,11 @@ CREATE TABLE password_resets (
     expires_at TEXT NOT NULL,
     used_at TEXT
 );
+
+-- Plan items archived instead of deleted: they leave the forms' choices but
+-- keep their history (reports, meetings, evaluations).
+ALTER TABLE clusters ADD COLUMN archived BOOLEAN NOT NULL DEFAULT FALSE;
+ALTER TABLE units ADD COLUMN archived BOOLEAN NOT NULL DEFAULT FALSE;
+ALTER TABLE priorities ADD COLUMN archived BOOLEAN NOT NULL DEFAULT FALSE;
+ALTER TABLE programs ADD COLUMN archived BOOLEAN NOT NULL DEFAULT FALSE;
+ALTER TABLE targets ADD COLUMN archived BOOLEAN NOT NULL DEFAULT FALSE;

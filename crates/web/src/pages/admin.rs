@@ -51,12 +51,15 @@ pub fn routes() -> axum::Router<AppState> {
         )
         .route("/admin/{kind}", post(save))
         .route("/admin/{kind}/hapus", post(delete))
+        .route("/admin/{kind}/arsip", post(archive))
         .route("/lupa-sandi", get(reset::request_form).post(reset::request))
         .route("/sandi/{token}", get(reset::new_form).post(reset::set_new))
 }
 
 pub struct Row {
     pub cells: Vec<String>,
+    /// Archived: out of the forms' choices, kept with its history.
+    pub archived: bool,
 }
 
 /// One input of a plan form: its label in the page's language, and either a
@@ -88,6 +91,8 @@ struct AdminPage<'a> {
     sections: Vec<Section>,
     problems: Vec<String>,
     message: Option<String>,
+    /// After a refused deletion: archive it instead, (kind, program, code).
+    offer_archive: Option<(String, String, String)>,
 }
 
 fn opt(value: &Option<String>) -> String {
@@ -217,6 +222,7 @@ fn sections(bundle: &Bundle, tr: &Tr) -> Vec<Section> {
                 .clusters
                 .iter()
                 .map(|c| Row {
+                    archived: false,
                     cells: vec![c.code.clone(), c.name.clone()],
                 })
                 .collect(),
@@ -230,6 +236,7 @@ fn sections(bundle: &Bundle, tr: &Tr) -> Vec<Section> {
                 .units
                 .iter()
                 .map(|u| Row {
+                    archived: false,
                     cells: vec![u.code.clone(), u.name.clone(), cluster_name(&u.cluster)],
                 })
                 .collect(),
@@ -247,6 +254,7 @@ fn sections(bundle: &Bundle, tr: &Tr) -> Vec<Section> {
                 .priorities
                 .iter()
                 .map(|p| Row {
+                    archived: false,
                     cells: vec![p.code.clone(), p.name.clone()],
                 })
                 .collect(),
@@ -270,6 +278,7 @@ fn sections(bundle: &Bundle, tr: &Tr) -> Vec<Section> {
                 .programs
                 .iter()
                 .map(|p| Row {
+                    archived: false,
                     cells: vec![
                         p.code.clone(),
                         p.name.clone(),
@@ -309,6 +318,7 @@ fn sections(bundle: &Bundle, tr: &Tr) -> Vec<Section> {
                 .iter()
                 .flat_map(|p| {
                     p.targets.iter().map(|t| Row {
+                        archived: false,
                         cells: vec![
                             p.code.clone(),
                             t.code.clone(),
@@ -349,24 +359,75 @@ async fn admin_page(
     problems: Vec<String>,
     message: Option<String>,
 ) -> Result<Response, PageError> {
+    admin_page_offering(state, user, admin, problems, message, None).await
+}
+
+/// The item a row stands for: a target by its program and code, others by code.
+fn item_of(kind: &str, cells: &[String]) -> Option<PlanItem> {
+    let code = cells.first()?.clone();
+    Some(match kind {
+        "cluster" => PlanItem::Cluster(code),
+        "unit" => PlanItem::Unit(code),
+        "priority" => PlanItem::Priority(code),
+        "program" => PlanItem::Program(code),
+        _ => PlanItem::Target {
+            program: code,
+            code: cells.get(1)?.clone(),
+        },
+    })
+}
+
+/// Mark archived rows, and take archived items out of the forms' choices.
+fn mark_archived(sections: &mut [Section], archived: &[PlanItem]) {
+    for section in sections.iter_mut() {
+        for row in &mut section.rows {
+            row.archived = item_of(section.kind, &row.cells).is_some_and(|i| archived.contains(&i));
+        }
+        for field in &mut section.fields {
+            field.options.retain(|(value, _)| {
+                let item = match field.name {
+                    "cluster" => PlanItem::Cluster(value.clone()),
+                    "unit" => PlanItem::Unit(value.clone()),
+                    "priority" => PlanItem::Priority(value.clone()),
+                    "program" => PlanItem::Program(value.clone()),
+                    _ => return true,
+                };
+                !archived.contains(&item)
+            });
+        }
+    }
+}
+
+async fn admin_page_offering(
+    state: &AppState,
+    user: &CurrentUser,
+    admin: &AdminOf<'_>,
+    problems: Vec<String>,
+    message: Option<String>,
+    offer_archive: Option<(String, String, String)>,
+) -> Result<Response, PageError> {
     let lang = lang_of(&user.session).await;
     let tr = Tr {
         catalog: &state.i18n,
         lang,
     };
     let bundle = state.store.region_bundle(&admin.user.region).await?;
+    let archived = state.store.archived_items(&admin.user.region).await?;
     let nav = Nav::of(user).await?;
     let status = if problems.is_empty() {
         axum::http::StatusCode::OK
     } else {
         axum::http::StatusCode::BAD_REQUEST
     };
+    let mut sections = sections(&bundle, &tr);
+    mark_archived(&mut sections, &archived);
     let page = AdminPage {
-        sections: sections(&bundle, &tr),
+        sections,
         csrf: nav.csrf.clone(),
         nav: Some(nav),
         problems,
         message,
+        offer_archive,
         tr,
     };
     let mut response = render(&page)?;
@@ -687,11 +748,49 @@ pub async fn delete(
                 .collect::<Vec<_>>()
                 .join(", ");
             let problem = tr.t_with("admin-in-use", &[("what", what), ("uses", uses)]);
-            let mut response = admin_page(&state, &user, &admin, vec![problem], None).await?;
+            let offer = (
+                kind.clone(),
+                field(&form, "program").unwrap_or_default(),
+                code,
+            );
+            let mut response =
+                admin_page_offering(&state, &user, &admin, vec![problem], None, Some(offer))
+                    .await?;
             *response.status_mut() = axum::http::StatusCode::CONFLICT;
             Ok(response)
         }
     }
+}
+
+/// Archive a plan item (`archived=1`) or bring it back (`archived=0`).
+pub async fn archive(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(kind): Path<String>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Result<Response, PageError> {
+    check_csrf(&user.session, form.get("csrf").map(String::as_str)).await?;
+    let Some(admin) = user.admin() else {
+        return Err(user.deny(&state, &format!("admin.{kind}.archive")).await);
+    };
+    if !KINDS.contains(&kind.as_str()) {
+        return Err(PageError::NotFound);
+    }
+    let cells = [
+        if kind == "target" {
+            field(&form, "program").unwrap_or_default()
+        } else {
+            field(&form, "code").unwrap_or_default()
+        },
+        field(&form, "code").unwrap_or_default(),
+    ];
+    let item = item_of(&kind, &cells).ok_or(PageError::NotFound)?;
+    let archived = form.get("archived").map(String::as_str) != Some("0");
+    state
+        .store
+        .set_archived(&admin.user.region, &item, archived, &user.actor())
+        .await?;
+    Ok(Redirect::to(&format!("/admin?ok=1#{kind}")).into_response())
 }
 
 fn label_of_kind(tr: &Tr, kind: &str) -> String {

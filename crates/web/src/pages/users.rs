@@ -68,14 +68,17 @@ async fn choices(
     region: &str,
 ) -> Result<(Vec<(String, String)>, Vec<(String, String)>), PageError> {
     let bundle = state.store.region_bundle(region).await?;
+    let archived = state.store.archived_items(region).await?;
     let units = bundle
         .units
         .iter()
+        .filter(|u| !archived.contains(&pantau_store::PlanItem::Unit(u.code.clone())))
         .map(|u| (u.code.clone(), format!("{} · {}", u.code, u.name)))
         .collect();
     let clusters = bundle
         .clusters
         .iter()
+        .filter(|c| !archived.contains(&pantau_store::PlanItem::Cluster(c.code.clone())))
         .map(|c| (c.code.clone(), format!("{} · {}", c.code, c.name)))
         .collect();
     Ok((units, clusters))
