@@ -392,7 +392,18 @@ async fn edit_page(
             created: present::moment(lang, chrono_tz::Asia::Jakarta, t.created_at),
         })
         .collect();
-    let (units, clusters) = choices(state, user.region()).await?;
+    let (mut units, mut clusters) = choices(state, user.region()).await?;
+    // An account keeps its own unit and clusters as choices, archived or not.
+    if let Some(unit) = &account.unit {
+        if !units.iter().any(|(code, _)| code == unit) {
+            units.push((unit.clone(), unit.clone()));
+        }
+    }
+    for cluster in &account.clusters {
+        if !clusters.iter().any(|(code, _)| code == cluster) {
+            clusters.push((cluster.clone(), cluster.clone()));
+        }
+    }
     let nav = Nav::of(user).await?;
     let status = if problem.is_some() {
         axum::http::StatusCode::BAD_REQUEST
