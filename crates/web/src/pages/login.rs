@@ -32,14 +32,14 @@ pub struct Throttle {
 }
 
 impl Throttle {
-    fn blocked(&self, key: &str, limit: u32) -> bool {
+    pub(crate) fn blocked(&self, key: &str, limit: u32) -> bool {
         let failures = self.failures.lock().expect("throttle lock");
         failures
             .get(key)
             .is_some_and(|(n, since)| *n >= limit && since.elapsed() < WINDOW)
     }
 
-    fn fail(&self, key: &str) {
+    pub(crate) fn fail(&self, key: &str) {
         let mut failures = self.failures.lock().expect("throttle lock");
         let slot = failures
             .entry(key.to_owned())

@@ -20,6 +20,10 @@ use crate::access::{check_csrf, csrf_token};
 use crate::error::PageError;
 use crate::i18n::{Lang, Tr};
 
+/// Reset links asked for per account, and per address, within the throttle's window.
+const RESET_ACCOUNT_LIMIT: u32 = 3;
+const RESET_ADDRESS_LIMIT: u32 = 10;
+
 /// The site's address for links in e-mails: the configured public address,
 /// else the host the request names.
 fn site(state: &AppState, headers: &HeaderMap) -> String {
@@ -161,6 +165,14 @@ pub async fn request(
         .user_by_username(username)
         .await?
         .filter(|u| !u.disabled);
+    // At most a few links per account and per address in the throttle's
+    // window, so that the form cannot flood a mailbox; the answer stays the same.
+    let (account_key, address_key) = (format!("reset:{username}"), format!("reset:{}", peer.ip()));
+    let throttled = state.throttle.blocked(&account_key, RESET_ACCOUNT_LIMIT)
+        || state.throttle.blocked(&address_key, RESET_ADDRESS_LIMIT);
+    state.throttle.fail(&account_key);
+    state.throttle.fail(&address_key);
+    let account = account.filter(|_| !throttled);
     match account {
         Some(account) if account.email.is_some() => {
             let actor = Actor {
@@ -178,7 +190,7 @@ pub async fn request(
                 before: None,
                 after: Some(serde_json::json!({
                     "address": peer.ip().to_string(),
-                    "reason": if other.is_some() { "no e-mail address" } else { "no such active account" },
+                    "reason": if throttled { "too many requests" } else if other.is_some() { "no e-mail address" } else { "no such active account" },
                 })),
             };
             let actor = Actor {
