@@ -19,6 +19,10 @@ pub struct ServeArgs {
     /// Mark cookies Secure (set this behind https).
     #[arg(long, env = "PANTAU_SECURE_COOKIES")]
     pub secure_cookies: bool,
+    /// The address people open the site at, for the links of e-mails (password
+    /// reset); without it, the host the request names.
+    #[arg(long, env = "PANTAU_PUBLIC_URL")]
+    pub public_url: Option<String>,
     /// Where evidence files are kept (outside any web root).
     #[arg(
         long,
@@ -308,6 +312,7 @@ pub async fn serve(args: ServeArgs) -> Result<(), Failure> {
     let config = pantau_web::Config {
         secure_cookies: args.secure_cookies,
         evidence_dir: args.evidence_dir,
+        public_url: args.public_url,
         ..Default::default()
     };
     listen_and_serve(pantau_web::AppState::new(store, config), args.listen).await

@@ -432,7 +432,9 @@ const VALIDATED_ROWS: u32 = 10_000;
 
 fn write_sheet(workbook: &mut Workbook, spec: &SheetSpec, rows: &[Vec<Cell>]) -> Result<(), Error> {
     let sheet: &mut Worksheet = workbook.add_worksheet();
-    let headers: Vec<&str> = spec.columns.iter().map(|c| c.key).collect();
+    // Headers in words (the import reads a column by its label or its key,
+    // so sheets made from older templates still import).
+    let headers: Vec<&str> = spec.columns.iter().map(|c| c.label).collect();
     crate::xlsx::write_rows(sheet, spec.name, &headers, rows)?;
     for (i, column) in spec.columns.iter().enumerate() {
         let required = if column.required { " (wajib)" } else { "" };

@@ -217,6 +217,8 @@ entry_store_impl!(SqliteStore, sqlx::Sqlite);
 entry_store_impl!(PostgresStore, sqlx::Postgres);
 audit_store_impl!(SqliteStore, sqlx::Sqlite);
 audit_store_impl!(PostgresStore, sqlx::Postgres);
+admin_store_impl!(SqliteStore, sqlx::Sqlite);
+admin_store_impl!(PostgresStore, sqlx::Postgres);
 
 impl SqliteStore {
     /// Open (creating if missing) a SQLite database in WAL mode.

@@ -8,6 +8,8 @@
 //! of several rows is one transaction, and its audit record is written in it.
 
 #[macro_use]
+pub mod admin;
+#[macro_use]
 pub mod meetings;
 #[macro_use]
 pub mod outbox;
@@ -30,6 +32,10 @@ use chrono::{DateTime, Utc};
 use pantau_domain::Refused;
 use serde::{Deserialize, Serialize};
 
+pub use admin::{
+    AdminStore, ApiTokenRow, Letterhead, LogoChange, LogoProblem, PlanItem, RESET_VALIDITY,
+    ResetRefused, Use, UserEdit, check_logo_png,
+};
 pub use audit::{
     AuditChainReport, AuditFilter, AuditRecord, AuditStore, BrokenLink, BrokenReason, NewAudit,
 };
@@ -137,6 +143,7 @@ pub trait Store:
     + MeetingStore
     + OutboxStore
     + BudgetStore
+    + AdminStore
     + Send
     + Sync
 {
@@ -153,8 +160,8 @@ pub trait Store:
 /// Every part of [`Store`], to call their methods on a concrete store with one `use`.
 pub mod prelude {
     pub use crate::{
-        AuditStore, BudgetStore, EntryStore, MeetingStore, OutboxStore, RegionStore, Store,
-        UserStore,
+        AdminStore, AuditStore, BudgetStore, EntryStore, MeetingStore, OutboxStore, RegionStore,
+        Store, UserStore,
     };
 }
 

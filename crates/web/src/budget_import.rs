@@ -28,6 +28,10 @@ pub const COLUMNS: [&str; 6] = [
     "physical_pct",
 ];
 
+/// The templates' headers in words, one per column of [`COLUMNS`]; the import
+/// reads a column by either, so sheets made from older templates still import.
+pub const LABELS: [&str; 6] = ["OPD", "Bulan", "Pagu", "Rencana", "Realisasi", "Fisik (%)"];
+
 /// The sheet the XLSX template names and the import prefers.
 pub const SHEET: &str = "anggaran";
 
@@ -285,8 +289,9 @@ pub fn check(sheet: &Sheet, region: &Region) -> Result<Vec<ImportedYear>, Vec<Pr
         .map(|c| c.text().to_lowercase())
         .collect();
     let mut index = HashMap::new();
-    for column in COLUMNS {
-        match header.iter().position(|h| h == column) {
+    for (column, label) in COLUMNS.into_iter().zip(LABELS) {
+        let label = label.to_lowercase();
+        match header.iter().position(|h| h == column || *h == label) {
             Some(i) => {
                 index.insert(column, i);
             }
@@ -471,7 +476,7 @@ fn template_rows(region: &Region, stored: &[BudgetYear]) -> Vec<[String; 6]> {
 pub fn csv_template(region: &Region, stored: &[BudgetYear]) -> Vec<u8> {
     let mut writer = csv::Writer::from_writer(Vec::new());
     // Writing to memory cannot fail.
-    let _ = writer.write_record(COLUMNS);
+    let _ = writer.write_record(LABELS);
     for row in template_rows(region, stored) {
         let _ = writer.write_record(
             row.iter()
@@ -493,7 +498,7 @@ pub fn xlsx_template(
     sheet.set_name(SHEET)?;
     let bold = Format::new().set_bold();
     let money = Format::new().set_num_format("#,##0");
-    for (c, column) in COLUMNS.iter().enumerate() {
+    for (c, column) in LABELS.iter().enumerate() {
         sheet.write_string_with_format(0, c as u16, *column, &bold)?;
     }
     sheet.set_column_width(0, 18)?;

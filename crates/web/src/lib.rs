@@ -37,6 +37,9 @@ pub struct Config {
     pub evidence_dir: std::path::PathBuf,
     /// Largest evidence file accepted, in bytes.
     pub max_evidence_bytes: usize,
+    /// The address people open the site at (`https://pantau.bekasikota.go.id`),
+    /// for the links of e-mails. Unset: the request's own host.
+    pub public_url: Option<String>,
 }
 
 impl Default for Config {
@@ -45,6 +48,7 @@ impl Default for Config {
             secure_cookies: false,
             evidence_dir: std::path::PathBuf::from("pantau-data/evidence"),
             max_evidence_bytes: 5 * 1024 * 1024,
+            public_url: None,
         }
     }
 }
@@ -88,6 +92,8 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(pages::routes())
         .nest("/api/v1", api::routes())
+        .fallback(error::not_found)
+        .layer(axum::middleware::from_fn(error::localize))
         .layer(sessions)
         .layer(RequestBodyLimitLayer::new(body_limit))
         .layer(axum::middleware::from_fn(api::oversized_as_api_error))

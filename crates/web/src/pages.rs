@@ -5,12 +5,15 @@ mod admin;
 pub(crate) mod budget;
 pub(crate) mod checkin;
 mod format;
+mod identity;
 pub(crate) mod leaders;
 mod lists;
 mod login;
 pub(crate) mod meetings;
 pub(crate) mod queue;
 pub(crate) mod reports;
+mod reset;
+mod users;
 
 use askama::Template;
 use axum::Router;
@@ -45,14 +48,7 @@ pub fn routes() -> Router<AppState> {
         .route("/verifikasi/{id}", axum::routing::post(queue::review))
         .route("/bukti/{id}", get(evidence_file))
         .route("/bukti/{id}/kecil", get(evidence_thumbnail))
-        .route("/admin", get(admin::overview))
-        .route("/admin/impor", axum::routing::post(admin::import))
-        .route("/admin/pengguna", get(admin::users).post(admin::add_user))
-        .route(
-            "/admin/pengguna/{username}/status",
-            axum::routing::post(admin::set_disabled),
-        )
-        .route("/admin/{kind}", axum::routing::post(admin::save))
+        .merge(admin::routes())
         .merge(meetings::routes())
         .merge(leaders::routes())
         .merge(reports::routes())

@@ -527,7 +527,8 @@ async fn valid_imports_replace_the_year(backend: &str) {
         .unwrap();
     assert_eq!(response.status(), StatusCode::OK);
     let template = response.text().await.unwrap();
-    assert!(template.starts_with("unit,month,pagu,planned,realised,physical_pct"));
+    // Headers in words; sheets with the older headers (`unit,month,...`, above) import too.
+    assert!(template.starts_with("OPD,Bulan,Pagu,Rencana,Realisasi,Fisik (%)"));
     assert!(template.contains("DP3A,1,24750000000,495000000,373205000,8.1"));
     let before = app.store.region_bundle("3275").await.unwrap();
     let (status, page) = admin.import("2025", "t.csv", template.into_bytes()).await;

@@ -5,11 +5,11 @@
 
 use askama::Template;
 use axum::Form;
-use axum::extract::{Multipart, Path, State};
+use axum::extract::{Multipart, Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use pantau_domain::bundle::{self, Bundle};
 use pantau_present as present;
-use pantau_store::{NewAudit, NewUser, Role, password};
+use pantau_store::{NewAudit, PlanItem, Use};
 use serde::Deserialize;
 use std::collections::HashMap;
 
@@ -19,17 +19,67 @@ use crate::access::{AdminOf, CurrentUser, check_csrf};
 use crate::error::PageError;
 use crate::i18n::Tr;
 
+/// The admin's pages, the identity, and the password reset pages.
+pub fn routes() -> axum::Router<AppState> {
+    use super::{identity, reset, users};
+    use axum::routing::{get, post};
+    axum::Router::new()
+        .route("/admin", get(overview))
+        .route("/admin/impor", post(import))
+        .route("/admin/identitas", get(identity::show).post(identity::save))
+        .route("/logo/{region}", get(identity::logo))
+        .route("/admin/pengguna", get(users::list).post(users::add))
+        .route(
+            "/admin/pengguna/{username}",
+            get(users::show).post(users::edit),
+        )
+        .route(
+            "/admin/pengguna/{username}/status",
+            post(users::set_disabled),
+        )
+        .route(
+            "/admin/pengguna/{username}/sandi",
+            post(users::set_password),
+        )
+        .route(
+            "/admin/pengguna/{username}/tautan-sandi",
+            post(users::send_reset_link),
+        )
+        .route(
+            "/admin/pengguna/{username}/token/{id}/cabut",
+            post(users::revoke_token),
+        )
+        .route("/admin/{kind}", post(save))
+        .route("/admin/{kind}/hapus", post(delete))
+        .route("/admin/{kind}/arsip", post(archive))
+        .route("/lupa-sandi", get(reset::request_form).post(reset::request))
+        .route("/sandi/{token}", get(reset::new_form).post(reset::set_new))
+}
+
 pub struct Row {
     pub cells: Vec<String>,
+    /// Archived: out of the forms' choices, kept with its history.
+    pub archived: bool,
+}
+
+/// One input of a plan form: its label in the page's language, and either a
+/// free input of `input` type or a choice among `options` (value, words).
+pub struct Field {
+    pub name: &'static str,
+    pub label: String,
+    /// `text`, `date`, `time` or `number` when there are no options.
+    pub input: &'static str,
+    pub required: bool,
+    pub options: Vec<(String, String)>,
+    pub hint: String,
 }
 
 pub struct Section {
     pub kind: &'static str,
     pub title: String,
-    pub headers: Vec<&'static str>,
+    pub headers: Vec<String>,
     pub rows: Vec<Row>,
-    /// Form fields: (name, label, placeholder).
-    pub fields: Vec<(&'static str, &'static str, &'static str)>,
+    pub fields: Vec<Field>,
 }
 
 #[derive(Template)]
@@ -41,73 +91,194 @@ struct AdminPage<'a> {
     sections: Vec<Section>,
     problems: Vec<String>,
     message: Option<String>,
+    /// After a refused deletion: archive it instead, (kind, program, code).
+    offer_archive: Option<(String, String, String)>,
 }
 
 fn opt(value: &Option<String>) -> String {
     value.clone().unwrap_or_default()
 }
 
+/// The label of a plan field in the page's language: `admin-field-<name>`.
+fn label(tr: &Tr, name: &str) -> String {
+    tr.t(&format!("admin-field-{name}"))
+}
+
+fn text(tr: &Tr, name: &'static str, required: bool) -> Field {
+    Field {
+        name,
+        label: label(tr, name),
+        input: "text",
+        required,
+        options: Vec::new(),
+        hint: String::new(),
+    }
+}
+
+fn typed(tr: &Tr, name: &'static str, input: &'static str, required: bool) -> Field {
+    Field {
+        input,
+        ..text(tr, name, required)
+    }
+}
+
+fn choice(
+    tr: &Tr,
+    name: &'static str,
+    required: bool,
+    options: impl IntoIterator<Item = (String, String)>,
+) -> Field {
+    let mut options: Vec<(String, String)> = options.into_iter().collect();
+    if !required {
+        options.insert(0, (String::new(), tr.t("admin-none")));
+    }
+    Field {
+        options,
+        ..text(tr, name, required)
+    }
+}
+
+fn coded<'b>(items: impl IntoIterator<Item = (&'b str, &'b str)>) -> Vec<(String, String)> {
+    items
+        .into_iter()
+        .map(|(code, name)| (code.to_owned(), format!("{code} · {name}")))
+        .collect()
+}
+
+fn code_of<T: serde::Serialize>(value: &T) -> String {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::String(code)) => code,
+        _ => String::new(),
+    }
+}
+
+fn headers(tr: &Tr, names: &[&str]) -> Vec<String> {
+    names.iter().map(|n| label(tr, n)).collect()
+}
+
 fn sections(bundle: &Bundle, tr: &Tr) -> Vec<Section> {
-    let program = bundle.programs.first();
+    use bundle::{Kind, Polarity, Weekday};
+    let clusters = coded(
+        bundle
+            .clusters
+            .iter()
+            .map(|c| (c.code.as_str(), c.name.as_str())),
+    );
+    let units = coded(
+        bundle
+            .units
+            .iter()
+            .map(|u| (u.code.as_str(), u.name.as_str())),
+    );
+    let priorities = coded(
+        bundle
+            .priorities
+            .iter()
+            .map(|p| (p.code.as_str(), p.name.as_str())),
+    );
+    let programs = coded(
+        bundle
+            .programs
+            .iter()
+            .map(|p| (p.code.as_str(), p.name.as_str())),
+    );
+    let weekdays = [
+        Weekday::Monday,
+        Weekday::Tuesday,
+        Weekday::Wednesday,
+        Weekday::Thursday,
+        Weekday::Friday,
+        Weekday::Saturday,
+        Weekday::Sunday,
+    ]
+    .map(|d| {
+        (
+            code_of(&d),
+            present::weekday(tr.lang, chrono::Weekday::from(d)).to_owned(),
+        )
+    });
+    let kinds = [Kind::Sum, Kind::Last, Kind::Milestone]
+        .map(|k| (code_of(&k), present::kind(tr.lang, k).to_owned()));
+    let polarities = [Polarity::Higher, Polarity::Lower]
+        .map(|p| (code_of(&p), present::polarity(tr.lang, p).to_owned()));
+    let cluster_name = |code: &Option<String>| {
+        code.as_ref()
+            .and_then(|c| bundle.clusters.iter().find(|x| &x.code == c))
+            .map(|c| c.name.clone())
+            .unwrap_or_default()
+    };
+    let mut weekday = choice(tr, "evaluation_weekday", false, weekdays);
+    weekday.hint = tr.t("admin-hint-weekday");
+    let mut deadline = typed(tr, "deadline_time", "time", false);
+    deadline.hint = tr.t("admin-hint-deadline");
+    let mut code = text(tr, "code", true);
+    code.hint = tr.t("admin-hint-code");
     vec![
         Section {
             kind: "cluster",
             title: tr.t("clusters"),
-            headers: vec!["code", "name"],
+            headers: headers(tr, &["code", "name"]),
             rows: bundle
                 .clusters
                 .iter()
                 .map(|c| Row {
+                    archived: false,
                     cells: vec![c.code.clone(), c.name.clone()],
                 })
                 .collect(),
-            fields: vec![("code", "code", "ASDA1"), ("name", "name", "")],
+            fields: vec![text(tr, "code", true), text(tr, "name", true)],
         },
         Section {
             kind: "unit",
             title: tr.t("units"),
-            headers: vec!["code", "name", "cluster"],
+            headers: headers(tr, &["code", "name", "cluster"]),
             rows: bundle
                 .units
                 .iter()
                 .map(|u| Row {
-                    cells: vec![u.code.clone(), u.name.clone(), opt(&u.cluster)],
+                    archived: false,
+                    cells: vec![u.code.clone(), u.name.clone(), cluster_name(&u.cluster)],
                 })
                 .collect(),
             fields: vec![
-                ("code", "code", "DP3A"),
-                ("name", "name", ""),
-                ("cluster", "cluster", "ASDA1"),
+                text(tr, "code", true),
+                text(tr, "name", true),
+                choice(tr, "cluster", false, clusters),
             ],
         },
         Section {
             kind: "priority",
             title: tr.t("priorities"),
-            headers: vec!["code", "name"],
+            headers: headers(tr, &["code", "name"]),
             rows: bundle
                 .priorities
                 .iter()
                 .map(|p| Row {
+                    archived: false,
                     cells: vec![p.code.clone(), p.name.clone()],
                 })
                 .collect(),
-            fields: vec![("code", "code", "P1"), ("name", "name", "")],
+            fields: vec![text(tr, "code", true), text(tr, "name", true)],
         },
         Section {
             kind: "program",
-            title: "Program".into(),
-            headers: vec![
-                "code",
-                "name",
-                "start",
-                "end",
-                "evaluation_weekday",
-                "deadline_time",
-            ],
+            title: tr.t("admin-programs"),
+            headers: headers(
+                tr,
+                &[
+                    "code",
+                    "name",
+                    "start",
+                    "end",
+                    "evaluation_weekday",
+                    "deadline_time",
+                ],
+            ),
             rows: bundle
                 .programs
                 .iter()
                 .map(|p| Row {
+                    archived: false,
                     cells: vec![
                         p.code.clone(),
                         p.name.clone(),
@@ -124,30 +295,30 @@ fn sections(bundle: &Bundle, tr: &Tr) -> Vec<Section> {
                 })
                 .collect(),
             fields: vec![
-                ("code", "code", "100HK"),
-                ("name", "name", ""),
-                ("start", "start", "2025-02-22"),
-                ("end", "end", "2025-05-20"),
-                ("evaluation_weekday", "evaluation_weekday", "friday"),
-                ("deadline_time", "deadline_time", "09:00"),
+                text(tr, "code", true),
+                text(tr, "name", true),
+                typed(tr, "start", "date", true),
+                typed(tr, "end", "date", true),
+                weekday,
+                deadline,
             ],
         },
         Section {
             kind: "target",
-            title: format!(
-                "{} ({})",
-                tr.t("targets"),
-                program.map_or("", |p| p.code.as_str())
+            title: tr.t("targets"),
+            headers: headers(
+                tr,
+                &[
+                    "program", "code", "unit", "priority", "name", "measure", "kind", "polarity",
+                    "baseline", "target", "due",
+                ],
             ),
-            headers: vec![
-                "program", "code", "unit", "priority", "name", "measure", "kind", "polarity",
-                "baseline", "target", "due",
-            ],
             rows: bundle
                 .programs
                 .iter()
                 .flat_map(|p| {
                     p.targets.iter().map(|t| Row {
+                        archived: false,
                         cells: vec![
                             p.code.clone(),
                             t.code.clone(),
@@ -165,17 +336,17 @@ fn sections(bundle: &Bundle, tr: &Tr) -> Vec<Section> {
                 })
                 .collect(),
             fields: vec![
-                ("program", "program", "100HK"),
-                ("code", "code", "DP3A-03"),
-                ("unit", "unit", "DP3A"),
-                ("priority", "priority", "P1"),
-                ("name", "name", ""),
-                ("measure", "measure", ""),
-                ("kind", "kind", "sum | last | milestone"),
-                ("polarity", "polarity", "higher | lower"),
-                ("baseline", "baseline", "0"),
-                ("target", "target", "100"),
-                ("due", "due", "YYYY-MM-DD"),
+                choice(tr, "program", true, programs),
+                code,
+                choice(tr, "unit", true, units),
+                choice(tr, "priority", false, priorities),
+                text(tr, "name", true),
+                text(tr, "measure", false),
+                choice(tr, "kind", true, kinds),
+                choice(tr, "polarity", true, polarities),
+                typed(tr, "baseline", "text", false),
+                typed(tr, "target", "text", false),
+                typed(tr, "due", "date", false),
             ],
         },
     ]
@@ -188,24 +359,75 @@ async fn admin_page(
     problems: Vec<String>,
     message: Option<String>,
 ) -> Result<Response, PageError> {
+    admin_page_offering(state, user, admin, problems, message, None).await
+}
+
+/// The item a row stands for: a target by its program and code, others by code.
+fn item_of(kind: &str, cells: &[String]) -> Option<PlanItem> {
+    let code = cells.first()?.clone();
+    Some(match kind {
+        "cluster" => PlanItem::Cluster(code),
+        "unit" => PlanItem::Unit(code),
+        "priority" => PlanItem::Priority(code),
+        "program" => PlanItem::Program(code),
+        _ => PlanItem::Target {
+            program: code,
+            code: cells.get(1)?.clone(),
+        },
+    })
+}
+
+/// Mark archived rows, and take archived items out of the forms' choices.
+fn mark_archived(sections: &mut [Section], archived: &[PlanItem]) {
+    for section in sections.iter_mut() {
+        for row in &mut section.rows {
+            row.archived = item_of(section.kind, &row.cells).is_some_and(|i| archived.contains(&i));
+        }
+        for field in &mut section.fields {
+            field.options.retain(|(value, _)| {
+                let item = match field.name {
+                    "cluster" => PlanItem::Cluster(value.clone()),
+                    "unit" => PlanItem::Unit(value.clone()),
+                    "priority" => PlanItem::Priority(value.clone()),
+                    "program" => PlanItem::Program(value.clone()),
+                    _ => return true,
+                };
+                !archived.contains(&item)
+            });
+        }
+    }
+}
+
+async fn admin_page_offering(
+    state: &AppState,
+    user: &CurrentUser,
+    admin: &AdminOf<'_>,
+    problems: Vec<String>,
+    message: Option<String>,
+    offer_archive: Option<(String, String, String)>,
+) -> Result<Response, PageError> {
     let lang = lang_of(&user.session).await;
     let tr = Tr {
         catalog: &state.i18n,
         lang,
     };
     let bundle = state.store.region_bundle(&admin.user.region).await?;
+    let archived = state.store.archived_items(&admin.user.region).await?;
     let nav = Nav::of(user).await?;
     let status = if problems.is_empty() {
         axum::http::StatusCode::OK
     } else {
         axum::http::StatusCode::BAD_REQUEST
     };
+    let mut sections = sections(&bundle, &tr);
+    mark_archived(&mut sections, &archived);
     let page = AdminPage {
-        sections: sections(&bundle, &tr),
+        sections,
         csrf: nav.csrf.clone(),
         nav: Some(nav),
         problems,
         message,
+        offer_archive,
         tr,
     };
     let mut response = render(&page)?;
@@ -213,14 +435,22 @@ async fn admin_page(
     Ok(response)
 }
 
+#[derive(Deserialize)]
+pub struct OverviewQuery {
+    ok: Option<String>,
+}
+
 pub async fn overview(
     State(state): State<AppState>,
     user: CurrentUser,
+    Query(query): Query<OverviewQuery>,
 ) -> Result<Response, PageError> {
     let Some(admin) = user.admin() else {
         return Err(user.deny(&state, "admin.read").await);
     };
-    admin_page(&state, &user, &admin, Vec::new(), None).await
+    let lang = lang_of(&user.session).await;
+    let message = query.ok.map(|_| state.i18n.text(lang, "admin-saved"));
+    admin_page(&state, &user, &admin, Vec::new(), message).await
 }
 
 fn field(form: &HashMap<String, String>, name: &str) -> Option<String> {
@@ -229,18 +459,38 @@ fn field(form: &HashMap<String, String>, name: &str) -> Option<String> {
         .filter(|v| !v.is_empty())
 }
 
-fn required(form: &HashMap<String, String>, name: &str) -> Result<String, String> {
-    field(form, name).ok_or_else(|| format!("{name}: required"))
+/// The form's texts for its problems, in the page's language.
+struct Words<'a, 'b> {
+    tr: &'a Tr<'b>,
+}
+
+impl Words<'_, '_> {
+    fn required(&self, name: &str) -> String {
+        self.tr
+            .t_with("admin-required", &[("field", label(self.tr, name))])
+    }
+
+    fn bad(&self, key: &str, name: &str, value: &str) -> String {
+        self.tr.t_with(
+            key,
+            &[("field", label(self.tr, name)), ("value", value.to_owned())],
+        )
+    }
+}
+
+fn required(form: &HashMap<String, String>, name: &str, words: &Words) -> Result<String, String> {
+    field(form, name).ok_or_else(|| words.required(name))
 }
 
 fn parse_field<T: serde::de::DeserializeOwned>(
     form: &HashMap<String, String>,
     name: &str,
+    words: &Words,
 ) -> Result<Option<T>, String> {
     field(form, name)
         .map(|text| {
             serde_json::from_value(serde_json::Value::String(text.clone()))
-                .map_err(|_| format!("{name}: \"{text}\" is not valid here"))
+                .map_err(|_| words.bad("admin-not-choice", name, &text))
         })
         .transpose()
 }
@@ -248,12 +498,15 @@ fn parse_field<T: serde::de::DeserializeOwned>(
 fn parse_number(
     form: &HashMap<String, String>,
     name: &str,
+    words: &Words,
 ) -> Result<Option<rust_decimal::Decimal>, String> {
     field(form, name)
         .map(|text| {
-            text.replace(',', ".")
+            text.replace('.', "")
+                .replace(',', ".")
                 .parse()
-                .map_err(|_| format!("{name}: \"{text}\" is not a number"))
+                .or_else(|_| text.parse())
+                .map_err(|_| words.bad("admin-not-number", name, &text))
         })
         .transpose()
 }
@@ -261,11 +514,12 @@ fn parse_number(
 fn parse_date(
     form: &HashMap<String, String>,
     name: &str,
+    words: &Words,
 ) -> Result<Option<chrono::NaiveDate>, String> {
     field(form, name)
         .map(|text| {
             bundle::strict_date::parse(&text)
-                .ok_or_else(|| format!("{name}: \"{text}\" is not a date YYYY-MM-DD"))
+                .ok_or_else(|| words.bad("admin-not-date", name, &text))
         })
         .transpose()
 }
@@ -295,13 +549,14 @@ fn apply(
     bundle: &mut Bundle,
     kind: &str,
     form: &HashMap<String, String>,
+    words: &Words,
 ) -> Result<NewAudit, String> {
-    let code = required(form, "code")?;
+    let code = required(form, "code", words)?;
     let (created, before, after) = match kind {
         "cluster" => {
             let item = bundle::Cluster {
                 code: code.clone(),
-                name: required(form, "name")?,
+                name: required(form, "name", words)?,
             };
             let after = serde_json::to_value(&item).ok();
             let (c, b) = upsert(&mut bundle.clusters, |x| &x.code, &code, item);
@@ -310,7 +565,7 @@ fn apply(
         "unit" => {
             let item = bundle::Unit {
                 code: code.clone(),
-                name: required(form, "name")?,
+                name: required(form, "name", words)?,
                 cluster: field(form, "cluster"),
             };
             let after = serde_json::to_value(&item).ok();
@@ -320,15 +575,15 @@ fn apply(
         "priority" => {
             let item = bundle::Priority {
                 code: code.clone(),
-                name: required(form, "name")?,
+                name: required(form, "name", words)?,
             };
             let after = serde_json::to_value(&item).ok();
             let (c, b) = upsert(&mut bundle.priorities, |x| &x.code, &code, item);
             (c, b, after)
         }
         "program" => {
-            let start = parse_date(form, "start")?.ok_or("start: required")?;
-            let end = parse_date(form, "end")?.ok_or("end: required")?;
+            let start = parse_date(form, "start", words)?.ok_or_else(|| words.required("start"))?;
+            let end = parse_date(form, "end", words)?.ok_or_else(|| words.required("end"))?;
             let existing = bundle.programs.iter().find(|p| p.code == code).cloned();
             let mut item = existing.clone().unwrap_or(bundle::Program {
                 code: code.clone(),
@@ -344,10 +599,10 @@ fn apply(
                 entries: Vec::new(),
                 nil_reports: Vec::new(),
             });
-            item.name = required(form, "name")?;
+            item.name = required(form, "name", words)?;
             item.start = start;
             item.end = end;
-            item.evaluation_weekday = parse_field(form, "evaluation_weekday")?;
+            item.evaluation_weekday = parse_field(form, "evaluation_weekday", words)?;
             item.deadline_time = field(form, "deadline_time");
             let summary = |p: &bundle::Program| {
                 serde_json::json!({"code": p.code, "name": p.name, "start": p.start, "end": p.end,
@@ -363,24 +618,23 @@ fn apply(
             (created, before, after)
         }
         "target" => {
-            let program_code = required(form, "program")?;
+            let program_code = required(form, "program", words)?;
             let program = bundle
                 .programs
                 .iter_mut()
                 .find(|p| p.code == program_code)
-                .ok_or_else(|| format!("program: unknown program \"{program_code}\""))?;
+                .ok_or_else(|| words.bad("admin-not-choice", "program", &program_code))?;
             let item = bundle::Target {
                 code: code.clone(),
-                unit: required(form, "unit")?,
+                unit: required(form, "unit", words)?,
                 priority: field(form, "priority"),
-                name: required(form, "name")?,
+                name: required(form, "name", words)?,
                 measure: field(form, "measure"),
-                kind: parse_field(form, "kind")?
-                    .ok_or("kind: required (sum, last or milestone)")?,
-                polarity: parse_field(form, "polarity")?.unwrap_or(bundle::Polarity::Higher),
-                baseline: parse_number(form, "baseline")?,
-                target: parse_number(form, "target")?,
-                due: parse_date(form, "due")?,
+                kind: parse_field(form, "kind", words)?.ok_or_else(|| words.required("kind"))?,
+                polarity: parse_field(form, "polarity", words)?.unwrap_or(bundle::Polarity::Higher),
+                baseline: parse_number(form, "baseline", words)?,
+                target: parse_number(form, "target", words)?,
+                due: parse_date(form, "due", words)?,
                 plan: program
                     .targets
                     .iter()
@@ -391,7 +645,7 @@ fn apply(
             let (c, b) = upsert(&mut program.targets, |x| &x.code, &code, item);
             (c, b, after)
         }
-        other => return Err(format!("unknown kind \"{other}\"")),
+        _ => return Err(PageError::NotFound.to_string()),
     };
     Ok(NewAudit {
         action: if created { "create" } else { "edit" }.into(),
@@ -401,6 +655,8 @@ fn apply(
         after,
     })
 }
+
+const KINDS: [&str; 5] = ["cluster", "unit", "priority", "program", "target"];
 
 pub async fn save(
     State(state): State<AppState>,
@@ -412,8 +668,15 @@ pub async fn save(
     let Some(admin) = user.admin() else {
         return Err(user.deny(&state, &format!("admin.{kind}.save")).await);
     };
+    if !KINDS.contains(&kind.as_str()) {
+        return Err(PageError::NotFound);
+    }
+    let tr = Tr {
+        catalog: &state.i18n,
+        lang: lang_of(&user.session).await,
+    };
     let mut bundle = state.store.region_bundle(&admin.user.region).await?;
-    let record = match apply(&mut bundle, &kind, &form) {
+    let record = match apply(&mut bundle, &kind, &form, &Words { tr: &tr }) {
         Ok(record) => record,
         Err(problem) => return admin_page(&state, &user, &admin, vec![problem], None).await,
     };
@@ -425,7 +688,119 @@ pub async fn save(
         .store
         .apply_plan_change(&bundle, &user.actor(), record)
         .await?;
-    Ok(Redirect::to("/admin").into_response())
+    Ok(Redirect::to(&format!("/admin?ok=1#{kind}")).into_response())
+}
+
+/// Delete a plan item nothing refers to; when something does, say what.
+pub async fn delete(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(kind): Path<String>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Result<Response, PageError> {
+    check_csrf(&user.session, form.get("csrf").map(String::as_str)).await?;
+    let Some(admin) = user.admin() else {
+        return Err(user.deny(&state, &format!("admin.{kind}.delete")).await);
+    };
+    let code = field(&form, "code").ok_or_else(|| PageError::BadRequest("code".into()))?;
+    let item = match kind.as_str() {
+        "cluster" => PlanItem::Cluster(code.clone()),
+        "unit" => PlanItem::Unit(code.clone()),
+        "priority" => PlanItem::Priority(code.clone()),
+        "program" => PlanItem::Program(code.clone()),
+        "target" => PlanItem::Target {
+            program: field(&form, "program").unwrap_or_default(),
+            code: code.clone(),
+        },
+        _ => return Err(PageError::NotFound),
+    };
+    let tr = Tr {
+        catalog: &state.i18n,
+        lang: lang_of(&user.session).await,
+    };
+    let what = format!("{} {code}", label_of_kind(&tr, &kind));
+    match state
+        .store
+        .delete_plan_item(&admin.user.region, &item, &user.actor())
+        .await?
+    {
+        Ok(()) => {
+            let message = tr.t_with("admin-deleted", &[("what", what)]);
+            admin_page(&state, &user, &admin, Vec::new(), Some(message)).await
+        }
+        Err(uses) => {
+            let uses = uses
+                .iter()
+                .map(|(what, n)| {
+                    let key = match what {
+                        Use::Units => "admin-use-units",
+                        Use::Users => "admin-use-users",
+                        Use::Targets => "admin-use-targets",
+                        Use::Entries => "admin-use-entries",
+                        Use::NilReports => "admin-use-nil",
+                        Use::Budgets => "admin-use-budgets",
+                        Use::Meetings => "admin-use-meetings",
+                        Use::FollowUps => "admin-use-follow-ups",
+                        Use::Other => "admin-use-other",
+                    };
+                    tr.t_with(key, &[("n", present::count(tr.lang, *n))])
+                })
+                .collect::<Vec<_>>()
+                .join(", ");
+            let problem = tr.t_with("admin-in-use", &[("what", what), ("uses", uses)]);
+            let offer = (
+                kind.clone(),
+                field(&form, "program").unwrap_or_default(),
+                code,
+            );
+            let mut response =
+                admin_page_offering(&state, &user, &admin, vec![problem], None, Some(offer))
+                    .await?;
+            *response.status_mut() = axum::http::StatusCode::CONFLICT;
+            Ok(response)
+        }
+    }
+}
+
+/// Archive a plan item (`archived=1`) or bring it back (`archived=0`).
+pub async fn archive(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(kind): Path<String>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Result<Response, PageError> {
+    check_csrf(&user.session, form.get("csrf").map(String::as_str)).await?;
+    let Some(admin) = user.admin() else {
+        return Err(user.deny(&state, &format!("admin.{kind}.archive")).await);
+    };
+    if !KINDS.contains(&kind.as_str()) {
+        return Err(PageError::NotFound);
+    }
+    let cells = [
+        if kind == "target" {
+            field(&form, "program").unwrap_or_default()
+        } else {
+            field(&form, "code").unwrap_or_default()
+        },
+        field(&form, "code").unwrap_or_default(),
+    ];
+    let item = item_of(&kind, &cells).ok_or(PageError::NotFound)?;
+    let archived = form.get("archived").map(String::as_str) != Some("0");
+    state
+        .store
+        .set_archived(&admin.user.region, &item, archived, &user.actor())
+        .await?;
+    Ok(Redirect::to(&format!("/admin?ok=1#{kind}")).into_response())
+}
+
+fn label_of_kind(tr: &Tr, kind: &str) -> String {
+    match kind {
+        "cluster" => tr.t("admin-field-cluster"),
+        "unit" => tr.t("admin-field-unit"),
+        "priority" => tr.t("admin-field-priority"),
+        "program" => tr.t("admin-field-program"),
+        _ => tr.t("admin-field-target"),
+    }
 }
 
 pub async fn import(
@@ -479,13 +854,20 @@ pub async fn import(
         .await
     {
         Ok(summary) => {
-            let message = format!(
-                "{} entries and {} nil reports added; {} units, {} programs, {} targets updated",
-                summary.entries_added,
-                summary.nil_reports_added,
-                summary.units,
-                summary.programs,
-                summary.targets
+            let tr = Tr {
+                catalog: &state.i18n,
+                lang: lang_of(&user.session).await,
+            };
+            let n = |v: usize| present::count(tr.lang, v as i64);
+            let message = tr.t_with(
+                "admin-imported",
+                &[
+                    ("entries", n(summary.entries_added)),
+                    ("nil", n(summary.nil_reports_added)),
+                    ("units", n(summary.units)),
+                    ("programs", n(summary.programs)),
+                    ("targets", n(summary.targets)),
+                ],
             );
             admin_page(&state, &user, &admin, Vec::new(), Some(message)).await
         }
@@ -495,169 +877,4 @@ pub async fn import(
         }
         Err(other) => Err(other.into()),
     }
-}
-
-pub struct UserRow {
-    pub username: String,
-    pub name: String,
-    pub role: &'static str,
-    pub scope: String,
-    pub disabled: bool,
-}
-
-#[derive(Template)]
-#[template(path = "users.html")]
-struct UsersPage<'a> {
-    tr: Tr<'a>,
-    nav: Option<Nav>,
-    csrf: String,
-    users: Vec<UserRow>,
-    problem: Option<String>,
-}
-
-async fn users_page(
-    state: &AppState,
-    user: &CurrentUser,
-    problem: Option<String>,
-) -> Result<Response, PageError> {
-    let lang = lang_of(&user.session).await;
-    let users = state
-        .store
-        .users(user.region())
-        .await?
-        .into_iter()
-        .map(|u| UserRow {
-            scope: u.unit.clone().unwrap_or_else(|| u.clusters.join(", ")),
-            username: u.username,
-            name: u.display_name,
-            role: u.role.code(),
-            disabled: u.disabled,
-        })
-        .collect();
-    let nav = Nav::of(user).await?;
-    let status = if problem.is_some() {
-        axum::http::StatusCode::BAD_REQUEST
-    } else {
-        axum::http::StatusCode::OK
-    };
-    let mut response = render(&UsersPage {
-        tr: Tr {
-            catalog: &state.i18n,
-            lang,
-        },
-        csrf: nav.csrf.clone(),
-        nav: Some(nav),
-        users,
-        problem,
-    })?;
-    *response.status_mut() = status;
-    Ok(response)
-}
-
-pub async fn users(
-    State(state): State<AppState>,
-    user: CurrentUser,
-) -> Result<Response, PageError> {
-    if user.admin().is_none() {
-        return Err(user.deny(&state, "admin.users.read").await);
-    }
-    users_page(&state, &user, None).await
-}
-
-#[derive(Deserialize)]
-pub struct NewUserForm {
-    csrf: Option<String>,
-    username: String,
-    name: String,
-    role: String,
-    unit: Option<String>,
-    clusters: Option<String>,
-    password: String,
-}
-
-pub async fn add_user(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Form(form): Form<NewUserForm>,
-) -> Result<Response, PageError> {
-    check_csrf(&user.session, form.csrf.as_deref()).await?;
-    let Some(admin) = user.admin() else {
-        return Err(user.deny(&state, "admin.users.create").await);
-    };
-    let Some(role) = Role::parse(form.role.trim()) else {
-        return users_page(
-            &state,
-            &user,
-            Some(format!("role: unknown role \"{}\"", form.role)),
-        )
-        .await;
-    };
-    if form.password.chars().count() < 8 {
-        return users_page(
-            &state,
-            &user,
-            Some("password: at least 8 characters".into()),
-        )
-        .await;
-    }
-    let new = NewUser {
-        region: admin.user.region.clone(),
-        username: form.username.trim().to_owned(),
-        display_name: if form.name.trim().is_empty() {
-            form.username.trim().to_owned()
-        } else {
-            form.name.trim().to_owned()
-        },
-        email: None,
-        password_hash: password::hash(&form.password),
-        role,
-        unit: form
-            .unit
-            .map(|u| u.trim().to_owned())
-            .filter(|u| !u.is_empty()),
-        clusters: form
-            .clusters
-            .unwrap_or_default()
-            .split(',')
-            .map(|c| c.trim().to_owned())
-            .filter(|c| !c.is_empty())
-            .collect(),
-    };
-    match state.store.create_user(&new, &user.actor()).await {
-        Ok(_) => Ok(Redirect::to("/admin/pengguna").into_response()),
-        Err(
-            err @ (pantau_store::StoreError::Invalid { .. }
-            | pantau_store::StoreError::UsernameTaken(_)),
-        ) => users_page(&state, &user, Some(err.to_string())).await,
-        Err(other) => Err(other.into()),
-    }
-}
-
-#[derive(Deserialize)]
-pub struct ToggleForm {
-    csrf: Option<String>,
-    disabled: String,
-}
-
-pub async fn set_disabled(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Path(username): Path<String>,
-    Form(form): Form<ToggleForm>,
-) -> Result<Response, PageError> {
-    check_csrf(&user.session, form.csrf.as_deref()).await?;
-    let Some(admin) = user.admin() else {
-        return Err(user.deny(&state, "admin.users.disable").await);
-    };
-    let target = state
-        .store
-        .user_by_username(&username)
-        .await?
-        .filter(|u| u.region == admin.user.region)
-        .ok_or(PageError::NotFound)?;
-    state
-        .store
-        .set_disabled(&target.username, form.disabled == "1", &user.actor())
-        .await?;
-    Ok(Redirect::to("/admin/pengguna").into_response())
 }

@@ -32,14 +32,14 @@ pub struct Throttle {
 }
 
 impl Throttle {
-    fn blocked(&self, key: &str, limit: u32) -> bool {
+    pub(crate) fn blocked(&self, key: &str, limit: u32) -> bool {
         let failures = self.failures.lock().expect("throttle lock");
         failures
             .get(key)
             .is_some_and(|(n, since)| *n >= limit && since.elapsed() < WINDOW)
     }
 
-    fn fail(&self, key: &str) {
+    pub(crate) fn fail(&self, key: &str) {
         let mut failures = self.failures.lock().expect("throttle lock");
         let slot = failures
             .entry(key.to_owned())
@@ -63,6 +63,7 @@ struct LoginPage<'a> {
     csrf: String,
     username: String,
     error: Option<String>,
+    identity: Option<super::identity::LoginIdentity>,
 }
 
 pub async fn form(State(state): State<AppState>, session: Session) -> Result<Response, PageError> {
@@ -75,6 +76,7 @@ pub async fn form(State(state): State<AppState>, session: Session) -> Result<Res
         csrf: csrf_token(&session).await?,
         username: String::new(),
         error: None,
+        identity: super::identity::login_identity(&state, &session).await,
     };
     render(&page)
 }
@@ -114,6 +116,7 @@ pub async fn submit(
         csrf: String::new(),
         username: username.clone(),
         error: Some(message),
+        identity: None,
     };
     if state.throttle.blocked(&account_key, ACCOUNT_LIMIT)
         || state.throttle.blocked(&address, ADDRESS_LIMIT)
