@@ -10,6 +10,8 @@
 #[macro_use]
 pub mod meetings;
 #[macro_use]
+pub mod documents;
+#[macro_use]
 pub mod outbox;
 #[macro_use]
 pub mod budgets;
@@ -33,6 +35,7 @@ use serde::{Deserialize, Serialize};
 pub use audit::{AuditRecord, AuditStore, NewAudit};
 pub use backend::{PostgresStore, SqliteStore};
 pub use budgets::BudgetStore;
+pub use documents::{Attendee, DocumentStore};
 pub use entries::{
     CreatedEntry, EntryChange, EntryFilter, EntryRow, EntryStore, EvidenceFile, EvidenceRow,
     NewEntry, NewEvidence, NewNilReport,
@@ -131,6 +134,7 @@ pub trait Store:
     + EntryStore
     + AuditStore
     + MeetingStore
+    + DocumentStore
     + OutboxStore
     + BudgetStore
     + Send
@@ -145,8 +149,8 @@ pub trait Store:
 /// Every part of [`Store`], to call their methods on a concrete store with one `use`.
 pub mod prelude {
     pub use crate::{
-        AuditStore, BudgetStore, EntryStore, MeetingStore, OutboxStore, RegionStore, Store,
-        UserStore,
+        AuditStore, BudgetStore, DocumentStore, EntryStore, MeetingStore, OutboxStore, RegionStore,
+        Store, UserStore,
     };
 }
 
