@@ -4,6 +4,7 @@
 mod admin;
 pub(crate) mod budget;
 pub(crate) mod checkin;
+mod documents;
 mod format;
 pub(crate) mod leaders;
 mod login;
@@ -56,6 +57,7 @@ pub fn routes() -> Router<AppState> {
         .merge(leaders::routes())
         .merge(reports::routes())
         .merge(budget::routes())
+        .merge(documents::routes())
 }
 
 const LANG_KEY: &str = "lang";
