@@ -200,6 +200,7 @@ pub fn run_report(args: ReportArgs) -> Result<(), Failure> {
                 date: String::new(),
                 role: args.signer_role.clone().unwrap_or_default(),
                 name: args.signer_name.clone().unwrap_or_default(),
+                letterhead: None,
             };
             let bytes = match &final_doc {
                 Some(doc) => pantau_report::pdf::final_report(&report, doc, &signature),

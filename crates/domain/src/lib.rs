@@ -7,6 +7,7 @@ pub mod account;
 pub mod budget;
 pub mod bundle;
 pub mod calendar;
+pub mod document;
 pub mod engine;
 pub mod evaluation;
 pub mod meeting;

@@ -27,7 +27,8 @@ use pantau_domain::model::{Program, Region};
 
 pub use final_evaluation::FinalEvaluation;
 pub use import::{ImportProblem, Progress};
-pub use minutes::{MinutesDocument, Signatory};
+pub use minutes::{Attendee, MinutesDocument, Signatory};
+pub use pdf::Letterhead;
 pub use tables::{Cell, Column, Table};
 pub use workbook::{Workbook, WorkbookLimits, WorkbookRefusal};
 

@@ -158,11 +158,47 @@ pub struct SignatureBlock {
     pub signatories: Vec<SignatureLine>,
 }
 
+/// Who attended the meeting, as recorded in it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Attendee {
+    pub name: String,
+    /// Position or unit.
+    pub office: String,
+    pub present: bool,
+}
+
+/// A line of the attendance list as written: "Hadir" or "Tidak hadir".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AttendanceRow {
+    pub number: String,
+    pub name: String,
+    pub office: String,
+    pub presence: String,
+}
+
+/// The letterhead as the document shows it (the logo is a file beside it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LetterheadView {
+    pub name: String,
+    pub place: String,
+    pub logo: bool,
+}
+
 /// The berita acara as people read it, on paper or on the page.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct MinutesDocument {
     /// "id" or "en".
     pub lang: String,
+    /// The head of the first page: the region's name and place (and logo).
+    pub letterhead: LetterheadView,
+    #[serde(skip)]
+    pub logo_png: Option<Vec<u8>>,
+    /// "Nomor: 7/BA-EVAL/IV/2025"; empty on a draft (no number yet).
+    pub number: String,
+    /// "DRAF" on a draft printed before closing; empty on the final document.
+    pub draft: String,
+    /// Who attended.
+    pub attendance: Section<AttendanceRow>,
     pub region: String,
     /// "Program 100 Hari Kerja (100HK)".
     pub program: String,
@@ -548,8 +584,28 @@ impl MinutesDocument {
                 .collect(),
         };
 
+        let letterhead = crate::pdf::Letterhead::of_region(&minutes.region.name);
         MinutesDocument {
             lang: lang.code().to_owned(),
+            letterhead: LetterheadView {
+                name: letterhead.name,
+                place: letterhead.place,
+                logo: false,
+            },
+            logo_png: None,
+            number: String::new(),
+            draft: String::new(),
+            attendance: section(
+                t("Daftar hadir", "Attendance"),
+                &[
+                    ("No.", "No."),
+                    ("Nama", "Name"),
+                    ("Jabatan / unit kerja", "Position / unit"),
+                    ("Kehadiran", "Presence"),
+                ],
+                Vec::new(),
+                lang,
+            ),
             region: minutes.region.name.clone(),
             program: format!("{} ({})", minutes.program.name, minutes.program.code),
             title,
@@ -573,15 +629,70 @@ impl MinutesDocument {
     }
 }
 
+impl MinutesDocument {
+    /// The document under `letterhead` (its logo shown when it has one).
+    pub fn with_letterhead(mut self, letterhead: &crate::pdf::Letterhead) -> MinutesDocument {
+        self.letterhead = LetterheadView {
+            name: letterhead.name.clone(),
+            place: letterhead.place.clone(),
+            logo: letterhead.logo_png.is_some(),
+        };
+        self.logo_png = letterhead.logo_png.clone();
+        self
+    }
+
+    /// The document with the number it got when the meeting closed.
+    pub fn numbered(mut self, number: &str) -> MinutesDocument {
+        let lang = Lang::parse(&self.lang).unwrap_or(Lang::Id);
+        self.number = format!("{}: {number}", shown::pick(lang, "Nomor", "Number"));
+        self
+    }
+
+    /// A draft printed before closing: marked "DRAF"/"DRAFT", without a number.
+    pub fn as_draft(mut self) -> MinutesDocument {
+        let lang = Lang::parse(&self.lang).unwrap_or(Lang::Id);
+        self.draft = shown::pick(lang, "DRAF", "DRAFT");
+        self.number.clear();
+        self
+    }
+
+    /// The attendance list recorded in the meeting.
+    pub fn with_attendance(mut self, attendees: &[Attendee]) -> MinutesDocument {
+        let lang = Lang::parse(&self.lang).unwrap_or(Lang::Id);
+        self.attendance.rows = attendees
+            .iter()
+            .enumerate()
+            .map(|(i, a)| AttendanceRow {
+                number: pantau_present::count(lang, (i + 1) as i64),
+                name: a.name.clone(),
+                office: if a.office.is_empty() {
+                    NONE.to_owned()
+                } else {
+                    a.office.clone()
+                },
+                presence: if a.present {
+                    shown::pick(lang, "Hadir", "Present")
+                } else {
+                    shown::pick(lang, "Tidak hadir", "Absent")
+                },
+            })
+            .collect();
+        self
+    }
+}
+
 /// The berita acara as a PDF to sign.
 pub fn pdf(document: &MinutesDocument) -> Result<Vec<u8>, Error> {
     let data = serde_json::to_value(document).map_err(|e| Error::Pdf(e.to_string()))?;
     let data = json!({ "doc": data });
-    let mut images = Vec::new();
+    let mut files = Vec::new();
     if !document.chart_svg.is_empty() {
-        images.push(("units.svg", document.chart_svg.clone()));
+        files.push(("units.svg", document.chart_svg.clone().into_bytes()));
     }
-    crate::pdf::render(TYPST, &data, &images)
+    if let Some(png) = &document.logo_png {
+        files.push(("logo.png", png.clone()));
+    }
+    crate::pdf::render_files(TYPST, &data, &files)
 }
 
 #[cfg(test)]

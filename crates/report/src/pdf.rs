@@ -99,20 +99,70 @@ impl World for Memory {
     }
 }
 
+/// The head of a document's first page: the region's name and place, and its
+/// logo (PNG) when it has one. The web layer fills it from the region's identity.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Letterhead {
+    /// "Pemerintah Kota Bekasi" or the region's name.
+    pub name: String,
+    /// "Bekasi": where the region sits.
+    pub place: String,
+    pub logo_png: Option<Vec<u8>>,
+}
+
+impl Letterhead {
+    /// The letterhead a region has without anything set: its name and the
+    /// place its name says ([`crate::minutes::place_of`]), no logo.
+    pub fn of_region(region_name: &str) -> Letterhead {
+        Letterhead {
+            name: region_name.trim().to_owned(),
+            place: crate::minutes::place_of(region_name),
+            logo_png: None,
+        }
+    }
+
+    /// What the typst preamble reads (`letterhead-block`); the logo is the file `logo.png`.
+    pub fn data(&self) -> Value {
+        json!({
+            "name": self.name,
+            "place": self.place,
+            "logo": self.logo_png.is_some(),
+        })
+    }
+
+    /// The logo as the file the preamble reads, if any.
+    pub fn files(&self) -> Vec<(&'static str, Vec<u8>)> {
+        self.logo_png
+            .iter()
+            .map(|png| ("logo.png", png.clone()))
+            .collect()
+    }
+}
+
 /// Typeset `source` (which may `#import "preamble.typ": *` and read
 /// `json("data.json")`) with `data` and the named SVG images (read with
 /// `image("NAME")`) into a PDF.
 pub fn render(source: &str, data: &Value, images: &[(&str, String)]) -> Result<Vec<u8>, Error> {
+    let files: Vec<(&str, Vec<u8>)> = images
+        .iter()
+        .map(|(name, svg)| (*name, svg.clone().into_bytes()))
+        .collect();
+    render_files(source, data, &files)
+}
+
+/// [`render`] with files of any kind (SVG, PNG) by name.
+pub fn render_files(
+    source: &str,
+    data: &Value,
+    named: &[(&str, Vec<u8>)],
+) -> Result<Vec<u8>, Error> {
     let mut files = HashMap::new();
     files.insert(
         file_id("/data.json"),
         Bytes::new(serde_json::to_vec(data).map_err(|e| Error::Pdf(e.to_string()))?),
     );
-    for (name, svg) in images {
-        files.insert(
-            file_id(&format!("/{name}")),
-            Bytes::new(svg.clone().into_bytes()),
-        );
+    for (name, bytes) in named {
+        files.insert(file_id(&format!("/{name}")), Bytes::new(bytes.clone()));
     }
     let world = Memory {
         main: Source::new(file_id("/main.typ"), source.to_owned()),
@@ -148,6 +198,9 @@ pub struct Signature {
     pub date: String,
     pub role: String,
     pub name: String,
+    /// The head of the first page; the region's name without one.
+    #[serde(skip)]
+    pub letterhead: Option<Letterhead>,
 }
 
 /// The evaluation report and the final evaluation are written in Indonesian.
@@ -201,16 +254,38 @@ fn signature_or_default(signature: &Signature, report: &Report) -> Value {
 
 /// The header every report shares: the region, the program, the title, the
 /// moment of its figures in words and the program's day.
-fn header(report: &Report, title: &str) -> Value {
+fn header(report: &Report, title: &str, signature: &Signature) -> Value {
     let e = report.evaluation;
     let timezone = report.program.calendar.timezone;
     json!({
+        "letterhead": letterhead_of(report, signature).data(),
         "region": report.region.name,
         "program": format!("{} ({})", report.program.name, report.program.code),
         "title": title,
         "as_of": shown::figures_as_of(LANG, timezone, &e.as_of),
         "subtitle": pantau_present::day_of(LANG, e.day, e.days_total),
     })
+}
+
+fn letterhead_of(report: &Report, signature: &Signature) -> Letterhead {
+    signature
+        .letterhead
+        .clone()
+        .unwrap_or_else(|| Letterhead::of_region(&report.region.name))
+}
+
+/// The charts and the logo, as files for typst.
+fn files_of(
+    report: &Report,
+    signature: &Signature,
+    images: Vec<(&'static str, String)>,
+) -> Vec<(&'static str, Vec<u8>)> {
+    let mut files: Vec<(&'static str, Vec<u8>)> = images
+        .into_iter()
+        .map(|(name, svg)| (name, svg.into_bytes()))
+        .collect();
+    files.extend(letterhead_of(report, signature).files());
+    files
 }
 
 fn group_charts(report: &Report) -> Vec<(&'static str, String)> {
@@ -258,7 +333,7 @@ pub fn evaluation_report(
     let s = &e.summary;
     let region = report.region;
     let data = json!({
-        "header": header(report, "LAPORAN EVALUASI PROGRAM"),
+        "header": header(report, "LAPORAN EVALUASI PROGRAM", signature),
         "summary": [
             ["Jumlah target", count(s.targets)],
             ["OPD dengan target", count(s.units_with_targets)],
@@ -300,9 +375,13 @@ pub fn evaluation_report(
         "record_header": shown::record_header(LANG),
         "signature": signature_or_default(signature, report),
     });
-    let mut images = group_charts(report);
-    images.extend(extra_images.iter().map(|(n, s)| (*n, s.clone())));
-    render(EVALUATION, &data, &images)
+    let mut files: Vec<(&str, Vec<u8>)> = files_of(report, signature, group_charts(report));
+    files.extend(
+        extra_images
+            .iter()
+            .map(|(n, s)| (*n, s.clone().into_bytes())),
+    );
+    render_files(EVALUATION, &data, &files)
 }
 
 fn budget_rows(report: &Report) -> Vec<Vec<String>> {
@@ -373,7 +452,7 @@ pub fn final_report(
         row
     };
     let data = json!({
-        "header": header(report, "EVALUASI AKHIR PROGRAM"),
+        "header": header(report, "EVALUASI AKHIR PROGRAM", signature),
         "summary": summary,
         "clusters": fin.clusters.iter().map(|g| group(g, true)).collect::<Vec<_>>(),
         "priorities": fin.priorities.iter().map(|g| group(g, false)).collect::<Vec<_>>(),
@@ -403,7 +482,11 @@ pub fn final_report(
         "record_header": shown::record_header(LANG),
         "signature": signature_or_default(signature, report),
     });
-    render(FINAL, &data, &group_charts(report))
+    render_files(
+        FINAL,
+        &data,
+        &files_of(report, signature, group_charts(report)),
+    )
 }
 
 /// The berita acara of a closed meeting, typeset from its frozen minutes only:

@@ -344,6 +344,7 @@ fn pdftotext_reads_the_final_evaluation_as_the_engine_computed_it() {
         date: String::new(),
         role: "Wali Kota Bekasi".into(),
         name: "Tri Adhianto".into(),
+        letterhead: None,
     };
     let pdf = pantau_report::pdf::final_report(&report, &doc, &signature).unwrap();
     assert!(pdf.starts_with(b"%PDF-"));
@@ -688,4 +689,109 @@ fn libreoffice_reads_formula_like_text_in_the_csv_as_text() {
             r + 2
         );
     }
+}
+
+/// A 1×1 PNG: a region's logo.
+const LOGO: [u8; 70] = [
+    137, 80, 78, 71, 13, 10, 26, 10, 0, 0, 0, 13, 73, 72, 68, 82, 0, 0, 0, 1, 0, 0, 0, 1, 8, 6, 0,
+    0, 0, 31, 21, 196, 137, 0, 0, 0, 13, 73, 68, 65, 84, 120, 218, 99, 100, 96, 248, 95, 15, 0, 2,
+    135, 1, 128, 235, 71, 186, 146, 0, 0, 0, 0, 73, 69, 78, 68, 174, 66, 96, 130,
+];
+
+#[test]
+fn pdftotext_reads_the_letterhead_number_attendance_and_draft_mark() {
+    use pantau_report::minutes::{self, MinutesDocument, Signatory};
+    use pantau_report::{Attendee, Letterhead};
+    let (_, region) = common::sample();
+    let minutes = closed_minutes(&region);
+    let chair = Signatory {
+        role: pantau_domain::role::Role::Evaluator,
+        office: Some("Asisten Pemerintahan dan Kesejahteraan Rakyat".into()),
+        full_name: Some("Dr. Hj. Siti Aminah, M.Si.".into()),
+        nip: Some("19700101 199003 2 001".into()),
+    };
+    let letterhead = Letterhead {
+        name: "Pemerintah Kota Bekasi".into(),
+        place: "Jalan Ahmad Yani No. 1, Bekasi".into(),
+        logo_png: Some(LOGO.to_vec()),
+    };
+    let attendees = [
+        Attendee {
+            name: "Rina Marlina".into(),
+            office: "Kepala DP3A".into(),
+            present: true,
+        },
+        Attendee {
+            name: "Joko Widodo".into(),
+            office: "Sekretaris Dinas Sosial".into(),
+            present: false,
+        },
+    ];
+    let document = MinutesDocument::build(&minutes, Lang::Id, None, &[chair])
+        .with_letterhead(&letterhead)
+        .with_attendance(&attendees);
+    let draft = document.clone().as_draft();
+    let final_doc = document.numbered("7/BA-EVAL/IV/2025");
+
+    let text = pdftotext(
+        &minutes::pdf(&final_doc).unwrap(),
+        &common::scratch("pdf-ba-final"),
+    );
+    assert!(text.contains("PEMERINTAH KOTA BEKASI"), "{text}");
+    assert!(text.contains("Jalan Ahmad Yani No. 1, Bekasi"), "{text}");
+    assert!(text.contains("Nomor: 7/BA-EVAL/IV/2025"), "{text}");
+    assert!(text.contains("Daftar hadir"), "{text}");
+    assert!(
+        text.lines().any(|l| l.contains("Rina Marlina")
+            && l.contains("Kepala DP3A")
+            && l.contains("Hadir")),
+        "{text}"
+    );
+    assert!(
+        text.lines()
+            .any(|l| l.contains("Joko Widodo") && l.contains("Tidak hadir")),
+        "{text}"
+    );
+    assert!(text.contains("NIP 19700101 199003 2 001"), "{text}");
+    assert!(
+        !text.contains("DRAF"),
+        "a final document marked as draft:\n{text}"
+    );
+
+    let text = pdftotext(
+        &minutes::pdf(&draft).unwrap(),
+        &common::scratch("pdf-ba-draft"),
+    );
+    assert!(text.contains("DRAF"), "{text}");
+    assert!(!text.contains("Nomor:"), "a draft with a number:\n{text}");
+    assert!(text.contains("PEMERINTAH KOTA BEKASI"), "{text}");
+    assert!(text.contains("Rina Marlina"), "{text}");
+}
+
+#[test]
+fn pdftotext_reads_the_letterhead_on_the_final_and_weekly_reports() {
+    let (bundle, region) = common::sample();
+    let end = region.programs[0].calendar.end.to_string();
+    let evaluation = common::evaluate(&region, &end);
+    let report = Report::new(&region, &bundle, &region.programs[0], &evaluation);
+    let doc = final_evaluation::final_evaluation(&report).unwrap();
+    let signature = Signature {
+        letterhead: Some(pantau_report::Letterhead {
+            name: "Pemerintah Kota Bekasi".into(),
+            place: "Bekasi".into(),
+            logo_png: Some(LOGO.to_vec()),
+        }),
+        ..Signature::default()
+    };
+    let text = pdftotext(
+        &pantau_report::pdf::final_report(&report, &doc, &signature).unwrap(),
+        &common::scratch("pdf-final-letterhead"),
+    );
+    assert!(text.contains("PEMERINTAH KOTA BEKASI"), "{text}");
+    // Without one, the region's name heads the page.
+    let text = pdftotext(
+        &pantau_report::pdf::evaluation_report(&report, &Signature::default(), &[]).unwrap(),
+        &common::scratch("pdf-weekly-letterhead"),
+    );
+    assert!(text.contains(&region.name.to_uppercase()), "{text}");
 }

@@ -205,6 +205,8 @@ store_impl!(
 
 meeting_store_impl!(SqliteStore, sqlx::Sqlite);
 meeting_store_impl!(PostgresStore, sqlx::Postgres);
+document_store_impl!(SqliteStore, sqlx::Sqlite);
+document_store_impl!(PostgresStore, sqlx::Postgres);
 outbox_store_impl!(SqliteStore, sqlx::Sqlite);
 outbox_store_impl!(PostgresStore, sqlx::Postgres);
 budget_store_impl!(SqliteStore, sqlx::Sqlite);

@@ -12,6 +12,8 @@ pub mod admin;
 #[macro_use]
 pub mod meetings;
 #[macro_use]
+pub mod documents;
+#[macro_use]
 pub mod outbox;
 #[macro_use]
 pub mod budgets;
@@ -41,6 +43,7 @@ pub use audit::{
 };
 pub use backend::{PostgresStore, SqliteStore};
 pub use budgets::BudgetStore;
+pub use documents::{Attendee, DocumentStore};
 pub use entries::{
     CreatedEntry, EntryChange, EntryFilter, EntryRow, EntrySort, EntryStore, EvidenceFile,
     EvidenceRow, NewEntry, NewEvidence, NewNilReport,
@@ -141,6 +144,7 @@ pub trait Store:
     + EntryStore
     + AuditStore
     + MeetingStore
+    + DocumentStore
     + OutboxStore
     + BudgetStore
     + AdminStore
@@ -160,8 +164,8 @@ pub trait Store:
 /// Every part of [`Store`], to call their methods on a concrete store with one `use`.
 pub mod prelude {
     pub use crate::{
-        AdminStore, AuditStore, BudgetStore, EntryStore, MeetingStore, OutboxStore, RegionStore,
-        Store, UserStore,
+        AdminStore, AuditStore, BudgetStore, DocumentStore, EntryStore, MeetingStore, OutboxStore,
+        RegionStore, Store, UserStore,
     };
 }
 

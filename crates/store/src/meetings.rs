@@ -770,6 +770,9 @@ macro_rules! meeting_store_impl {
                         "the meeting changed while it was being closed: reload it and close again",
                     ));
                 }
+                // Its number, from the region's sequence of the year: in this
+                // transaction, so a failed closing gives none away.
+                let number = Self::assign_document_number_in(&mut tx, region_id, meeting_id, minutes).await?;
                 sqlx::query("UPDATE meetings SET status = $1, minutes = $2, closed_at = $3, closed_by = $4 WHERE id = $5")
                     .bind("closed")
                     .bind(&text)
@@ -785,7 +788,7 @@ macro_rules! meeting_store_impl {
                     before: Some(serde_json::json!({"status": "open"})),
                     after: Some(serde_json::json!({
                         "status": "closed", "meeting": key.scope_key(), "program": key.program,
-                        "notes": frozen[0], "overrides": frozen[1], "follow_ups": frozen[2],
+                        "notes": frozen[0], "overrides": frozen[1], "follow_ups": frozen[2], "document_number": number,
                     })),
                 };
                 Self::append_audit_in(&mut tx, Some(region_id), actor, &record).await?;

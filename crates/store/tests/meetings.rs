@@ -11,7 +11,7 @@ use pantau_domain::evaluation::Status;
 use pantau_domain::meeting::{FollowUpState, MeetingRecord, MeetingScope, Minutes, Note, Override};
 use pantau_domain::{Options, evaluate};
 use pantau_store::meetings::{FollowUpFilter, MeetingKey, MeetingStatus, NewFollowUp, NewOverride};
-use pantau_store::{ImportMode, Store, StoreError};
+use pantau_store::{Attendee, ImportMode, Store, StoreError};
 
 backend_tests!(
     the_first_change_opens_the_meeting_and_everything_is_audited,
@@ -21,6 +21,9 @@ backend_tests!(
     follow_ups_are_listed_by_owner_and_marked_done_once,
     follow_ups_are_paged_by_id_after_the_filters,
     final_minutes_are_the_frozen_final_evaluation,
+    closings_get_consecutive_numbers_never_given_twice,
+    attendance_is_kept_in_order_until_the_meeting_closes,
+    a_numbering_pattern_is_checked_before_it_is_kept,
 );
 
 const REGION: &str = "3275";
@@ -718,5 +721,142 @@ async fn follow_ups_are_paged_by_id_after_the_filters(db: Db) {
         .await
         .unwrap()
         .is_empty()
+    );
+}
+
+async fn closings_get_consecutive_numbers_never_given_twice(db: Db) {
+    with_sample(&db).await;
+    let who = actor("asda1", None);
+    assert_eq!(db.document_number(REGION, &asda1(2)).await.unwrap(), None);
+    let first = minutes_of(&*db, &asda1(2), "asda1").await;
+    db.close_meeting(REGION, &asda1(2), &first, &who)
+        .await
+        .unwrap();
+    // A closing that fails gives no number away.
+    db.save_note(REGION, &asda1(3), "DINSOS", "Catatan", &who)
+        .await
+        .unwrap();
+    let stale = minutes_of(&*db, &asda1(3), "asda1").await;
+    db.save_note(REGION, &asda1(3), "DP3A", "Catatan lain", &who)
+        .await
+        .unwrap();
+    db.close_meeting(REGION, &asda1(3), &stale, &who)
+        .await
+        .unwrap_err();
+    assert_eq!(db.document_number(REGION, &asda1(3)).await.unwrap(), None);
+    // The pattern changes between closings: the sequence goes on.
+    db.set_document_pattern(
+        REGION,
+        "000.{nomor3}/SETDA/{bulan}/{tahun}",
+        &actor("admin", None),
+    )
+    .await
+    .unwrap();
+    let second = minutes_of(&*db, &asda1(3), "asda1").await;
+    db.close_meeting(REGION, &asda1(3), &second, &who)
+        .await
+        .unwrap();
+    // The test minutes close on 21 March 2025.
+    assert_eq!(
+        db.document_number(REGION, &asda1(2))
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("1/BA-EVAL/III/2025")
+    );
+    assert_eq!(
+        db.document_number(REGION, &asda1(3))
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("000.002/SETDA/03/2025")
+    );
+    // Closing again is refused and keeps the number.
+    db.close_meeting(REGION, &asda1(3), &second, &who)
+        .await
+        .unwrap_err();
+    let third = minutes_of(&*db, &asda1(5), "asda1").await;
+    db.close_meeting(REGION, &asda1(5), &third, &who)
+        .await
+        .unwrap();
+    assert_eq!(
+        db.document_number(REGION, &asda1(5))
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("000.003/SETDA/03/2025")
+    );
+    let log = db.audit_log(REGION, 1000).await.unwrap();
+    assert!(log.iter().any(|r| r.entity == "document_pattern"));
+}
+
+async fn attendance_is_kept_in_order_until_the_meeting_closes(db: Db) {
+    with_sample(&db).await;
+    let who = actor("asda1", None);
+    let line = |name: &str, office: &str, present: bool| Attendee {
+        name: name.into(),
+        office: office.into(),
+        present,
+    };
+    db.save_attendance(
+        REGION,
+        &asda1(4),
+        &[
+            line("Siti Rahma", "Kepala DP3A", true),
+            line("", "", true),
+            line("Budi Santoso", "Dinas Sosial", false),
+        ],
+        &who,
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        db.attendance(REGION, &asda1(4)).await.unwrap(),
+        vec![
+            line("Siti Rahma", "Kepala DP3A", true),
+            line("Budi Santoso", "Dinas Sosial", false)
+        ]
+    );
+    // A line without a name is refused, naming it, and nothing changes.
+    let err = db
+        .save_attendance(REGION, &asda1(4), &[line("", "Bappeda", true)], &who)
+        .await
+        .unwrap_err();
+    assert_eq!(field_of(err), "attendance[1].name");
+    assert_eq!(db.attendance(REGION, &asda1(4)).await.unwrap().len(), 2);
+    let minutes = minutes_of(&*db, &asda1(4), "asda1").await;
+    db.close_meeting(REGION, &asda1(4), &minutes, &who)
+        .await
+        .unwrap();
+    let err = db
+        .save_attendance(REGION, &asda1(4), &[line("Ani", "Bappeda", true)], &who)
+        .await
+        .unwrap_err();
+    assert_eq!(field_of(err), "meeting");
+    assert_eq!(db.attendance(REGION, &asda1(4)).await.unwrap().len(), 2);
+}
+
+async fn a_numbering_pattern_is_checked_before_it_is_kept(db: Db) {
+    with_sample(&db).await;
+    let admin = actor("admin", None);
+    assert_eq!(
+        db.document_pattern(REGION).await.unwrap(),
+        pantau_domain::document::DEFAULT_PATTERN
+    );
+    let err = db
+        .set_document_pattern(REGION, "{nomor}/BA", &admin)
+        .await
+        .unwrap_err();
+    assert_eq!(field_of(err), "pattern");
+    assert_eq!(
+        db.document_pattern(REGION).await.unwrap(),
+        pantau_domain::document::DEFAULT_PATTERN
+    );
+    db.set_document_pattern(REGION, " {nomor}/BA/{tahun} ", &admin)
+        .await
+        .unwrap();
+    assert_eq!(
+        db.document_pattern(REGION).await.unwrap(),
+        "{nomor}/BA/{tahun}"
     );
 }

@@ -42,6 +42,14 @@ pub enum Axis {
 }
 
 impl Axis {
+    /// A point's value in its tooltip: money as "Rp 2,50 M" / "Rp 1,20 T".
+    fn tooltip(self, lang: Lang, value: f64) -> String {
+        match self {
+            Axis::RupiahBillions => present::rupiah_short(lang, value.round() as i64),
+            Axis::Percent => present::tick_pct(lang, value, 0),
+        }
+    }
+
     fn tick(self, lang: Lang, value: f64) -> String {
         match self {
             Axis::RupiahBillions => present::rupiah_axis(lang, value),
@@ -78,24 +86,85 @@ fn x_of(month_index: usize) -> f64 {
     LEFT + (W - LEFT - RIGHT) * (month_index as f64 + 0.5) / 12.0
 }
 
+/// The axis step at or above `raw`: 1, 2 or 5 times a power of ten.
+pub fn step_125(raw: f64) -> f64 {
+    if !(raw.is_finite() && raw > 0.0) {
+        return 1.0;
+    }
+    let mag = 10f64.powf(raw.log10().floor());
+    let norm = raw / mag;
+    // A little slack: 2.0000001 from float error is 2, not 5.
+    let nice = if norm <= 1.0 + 1e-9 {
+        1.0
+    } else if norm <= 2.0 + 1e-9 {
+        2.0
+    } else if norm <= 5.0 + 1e-9 {
+        5.0
+    } else {
+        10.0
+    };
+    nice * mag
+}
+
+/// The ticks of an axis from 0 covering `max`: at most five, at multiples of
+/// a [`step_125`] step, the last at or above `max`.
+pub fn axis_ticks(max: f64) -> Vec<f64> {
+    let max = if max.is_finite() && max > 0.0 {
+        max
+    } else {
+        1.0
+    };
+    let step = step_125(max / 4.0);
+    let steps = ((max / step) - 1e-9).ceil().max(1.0) as usize;
+    (0..=steps).map(|i| step * i as f64).collect()
+}
+
+/// Characters of the title a line holds at its size (about 7.5 px a character
+/// at 14 px, across the chart's width).
+const TITLE_LINE_CHARS: usize = 68;
+
+/// The title in lines of at most [`TITLE_LINE_CHARS`], broken between words.
+fn title_lines(title: &str) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    for word in title.split_whitespace() {
+        match lines.last_mut() {
+            Some(line) if line.chars().count() + 1 + word.chars().count() <= TITLE_LINE_CHARS => {
+                line.push(' ');
+                line.push_str(word);
+            }
+            _ => lines.push(word.to_owned()),
+        }
+    }
+    lines
+}
+
+/// The chart at a fixed size in px (`width`/`height` set, so its text stays
+/// at its font size on any screen; the page scrolls it sideways when narrow).
 pub fn svg(chart: &YearChart) -> String {
-    let y_max = if chart.y_max > 0.0 { chart.y_max } else { 1.0 };
-    let plot_h = H - TOP - BOTTOM;
-    let y_of = |v: f64| TOP + plot_h * (1.0 - (v / y_max).clamp(0.0, 1.05));
+    let ticks = axis_ticks(chart.y_max);
+    let y_max = ticks.last().copied().unwrap_or(1.0);
+    let lines = title_lines(chart.title);
+    let extra = 18.0 * (lines.len().max(1) - 1) as f64;
+    let top = TOP + extra;
+    let h = H + extra;
+    let plot_h = h - top - BOTTOM;
+    let y_of = |v: f64| top + plot_h * (1.0 - (v / y_max).clamp(0.0, 1.05));
     let mut out = String::new();
     let _ = write!(
         out,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {W} {H}" width="100%" role="img" aria-label="{}" font-family="system-ui,sans-serif">"#,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {W} {h}" width="{W}" height="{h}" role="img" aria-label="{0}" font-family="system-ui,sans-serif" class="budget-chart"><title>{0}</title>"#,
         esc(chart.title)
     );
-    let _ = write!(
-        out,
-        r#"<text x="{LEFT}" y="18" font-size="16" font-weight="600" fill="{C_TEXT}">{}</text>"#,
-        esc(chart.title)
-    );
-    // Grid and ticks: five steps of the axis.
-    for step in 0..=4 {
-        let value = y_max * step as f64 / 4.0;
+    for (i, line) in lines.iter().enumerate() {
+        let _ = write!(
+            out,
+            r#"<text x="{RIGHT}" y="{}" font-size="14" font-weight="600" fill="{C_TEXT}">{}</text>"#,
+            18.0 + 18.0 * i as f64,
+            esc(line)
+        );
+    }
+    // Grid and ticks at round values.
+    for &value in &ticks {
         let y = y_of(value);
         let _ = write!(
             out,
@@ -116,7 +185,7 @@ pub fn svg(chart: &YearChart) -> String {
             out,
             r#"<text x="{:.1}" y="{:.1}" font-size="12" text-anchor="middle" fill="{fill}">{}</text>"#,
             x_of(i),
-            H - BOTTOM + 16.0,
+            h - BOTTOM + 16.0,
             esc(month)
         );
     }
@@ -156,17 +225,23 @@ pub fn svg(chart: &YearChart) -> String {
             path.join(" "),
             series.color
         );
-        for (x, y) in &points {
+        for (i, v) in series.values.iter().enumerate() {
+            let Some(v) = v else { continue };
             let _ = write!(
                 out,
-                r#"<circle cx="{x:.1}" cy="{y:.1}" r="3" fill="{}"/>"#,
-                series.color
+                r#"<circle cx="{:.1}" cy="{:.1}" r="3" fill="{}"><title>{}, {}: {}</title></circle>"#,
+                x_of(i),
+                y_of(*v),
+                series.color,
+                esc(series.label),
+                esc(chart.months[i]),
+                esc(&chart.axis.tooltip(chart.lang, *v))
             );
         }
     }
     // Legend under the months.
     let mut x = LEFT;
-    let y = H - 14.0;
+    let y = h - 14.0;
     for series in &chart.series {
         let dash = if series.dashed {
             r#" stroke-dasharray="6 4""#
@@ -196,6 +271,93 @@ pub const PHYSICAL: &str = C_PHYSICAL;
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    fn is_125(step: f64) -> bool {
+        let mag = 10f64.powf(step.log10().floor());
+        let norm = step / mag;
+        [1.0, 2.0, 5.0, 10.0]
+            .iter()
+            .any(|n| (norm - n).abs() < 1e-6)
+    }
+
+    proptest! {
+        #[test]
+        fn steps_are_one_two_five(raw in 1e-6f64..1e15) {
+            let step = step_125(raw);
+            prop_assert!(step >= raw * (1.0 - 1e-9));
+            prop_assert!(step < raw * 5.0 + 1e-9);
+            prop_assert!(is_125(step), "{step} from {raw}");
+        }
+
+        #[test]
+        fn ticks_cover_the_maximum_in_at_most_five(max in 1e-3f64..1e15) {
+            let ticks = axis_ticks(max);
+            prop_assert!(ticks.len() >= 2 && ticks.len() <= 5, "{ticks:?}");
+            prop_assert_eq!(ticks[0], 0.0);
+            prop_assert!(*ticks.last().unwrap() >= max * (1.0 - 1e-9));
+            let step = ticks[1];
+            prop_assert!(is_125(step));
+            // The axis wastes less than a step above the maximum.
+            prop_assert!(*ticks.last().unwrap() - max < step + 1e-9 * max);
+        }
+    }
+
+    #[test]
+    fn the_odd_axis_of_685_becomes_round() {
+        assert_eq!(axis_ticks(685.0), vec![0.0, 200.0, 400.0, 600.0, 800.0]);
+        assert_eq!(axis_ticks(100.0), vec![0.0, 50.0, 100.0]);
+    }
+
+    #[test]
+    fn text_has_fixed_sizes_and_a_long_title_wraps() {
+        let title = "Realisasi anggaran kumulatif Dinas Pemberdayaan Perempuan, Perlindungan Anak, Pengendalian Penduduk dan Keluarga Berencana (Rp miliar)";
+        let svg = svg(&YearChart {
+            title,
+            lang: Lang::Id,
+            months: [
+                "Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des",
+            ],
+            y_max: 685.0,
+            axis: Axis::Percent,
+            series: vec![Series {
+                label: "Realisasi",
+                values: [
+                    Some(10.0),
+                    Some(20.0),
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                ],
+                dashed: false,
+                color: ACTUAL,
+            }],
+            ceiling: None,
+            as_of_month: 2,
+        });
+        // Fixed px: the page never scales the text.
+        assert!(svg.contains(&format!(r#"width="{W}""#)), "{svg}");
+        assert!(!svg.contains("100%\""));
+        for size in svg.split("font-size=\"").skip(1) {
+            let size: f64 = size.split('"').next().unwrap().parse().unwrap();
+            assert!((12.0..=14.0).contains(&size), "{size}");
+        }
+        // The whole title: in <title>, and on two lines, not cut.
+        assert!(svg.contains(&format!("<title>{title}</title>")));
+        assert!(svg.contains(">Realisasi anggaran kumulatif"));
+        assert!(svg.contains("miliar)</text>"), "{svg}");
+        // Every point says what it is.
+        assert!(svg.contains("<title>Realisasi, Feb: 20%</title>"), "{svg}");
+        // The legend names the series.
+        assert!(svg.contains(">Realisasi</text>"));
+    }
 
     #[test]
     fn draws_the_given_months_only_and_escapes_texts() {
@@ -223,7 +385,8 @@ mod tests {
         assert_eq!(svg.matches("<circle").count(), 2);
         assert!(!svg.contains("style="));
         assert!(!svg.contains("<script"));
-        assert!(svg.contains(">0%<") && svg.contains(">25%<") && svg.contains(">100%<"));
+        // Round 1-2-5 steps: 0, 50, 100.
+        assert!(svg.contains(">0%<") && svg.contains(">50%<") && svg.contains(">100%<"));
     }
 
     #[test]
@@ -232,7 +395,7 @@ mod tests {
             title: "Serapan",
             lang,
             months: ["J", "F", "M", "A", "M", "J", "J", "A", "S", "O", "N", "D"],
-            // Ticks at 0, 2.5, 5, 7.5 and 10 billion.
+            // Ticks at 0, 5 and 10 billion (1-2-5 steps).
             y_max: 10e9,
             axis: Axis::RupiahBillions,
             series: Vec::new(),
@@ -240,11 +403,11 @@ mod tests {
             as_of_month: 12,
         };
         let id = svg(&chart(Lang::Id));
-        for tick in [">0<", ">2,5<", ">5,0<", ">7,5<", ">10<"] {
+        for tick in [">0<", ">5,0<", ">10<"] {
             assert!(id.contains(tick), "{tick} in {id}");
         }
         let en = svg(&chart(Lang::En));
-        assert!(en.contains(">2.5<") && en.contains(">10<"), "{en}");
-        assert!(!en.contains(">2,5<"), "{en}");
+        assert!(en.contains(">5.0<") && en.contains(">10<"), "{en}");
+        assert!(!en.contains(">5,0<"), "{en}");
     }
 }

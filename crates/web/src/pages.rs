@@ -4,6 +4,7 @@
 mod admin;
 pub(crate) mod budget;
 pub(crate) mod checkin;
+mod documents;
 mod format;
 mod identity;
 pub(crate) mod leaders;
@@ -54,6 +55,7 @@ pub fn routes() -> Router<AppState> {
         .merge(reports::routes())
         .merge(budget::routes())
         .merge(lists::routes())
+        .merge(documents::routes())
 }
 
 const LANG_KEY: &str = "lang";

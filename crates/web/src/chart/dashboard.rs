@@ -75,7 +75,8 @@ const TITLE: f64 = 15.0;
 
 /// The heat map as a self-contained `<svg>`: a row per unit, a column per week.
 pub fn heatmap_svg(map: &Heatmap) -> String {
-    let label_chars = 14;
+    // Long names are cut at a word where possible; the full name is the label's <title>.
+    let label_chars = 24;
     let label_w = map
         .rows
         .iter()
@@ -99,7 +100,7 @@ pub fn heatmap_svg(map: &Heatmap) -> String {
     let mut s = String::new();
     let _ = write!(
         s,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {0} {1}" width="{0}" height="{1}" role="img" aria-label="{2}" font-family="system-ui, sans-serif" class="chart heatmap">"#,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {0} {1}" width="{0}" height="{1}" role="img" aria-label="{2}" font-family="system-ui, sans-serif" class="heatmap">"#,
         f1(width),
         f1(height),
         esc(map.title)
@@ -127,9 +128,10 @@ pub fn heatmap_svg(map: &Heatmap) -> String {
         let y = top + r as f64 * (CELL + GAP);
         let _ = write!(
             s,
-            r##"<text x="0" y="{}" font-size="{LABEL_SIZE}" fill="#1f2328">{}</text>"##,
+            r##"<text x="0" y="{}" font-size="{LABEL_SIZE}" fill="#1f2328">{}<title>{}</title></text>"##,
             f1(y + CELL - 4.0),
-            esc(&truncate(&row.label, label_chars))
+            esc(&truncate(&row.label, label_chars)),
+            esc(&row.label)
         );
         for (c, cell) in row.cells.iter().enumerate() {
             let x = label_w + c as f64 * (CELL + GAP);
@@ -205,7 +207,7 @@ pub fn trend_svg(chart: &TrendChart) -> String {
     let mut s = String::new();
     let _ = write!(
         s,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {TW} {TH}" width="{TW}" height="{TH}" role="img" aria-label="{}" font-family="system-ui, sans-serif" class="chart trend">"#,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {TW} {TH}" width="{TW}" height="{TH}" role="img" aria-label="{}" font-family="system-ui, sans-serif" class="trend">"#,
         esc(chart.title)
     );
     let _ = write!(
@@ -316,6 +318,23 @@ mod tests {
         assert!(svg.contains("DLH &amp; Co"));
         assert!(!svg.contains("style="));
         assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
+    }
+
+    #[test]
+    fn a_long_unit_name_is_cut_on_the_map_and_whole_in_its_title() {
+        let mut map = heatmap();
+        let name = "DISKOMINFOSTANDI Dinas Komunikasi, Informatika, Statistik dan Persandian";
+        map.rows[0].label = name.into();
+        let svg = heatmap_svg(&map);
+        assert!(
+            svg.contains(&format!("<title>{}</title>", esc(name))),
+            "{svg}"
+        );
+        // Fixed px, never scaled by the page's chart rule; a legend for every colour.
+        assert!(svg.contains(r#"class="heatmap""#) && !svg.contains("100%"));
+        for word in ["Tepat", "Terlambat", "Nihil", "Tidak lapor", "Belum"] {
+            assert!(svg.contains(&format!(">{word}<")), "{word} in {svg}");
+        }
     }
 
     #[test]

@@ -174,7 +174,7 @@ pub fn trajectory_svg(chart: &TrajectoryChart) -> String {
     let aria = aria_label(chart, forecast.map(|(_, p)| p));
     let _ = write!(
         s,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" width="100%" role="img" aria-label="{aria}" font-family="system-ui, sans-serif" font-size="{TEXT_SIZE}" fill="{C_TEXT}"><title>{title}</title>"#,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" width="{w}" height="{h}" role="img" aria-label="{aria}" font-family="system-ui, sans-serif" font-size="{TEXT_SIZE}" fill="{C_TEXT}"><title>{title}</title>"#,
         w = W,
         h = H,
         aria = esc(&aria),
@@ -787,7 +787,8 @@ mod tests {
         assert!(svg.ends_with("</svg>"));
         assert_eq!(svg.matches("<svg").count(), 1);
         assert!(svg.contains(r#"viewBox="0 0 560 330""#));
-        assert!(svg.contains(r#"width="100%""#));
+        // Fixed px: the text keeps its size on any screen (the page scrolls it).
+        assert!(svg.contains(r#"width="560" height="330""#));
         assert!(svg.contains(r#"role="img""#));
         assert!(svg.contains("aria-label=\""));
         assert!(svg.contains("<title>"));

@@ -56,6 +56,14 @@ pub fn routes() -> Router<AppState> {
             post(add_follow_up),
         )
         .route("/rapat/{program}/{cluster}/{period}/tutup", post(close))
+        .route(
+            "/rapat/{program}/{cluster}/{period}/berita-acara-draf.pdf",
+            get(draft_pdf),
+        )
+        .route(
+            "/rapat/{program}/{cluster}/{period}/daftar-hadir",
+            post(save_attendance),
+        )
         .route("/tindak-lanjut", get(follow_ups_page))
         .route("/tindak-lanjut/{id}/selesai", post(complete_follow_up))
 }
@@ -533,7 +541,20 @@ struct MeetingPage<'a> {
     csrf: String,
     statuses: Vec<&'static str>,
     due_default: String,
+    /// The attendance recorded, then blank lines to add more.
+    attendance: Vec<AttendanceLine>,
 }
+
+/// A line of the attendance form (or list, once closed).
+pub struct AttendanceLine {
+    pub index: usize,
+    pub name: String,
+    pub office: String,
+    pub present: bool,
+}
+
+/// Blank lines the attendance form offers below those recorded.
+const BLANK_ATTENDANCE_LINES: usize = 3;
 
 async fn meeting_page(
     State(state): State<AppState>,
@@ -550,6 +571,27 @@ async fn meeting_page(
     let nav = Nav::of(&user).await?;
     let due_default =
         (resolved.scope.date(resolved.program()) + chrono::Duration::days(7)).to_string();
+    let recorded = state.store.attendance(user.region(), &resolved.key).await?;
+    let blank = if open && right == Right::Hold {
+        BLANK_ATTENDANCE_LINES
+    } else {
+        0
+    };
+    let attendance = recorded
+        .into_iter()
+        .map(|a| (a.name, a.office, a.present))
+        .chain(std::iter::repeat_n(
+            (String::new(), String::new(), true),
+            blank,
+        ))
+        .enumerate()
+        .map(|(index, (name, office, present))| AttendanceLine {
+            index,
+            name,
+            office,
+            present,
+        })
+        .collect();
     render(&MeetingPage {
         m: minutes_view(&tr, &minutes),
         tr,
@@ -560,6 +602,7 @@ async fn meeting_page(
         nav: Some(nav),
         statuses: Status::ALL.iter().map(|s| s.code()).collect(),
         due_default,
+        attendance,
     })
 }
 
@@ -615,6 +658,79 @@ async fn minutes_pdf(
         file_name,
     }
     .into_response())
+}
+
+/// The berita acara as it stands, marked "DRAF" without a number while the
+/// meeting is open (the final one once it is closed): for whoever may read
+/// the meeting, to read it over before closing.
+async fn draft_pdf(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(segments): Path<(String, String, String)>,
+) -> Result<Response, PageError> {
+    let (resolved, _) = meetings::read(&state, &user.user, &segments, "meeting.draft").await?;
+    let (_, minutes) = meetings::current_minutes(&state, &user.user, &resolved).await?;
+    let lang = lang_of(&user.session).await;
+    let document = meetings::minutes_document(&state, &user.user, &minutes, lang).await?;
+    let file_name = format!(
+        "berita-acara-draf-{}-{}-{}.pdf",
+        segments.0, segments.1, segments.2
+    );
+    let bytes = tokio::task::spawn_blocking(move || pantau_report::minutes::pdf(&document))
+        .await
+        .map_err(PageError::internal)?
+        .map_err(PageError::internal)?;
+    Ok(crate::service::reports::Download {
+        bytes,
+        content_type: crate::service::reports::PDF,
+        file_name,
+    }
+    .into_response())
+}
+
+/// The attendance form's fields: `csrf`, then `name_N`, `office_N` and
+/// `present_N` (`yes`, or absent for not present) for each line N.
+fn attendance_of(fields: &[(String, String)]) -> Vec<pantau_store::Attendee> {
+    let mut lines: std::collections::BTreeMap<usize, pantau_store::Attendee> = Default::default();
+    for (key, value) in fields {
+        let Some((field, index)) = key.rsplit_once('_') else {
+            continue;
+        };
+        let Ok(index) = index.parse::<usize>() else {
+            continue;
+        };
+        let line = lines
+            .entry(index)
+            .or_insert_with(|| pantau_store::Attendee {
+                name: String::new(),
+                office: String::new(),
+                present: false,
+            });
+        match field {
+            "name" => line.name = value.clone(),
+            "office" => line.office = value.clone(),
+            "present" => line.present = value == "yes",
+            _ => {}
+        }
+    }
+    lines.into_values().collect()
+}
+
+/// Record who attended (only who holds the meeting: its evaluator or an admin).
+async fn save_attendance(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(segments): Path<(String, String, String)>,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Result<Redirect, PageError> {
+    let csrf = fields
+        .iter()
+        .find(|(k, _)| k == "csrf")
+        .map(|(_, v)| v.as_str());
+    check_csrf(&user.session, csrf).await?;
+    let held = meetings::hold(&state, &user.user, &segments, "meeting.attendance").await?;
+    meetings::save_attendance(&state, &held, &attendance_of(&fields)).await?;
+    Ok(Redirect::to(&format!("{}#attendance", held.meeting.path())))
 }
 
 fn back_to(held: &Held) -> Redirect {
@@ -910,6 +1026,22 @@ mod tests {
             meeting_path(&MeetingKey::final_of("100HK")),
             "/rapat/100HK/semua/akhir"
         );
+    }
+
+    #[test]
+    fn attendance_lines_are_read_by_their_number() {
+        let field = |k: &str, v: &str| (k.to_owned(), v.to_owned());
+        let lines = attendance_of(&[
+            field("csrf", "x"),
+            field("name_1", "Budi"),
+            field("office_1", "Dinsos"),
+            field("name_0", "Ani"),
+            field("present_0", "yes"),
+            field("office_0", "DP3A"),
+        ]);
+        assert_eq!(lines.len(), 2);
+        assert_eq!((lines[0].name.as_str(), lines[0].present), ("Ani", true));
+        assert_eq!((lines[1].name.as_str(), lines[1].present), ("Budi", false));
     }
 
     #[test]

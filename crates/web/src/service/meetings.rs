@@ -254,12 +254,58 @@ pub async fn minutes_document(
         chair.full_name = holder.full_name;
         chair.nip = holder.nip;
     }
-    Ok(pantau_report::MinutesDocument::build(
-        minutes,
-        lang,
-        None,
-        &[chair],
-    ))
+    let key = meeting_key_of(minutes);
+    let attendees: Vec<pantau_report::Attendee> = state
+        .store
+        .attendance(&user.region, &key)
+        .await?
+        .into_iter()
+        .map(|a| pantau_report::Attendee {
+            name: a.name,
+            office: a.office,
+            present: a.present,
+        })
+        .collect();
+    // The region's identity as the store has it now: its name (the logo is
+    // wired when the store keeps one).
+    let letterhead = pantau_report::Letterhead::of_region(&minutes.region.name);
+    let document = pantau_report::MinutesDocument::build(minutes, lang, None, &[chair])
+        .with_letterhead(&letterhead)
+        .with_attendance(&attendees);
+    Ok(
+        match state.store.document_number(&user.region, &key).await? {
+            Some(number) => document.numbered(&number),
+            None => document.as_draft(),
+        },
+    )
+}
+
+/// The meeting the minutes are of.
+pub fn meeting_key_of(minutes: &Minutes) -> MeetingKey {
+    match (&minutes.cluster, minutes.kind) {
+        (Some(cluster), pantau_domain::meeting::MeetingKind::Weekly) => {
+            MeetingKey::weekly(&minutes.program.code, &cluster.code, minutes.period.index)
+        }
+        _ => MeetingKey::final_of(&minutes.program.code),
+    }
+}
+
+/// Replace the meeting's attendance list.
+pub async fn save_attendance(
+    state: &AppState,
+    held: &Held<'_>,
+    list: &[pantau_store::Attendee],
+) -> Result<(), PageError> {
+    state
+        .store
+        .save_attendance(
+            &held.user.region,
+            &held.meeting.key,
+            list,
+            &actor_of(held.user),
+        )
+        .await?;
+    Ok(())
 }
 
 /// A meeting the user may hold: the capability every recording action takes.
