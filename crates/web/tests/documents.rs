@@ -184,4 +184,35 @@ async fn the_admin_sets_the_pattern_checked_in_words(backend: &str) {
 on_both_backends!(
     attendance_draft_and_number,
     the_admin_sets_the_pattern_checked_in_words,
+    the_regions_identity_heads_every_pdf,
 );
+
+/// The name and place the admin sets head the berita acara and the reports.
+async fn the_regions_identity_heads_every_pdf(backend: &str) {
+    let app = spawn_app(backend).await;
+    app.store
+        .set_identity(
+            "3275",
+            "Pemerintah Kota Contoh Baru",
+            Some("Tempat Contoh"),
+            pantau_store::LogoChange::Keep,
+            &pantau_store::Actor::cli(),
+        )
+        .await
+        .unwrap();
+    let asda1 = app.logged_in("asda1").await;
+    for path in [
+        format!("{WEEK6}/berita-acara-draf.pdf"),
+        "/laporan/unduh?program=100HK&as_of=2025-04-25&format=pdf".to_owned(),
+        "/laporan/unduh?program=100HK&format=pdf&kind=final".to_owned(),
+    ] {
+        let (status, _, pdf) = asda1.download(&path).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        let text = pdf_text(&pdf);
+        assert!(
+            text.contains("PEMERINTAH KOTA CONTOH BARU")
+                || text.contains("Pemerintah Kota Contoh Baru"),
+            "{path}: {text}"
+        );
+    }
+}

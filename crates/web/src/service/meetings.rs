@@ -266,9 +266,7 @@ pub async fn minutes_document(
             present: a.present,
         })
         .collect();
-    // The region's identity as the store has it now: its name (the logo is
-    // wired when the store keeps one).
-    let letterhead = pantau_report::Letterhead::of_region(&minutes.region.name);
+    let letterhead = super::reports::letterhead(state, &user.region).await?;
     let document = pantau_report::MinutesDocument::build(minutes, lang, None, &[chair])
         .with_letterhead(&letterhead)
         .with_attendance(&attendees);

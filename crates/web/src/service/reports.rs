@@ -83,6 +83,7 @@ pub async fn make_download(
         evaluate_for(state, region, &view).await?
     };
     let bundle = state.store.region_bundle(region).await?;
+    let letterhead = letterhead(state, region).await?;
     let format = query.format.clone();
     let table = query.table.clone();
     let stem = format!(
@@ -96,9 +97,31 @@ pub async fn make_download(
         evaluated.as_of.local_date
     );
     // Typesetting and zipping are CPU work: keep them off the request threads.
-    tokio::task::spawn_blocking(move || build(&evaluated, &bundle, is_final, &format, table, stem))
-        .await
-        .map_err(PageError::internal)?
+    tokio::task::spawn_blocking(move || {
+        build(
+            &evaluated, &bundle, is_final, &format, table, stem, letterhead,
+        )
+    })
+    .await
+    .map_err(PageError::internal)?
+}
+
+/// The head of every PDF of the region: its name, place and logo as the
+/// administrator set them, the place read off the name when none is set.
+pub async fn letterhead(
+    state: &AppState,
+    region: &str,
+) -> Result<pantau_report::Letterhead, PageError> {
+    let stored = state.store.letterhead(region).await?;
+    let place = stored
+        .place
+        .filter(|p| !p.trim().is_empty())
+        .unwrap_or_else(|| pantau_report::minutes::place_of(&stored.name));
+    Ok(pantau_report::Letterhead {
+        name: stored.name,
+        place,
+        logo_png: stored.logo_png,
+    })
 }
 
 /// The figures of a final evaluation: as of the final deadline unless another
@@ -164,6 +187,7 @@ fn build(
     format: &str,
     table: Option<String>,
     stem: String,
+    letterhead: pantau_report::Letterhead,
 ) -> Result<Download, PageError> {
     let report = Report::new(
         &evaluated.region,
@@ -200,7 +224,10 @@ fn build(
             })
         }
         "pdf" => {
-            let signature = Signature::default();
+            let signature = Signature {
+                letterhead: Some(letterhead),
+                ..Signature::default()
+            };
             let bytes = match &final_doc {
                 Some(doc) => pantau_report::pdf::final_report(&report, doc, &signature),
                 None => pantau_report::pdf::evaluation_report(&report, &signature, &[]),
