@@ -155,6 +155,36 @@ pub const PAGES: &[Page] = &[
         roles: &[Admin],
     },
     Page {
+        name: "user-edit",
+        path: "/admin/pengguna/op-dp3a",
+        roles: &[Admin],
+    },
+    Page {
+        name: "identity",
+        path: "/admin/identitas",
+        roles: &[Admin],
+    },
+    Page {
+        name: "documents",
+        path: "/admin/dokumen",
+        roles: &[Admin],
+    },
+    Page {
+        name: "history",
+        path: "/lapor/riwayat",
+        roles: &[Operator],
+    },
+    Page {
+        name: "minutes",
+        path: "/rapat/100HK/ASDA1/6/berita-acara",
+        roles: &[Admin, Evaluator, Leader],
+    },
+    Page {
+        name: "forgot-password",
+        path: "/lupa-sandi",
+        roles: &[Anonymous],
+    },
+    Page {
         name: "audit",
         path: "/audit",
         roles: &[Admin],
