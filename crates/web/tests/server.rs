@@ -765,6 +765,7 @@ async fn admin_edits_go_through_bundle_validation(backend: &str) {
 }
 
 on_both_backends!(
+    colour_strips_have_a_legend_in_the_pages_language,
     report_verify_and_see_it,
     forbidden_actions_are_refused_and_change_nothing,
     bad_input_gets_a_clear_message_and_writes_nothing,
@@ -773,3 +774,33 @@ on_both_backends!(
     api_tokens_write_and_sessions_only_read,
     admin_edits_go_through_bundle_validation,
 );
+
+/// The reporting strips' colours are named next to them, in the page's language.
+async fn colour_strips_have_a_legend_in_the_pages_language(backend: &str) {
+    let app = spawn_app(backend).await;
+    let leader = app.logged_in("leader").await;
+    for (lang, words) in [
+        (
+            "id",
+            ["Warna laporan", "Tepat waktu", "Terlambat", "Tidak lapor"],
+        ),
+        ("en", ["Report colours", "On time", "Late", "Missing"]),
+    ] {
+        leader.get(&format!("/bahasa/{lang}")).await;
+        for path in ["/dasbor", "/unit/DP3A"] {
+            let (status, page) = leader.get(path).await;
+            assert_eq!(status, StatusCode::OK);
+            let legend = page
+                .split("id=\"compliance-legend\"")
+                .nth(1)
+                .and_then(|rest| rest.split("</p>").next())
+                .unwrap_or_else(|| panic!("{path} ({lang}) has no legend: {page}"));
+            for word in words {
+                assert!(legend.contains(word), "{path} ({lang}): {legend}");
+            }
+            for colour in ["c-on_time", "c-late", "c-missing", "c-open"] {
+                assert!(legend.contains(colour), "{path} ({lang}): {legend}");
+            }
+        }
+    }
+}

@@ -175,3 +175,6 @@ table-scroll-hint = Swipe the table sideways to see every column.
 evidence-pdf = PDF document
 evidence-thumb-alt = Evidence { $name }
 audit-detail = Details
+
+# --- compliance legend ---
+compliance-legend = Report colours

@@ -175,3 +175,6 @@ table-scroll-hint = Geser tabel ke samping untuk melihat semua kolom.
 evidence-pdf = Dokumen PDF
 evidence-thumb-alt = Bukti { $name }
 audit-detail = Rincian
+
+# --- compliance legend ---
+compliance-legend = Warna laporan
