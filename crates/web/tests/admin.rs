@@ -408,6 +408,29 @@ async fn deletion_is_refused_with_the_reason(backend: &str) {
         log.iter()
             .any(|r| r.action == "archive" && r.entity == "unit")
     );
+    // An archived target leaves the operator's week; it comes back when restored.
+    let operator = app.logged_in("op-dp3a").await;
+    let (_, week) = operator.get("/lapor").await;
+    assert!(week.contains("DP3A-01"), "{week}");
+    let (status, _) = admin
+        .submit(
+            "/admin/target/arsip",
+            &[("program", "100HK"), ("code", "DP3A-01"), ("archived", "1")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, week) = operator.get("/lapor").await;
+    assert!(
+        !week.contains("name=\"target\" value=\"DP3A-01\""),
+        "{week}"
+    );
+    assert!(week.contains("DP3A-02"), "the other targets stay");
+    admin
+        .submit(
+            "/admin/target/arsip",
+            &[("program", "100HK"), ("code", "DP3A-01"), ("archived", "0")],
+        )
+        .await;
     // Something nothing refers to is deleted, and the deletion audited.
     admin
         .submit(

@@ -294,11 +294,22 @@ async fn page(
             },
         )
         .await?;
+    // An archived target keeps its history but takes no new reports.
+    let archived: std::collections::HashSet<String> = state
+        .store
+        .archived_items(user.region())
+        .await?
+        .into_iter()
+        .filter_map(|item| match item {
+            pantau_store::PlanItem::Target { program: p, code } if p == program.code => Some(code),
+            _ => None,
+        })
+        .collect();
     let targets = program
         .targets
         .iter()
         .zip(&evaluated.evaluation.targets)
-        .filter(|(t, _)| t.unit as usize == unit_index)
+        .filter(|(t, _)| t.unit as usize == unit_index && !archived.contains(&t.code))
         .map(|(t, r)| {
             let measure = t.measure.clone().unwrap_or_default();
             let with_measure = |figure: String| {
