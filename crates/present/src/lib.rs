@@ -240,17 +240,39 @@ pub fn tick_pct(lang: Lang, value: f64, decimals: usize) -> String {
     }
 }
 
-/// Rupiah on a chart's axis, in billions (the chart names the unit,
-/// "Rp miliar" / "Rp billion"): whole billions from ten on, one decimal below:
-/// "12", "2,5" / "2.5", "0".
+/// Rupiah on a chart's axis, short with its scale as the headline cards write
+/// it: "Rp 0", "Rp 500 jt", "Rp 5 M", "Rp 2,5 M", "Rp 1,5 T" (English "Rp 500 m",
+/// "Rp 5 bn", "Rp 1.5 tn"), with only the decimals the tick needs (at most two).
 pub fn rupiah_axis(lang: Lang, amount: f64) -> String {
-    let billions = amount / 1e9;
-    // Decided on the rounded figure: 9.96 billion reads "10", not "10,0".
-    if (billions * 10.0).round().abs() >= 100.0 || billions == 0.0 {
-        tick(lang, billions, 0)
-    } else {
-        tick(lang, billions, 1)
+    // (size, Indonesian, English), largest first, as in [`rupiah_short`].
+    const SCALES: [(f64, &str, &str); 3] = [(1e12, "T", "tn"), (1e9, "M", "bn"), (1e6, "jt", "m")];
+    if !amount.is_finite() {
+        return NONE.to_owned();
     }
+    let sign = if amount < 0.0 { "-" } else { "" };
+    let magnitude = amount.abs();
+    let decimals_of = |scaled: f64| {
+        (0..=2)
+            .find(|&d| {
+                let shifted = scaled * 10f64.powi(d as i32);
+                (shifted - shifted.round()).abs() < 1e-6 * shifted.abs().max(1.0)
+            })
+            .unwrap_or(2)
+    };
+    for (size, id, en) in SCALES {
+        if magnitude >= size * (1.0 - 1e-9) {
+            let scaled = magnitude / size;
+            let suffix = match lang {
+                Lang::Id => id,
+                Lang::En => en,
+            };
+            return format!(
+                "{sign}Rp {} {suffix}",
+                tick(lang, scaled, decimals_of(scaled))
+            );
+        }
+    }
+    format!("{sign}Rp {}", tick(lang, magnitude, 0))
 }
 
 /// A day on a chart's date axis: "1 Mar", "17 Agu" / "17 Aug".

@@ -11,7 +11,8 @@ use pantau_present::{self as present, Lang};
 
 const W: f64 = 560.0;
 const H: f64 = 300.0;
-const LEFT: f64 = 58.0;
+// Room for the longest tick, "Rp 500 M".
+const LEFT: f64 = 74.0;
 const RIGHT: f64 = 12.0;
 const TOP: f64 = 40.0;
 const BOTTOM: f64 = 52.0;
@@ -35,7 +36,7 @@ pub struct Series<'a> {
 /// What the y axis counts, and so how its ticks are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Axis {
-    /// Rupiah, written in billions ([`present::rupiah_axis`]); the title names the unit.
+    /// Rupiah, each tick with its scale: "Rp 5 M", "Rp 1,5 T" ([`present::rupiah_axis`]).
     RupiahBillions,
     /// Percent, whole ([`present::tick_pct`]).
     Percent,
@@ -390,7 +391,7 @@ mod tests {
     }
 
     #[test]
-    fn amounts_are_ticked_in_billions_in_the_pages_language() {
+    fn amounts_are_ticked_in_rupiah_with_their_scale_in_the_pages_language() {
         let chart = |lang| YearChart {
             title: "Serapan",
             lang,
@@ -403,11 +404,14 @@ mod tests {
             as_of_month: 12,
         };
         let id = svg(&chart(Lang::Id));
-        for tick in [">0<", ">5,0<", ">10<"] {
+        for tick in [">Rp 0<", ">Rp 5 M<", ">Rp 10 M<"] {
             assert!(id.contains(tick), "{tick} in {id}");
         }
         let en = svg(&chart(Lang::En));
-        assert!(en.contains(">5.0<") && en.contains(">10<"), "{en}");
-        assert!(!en.contains(">5,0<"), "{en}");
+        assert!(
+            en.contains(">Rp 5 bn<") && en.contains(">Rp 10 bn<"),
+            "{en}"
+        );
+        assert!(!en.contains(" M<"), "{en}");
     }
 }

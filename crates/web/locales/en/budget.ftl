@@ -47,4 +47,3 @@ budget-column = Column
 budget-reason = Problem
 budget-planned-keep = leave blank to keep it
 budget-margin = Margin
-budget-billions = Rp billion

@@ -47,4 +47,3 @@ budget-column = Kolom
 budget-reason = Masalah
 budget-planned-keep = kosongkan untuk mempertahankan
 budget-margin = Batas toleransi
-budget-billions = Rp miliar

@@ -502,7 +502,8 @@ impl YTicks {
                 (lo, hi) = (mid - MIN_SPAN / 2.0, mid + MIN_SPAN / 2.0);
             }
         }
-        let step = nice_step((hi - lo) / 4.0).max(0.01);
+        // One rule for every axis: steps of 1, 2 or 5 times a power of ten.
+        let step = crate::budget_chart::step_125((hi - lo) / 4.0).max(0.01);
         let k0 = (lo / step + 1e-9).floor();
         let k1 = (hi / step - 1e-9).ceil();
         let (lo, hi, values) = if k0.is_finite() && k1.is_finite() && k1 > k0 && k1 - k0 <= 12.0 {
@@ -531,27 +532,6 @@ impl YTicks {
             labels,
         }
     }
-}
-
-/// 1, 2, 2.5 or 5 times a power of ten, at least `raw`.
-fn nice_step(raw: f64) -> f64 {
-    if !(raw.is_finite() && raw > 0.0) {
-        return 1.0;
-    }
-    let mag = 10f64.powf(raw.log10().floor());
-    let norm = raw / mag;
-    let nice = if norm <= 1.0 {
-        1.0
-    } else if norm <= 2.0 {
-        2.0
-    } else if norm <= 2.5 && mag >= 0.1 {
-        2.5
-    } else if norm <= 5.0 {
-        5.0
-    } else {
-        10.0
-    };
-    nice * mag
 }
 
 /// Decimals (0 to 2) needed to print multiples of `step`.

@@ -433,12 +433,7 @@ async fn unit_view(
     let planned_total = by_month[11]
         .as_ref()
         .map_or(0.0, |f| to_f64(f.planned_to_date));
-    let title = format!(
-        "{} · {} {year} ({})",
-        unit.code,
-        tr.t("budget-chart-title"),
-        tr.t("budget-billions")
-    );
+    let title = format!("{} · {} {year}", unit.code, tr.t("budget-chart-title"));
     let plan_label = tr.t("budget-plan-cumulative");
     let actual_label = tr.t("budget-realised-cumulative");
     let pagu_label = tr.t("budget-pagu");
