@@ -192,8 +192,16 @@ pub fn trend_svg(chart: &TrendChart) -> String {
         .iter()
         .flat_map(|s| s.values.iter().flatten().copied())
         .collect();
-    let lo = values.iter().copied().fold(0.0, f64::min).floor();
-    let hi = values.iter().copied().fold(100.0, f64::max).ceil();
+    // The scale runs between round ticks (1-2-5 steps, as every axis).
+    let (lo, hi) = (
+        values.iter().copied().fold(0.0, f64::min),
+        values.iter().copied().fold(100.0, f64::max),
+    );
+    let step = crate::budget_chart::step_125((hi - lo) / 4.0);
+    let (lo, hi) = ((lo / step).floor() * step, (hi / step).ceil() * step);
+    let ticks: Vec<f64> = (0..=((hi - lo) / step).round() as usize)
+        .map(|k| lo + step * k as f64)
+        .collect();
     let (left, right, top, bottom) = (40.0, TW - 10.0, TITLE + 30.0, TH - 28.0);
     let n = chart.columns.len().max(1);
     let x_of = |i: usize| {
@@ -216,7 +224,7 @@ pub fn trend_svg(chart: &TrendChart) -> String {
         f1(TITLE),
         esc(chart.title)
     );
-    for tick in [lo, lo + (hi - lo) / 2.0, hi] {
+    for tick in ticks {
         let y = y_of(tick);
         let _ = write!(
             s,
@@ -224,7 +232,6 @@ pub fn trend_svg(chart: &TrendChart) -> String {
             f1(y),
             f1(left - 4.0),
             f1(y + 4.0),
-            // The ends are whole; the middle may be a half.
             esc(&present::tick_pct(
                 chart.lang,
                 tick,
@@ -374,15 +381,27 @@ mod tests {
             }],
         };
         let svg = trend_svg(&chart);
-        assert!(svg.contains(">-13%<"), "{svg}");
-        assert!(svg.contains(">130%<"), "{svg}");
-        // The middle of -13..130 is a half: a decimal comma in Indonesian.
-        assert!(svg.contains(">58,5%<"), "{svg}");
+        // -12.5..130 widens to round ticks: -50, 0, 50, 100, 150.
+        for tick in [">-50%<", ">0%<", ">50%<", ">100%<", ">150%<"] {
+            assert!(svg.contains(tick), "{tick} in {svg}");
+        }
+        let small = trend_svg(&TrendChart {
+            series: vec![TrendSeries {
+                name: "Capaian".into(),
+                values: vec![Some(0.0), Some(102.5)],
+            }],
+            ..chart.clone()
+        });
+        // 0..102.5 steps by 50 up to 150, never an odd tick such as 102.5.
+        assert!(
+            small.contains(">150%<") && !small.contains(">102"),
+            "{small}"
+        );
         let svg = trend_svg(&TrendChart {
             lang: Lang::En,
             ..chart
         });
-        assert!(svg.contains(">58.5%<"), "{svg}");
+        assert!(svg.contains(">-50%<"), "{svg}");
         assert!(svg.contains(">W1<") && !svg.contains(">M1<"), "{svg}");
     }
 
