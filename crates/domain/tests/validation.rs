@@ -672,9 +672,10 @@ fn type_problems_are_all_listed_too() {
 
 #[test]
 fn a_program_longer_than_three_years_is_refused_before_its_calendar_is_built() {
-    // 2025-02-22 to 2028-02-22 is 1,097 days: one more than three years allow.
+    // 2025-02-22 to 2028-02-23 is 1,097 days, both counted: one more than
+    // three years (with their leap day) allow.
     let mut b = valid();
-    b.program_mut()["end"] = json!("2028-02-22");
+    b.program_mut()["end"] = json!("2028-02-23");
     assert_only(
         &b,
         "programs[0].end",
@@ -682,7 +683,7 @@ fn a_program_longer_than_three_years_is_refused_before_its_calendar_is_built() {
     );
     // A day less is accepted; so is a long program when the limit is raised.
     let mut b = valid();
-    b.program_mut()["end"] = json!("2028-02-21");
+    b.program_mut()["end"] = json!("2028-02-22");
     b.region();
     let mut b = valid();
     b.program_mut()["end"] = json!("2225-01-01");
