@@ -8,26 +8,10 @@ use reqwest::StatusCode;
 
 #[macro_use]
 mod support;
-use support::spawn_app;
+use support::{pdf_text, spawn_app};
 
 const WEEK6: &str = "/rapat/100HK/ASDA1/6";
 const WEEK5: &str = "/rapat/100HK/ASDA1/5";
-
-/// The text of a PDF as poppler's pdftotext reads it (installed by scripts/readers).
-fn pdf_text(pdf: &[u8]) -> String {
-    let dir = std::env::temp_dir().join(support::unique("pantau_documents_pdf"));
-    std::fs::create_dir_all(&dir).unwrap();
-    let file = dir.join("minutes.pdf");
-    std::fs::write(&file, pdf).unwrap();
-    let out = std::process::Command::new("pdftotext")
-        .args(["-layout"])
-        .arg(&file)
-        .arg("-")
-        .output()
-        .expect("pdftotext runs: install it with scripts/readers");
-    assert!(out.status.success());
-    String::from_utf8(out.stdout).unwrap()
-}
 
 async fn attendance_draft_and_number(backend: &str) {
     let app = spawn_app(backend).await;

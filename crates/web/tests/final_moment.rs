@@ -4,8 +4,6 @@
 //! moment of a figure"); a report filed later counts only when asked for.
 //! On SQLite and on PostgreSQL.
 
-use std::io::Write;
-
 use calamine::{Data, DataType, Reader};
 use pantau_present::Lang;
 use reqwest::StatusCode;
@@ -13,7 +11,7 @@ use rust_decimal::Decimal;
 
 #[macro_use]
 mod support;
-use support::{TestApp, spawn_app};
+use support::{TestApp, pdf_text, spawn_app};
 
 /// The text between `id="ID">` and the next `<`.
 fn by_id(html: &str, id: &str) -> String {
@@ -48,25 +46,6 @@ fn paragraph(html: &str, id: &str) -> String {
 
 fn decimal(value: &serde_json::Value) -> Decimal {
     value.to_string().parse().expect("a number")
-}
-
-/// What pdftotext reads in a PDF.
-fn pdf_text(bytes: &[u8]) -> String {
-    let mut file = tempfile_path("pdf");
-    file.1.write_all(bytes).unwrap();
-    let output = std::process::Command::new("pdftotext")
-        .args(["-layout", file.0.to_str().unwrap(), "-"])
-        .output()
-        .expect("pdftotext runs (scripts/readers installs poppler-utils)");
-    assert!(output.status.success(), "pdftotext reads the PDF");
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-fn tempfile_path(extension: &str) -> (std::path::PathBuf, std::fs::File) {
-    let path =
-        std::env::temp_dir().join(format!("{}.{extension}", support::unique("pantau_final")));
-    let file = std::fs::File::create(&path).unwrap();
-    (path, file)
 }
 
 /// The summary sheet's capaian: the number in the row labelled with it.

@@ -8,7 +8,7 @@ use reqwest::StatusCode;
 
 #[macro_use]
 mod support;
-use support::{Browser, TestApp, spawn_app};
+use support::{Browser, TestApp, pdf_text, spawn_app};
 
 const WEEK6: &str = "/rapat/100HK/ASDA1/6";
 
@@ -25,22 +25,6 @@ fn row<'a>(html: &'a str, table: &str, marker: &str) -> Option<&'a str> {
 }
 
 impl Browser {}
-
-/// The text of a PDF as poppler's pdftotext reads it (installed by scripts/readers).
-fn pdf_text(pdf: &[u8]) -> String {
-    let dir = std::env::temp_dir().join(support::unique("pantau_minutes_pdf"));
-    std::fs::create_dir_all(&dir).unwrap();
-    let file = dir.join("minutes.pdf");
-    std::fs::write(&file, pdf).unwrap();
-    let out = std::process::Command::new("pdftotext")
-        .args(["-layout"])
-        .arg(&file)
-        .arg("-")
-        .output()
-        .expect("pdftotext runs: install it with scripts/readers");
-    assert!(out.status.success());
-    String::from_utf8(out.stdout).unwrap()
-}
 
 async fn denials(app: &TestApp) -> usize {
     app.store

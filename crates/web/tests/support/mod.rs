@@ -12,6 +12,22 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 use pantau_store::{Actor, ImportMode, NewUser, Role, Store};
 
+/// The text of a PDF as poppler's pdftotext reads it, laid out
+/// (`scripts/readers` installs it).
+pub fn pdf_text(pdf: &[u8]) -> String {
+    let file = std::env::temp_dir().join(format!("{}.pdf", unique("pantau_pdf")));
+    std::fs::write(&file, pdf).unwrap();
+    let out = std::process::Command::new("pdftotext")
+        .args(["-layout"])
+        .arg(&file)
+        .arg("-")
+        .output()
+        .expect("pdftotext runs: install it with scripts/readers");
+    let _ = std::fs::remove_file(&file);
+    assert!(out.status.success(), "pdftotext reads the PDF");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
 /// Every account's password.
 pub const PASSWORD: &str = "rahasia-uji-123";
 
