@@ -6,23 +6,19 @@
 //! target page and finds the unit on the dashboard. Screenshots of the pages
 //! at phone width land in /tmp/pantau-e2e-<backend>-<page>.png for a look.
 
+mod chromium;
 mod support;
 
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use chromium::{Driver, WAIT};
 use fantoccini::elements::Element;
-use fantoccini::{Client, ClientBuilder, Locator};
+use fantoccini::{Client, Locator};
 use pantau_domain::bundle::EntryStatus;
 use rust_decimal::Decimal;
 use serde_json::json;
 use support::{PASSWORD, TestApp};
 
-const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
-const CHROMIUM: &str = "/usr/bin/chromium";
-/// How long to wait for a page or an element before failing.
-const WAIT: Duration = Duration::from_secs(15);
 /// How long the whole walk may take.
 const WALK: Duration = Duration::from_secs(180);
 /// A phone's viewport (an iPhone 12-15), in CSS pixels.
@@ -36,138 +32,6 @@ const PHOTO: &[u8] = &[
     0xb7, 0xc0, 0x86, 0x41, 0x2e, 0xe0, 0xce, 0xff, 0xff, 0xff, 0x01, 0x22, 0x46, 0x06, 0x5a, 0x7c,
     0x38, 0xd9, 0x0f, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82,
 ];
-
-/// chromedriver on a free port, with a fresh Chromium profile directory.
-/// Dropping it (also when the test panics) ends chromedriver and any
-/// Chromium it left running on that profile.
-struct Driver {
-    child: Child,
-    port: u16,
-    dir: PathBuf,
-}
-
-impl Driver {
-    async fn start() -> Driver {
-        for program in [CHROMEDRIVER, CHROMIUM] {
-            assert!(
-                Path::new(program).exists(),
-                "{program} is missing: run scripts/chromium (as root) to install Debian's \
-                 chromium and chromium-driver"
-            );
-        }
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("a free port")
-            .port();
-        let dir = std::env::temp_dir().join(support::unique("pantau_e2e"));
-        std::fs::create_dir_all(dir.join("profile")).unwrap();
-        let log = std::fs::File::create(dir.join("chromedriver.log")).unwrap();
-        let child = Command::new(CHROMEDRIVER)
-            .arg(format!("--port={port}"))
-            .stdin(Stdio::null())
-            .stdout(log.try_clone().unwrap())
-            .stderr(log)
-            .spawn()
-            .unwrap_or_else(|e| {
-                panic!("{CHROMEDRIVER} does not start ({e}): see scripts/chromium")
-            });
-        let driver = Driver { child, port, dir };
-        let deadline = Instant::now() + WAIT;
-        while tokio::net::TcpStream::connect(("127.0.0.1", port))
-            .await
-            .is_err()
-        {
-            assert!(
-                Instant::now() < deadline,
-                "chromedriver did not listen on port {port} within {WAIT:?}"
-            );
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        driver
-    }
-
-    async fn connect(&self) -> Client {
-        let profile = self.dir.join("profile");
-        let capabilities = json!({
-            "goog:chromeOptions": {
-                "binary": CHROMIUM,
-                "args": [
-                    "--headless=new",
-                    "--no-sandbox",
-                    "--disable-gpu",
-                    "--disable-dev-shm-usage",
-                    // The machine's network is closed: Chromium's own
-                    // background connections would only be refused.
-                    "--disable-quic",
-                    "--no-first-run",
-                    "--disable-background-networking",
-                    "--disable-component-update",
-                    "--disable-sync",
-                    // As on a phone: scrollbars take no room.
-                    "--hide-scrollbars",
-                    format!("--window-size={},{}", PHONE.0, PHONE.1),
-                    format!("--user-data-dir={}", profile.display()),
-                ],
-            }
-        });
-        let serde_json::Value::Object(capabilities) = capabilities else {
-            unreachable!()
-        };
-        // Two rustls crypto providers are linked in a workspace build (the
-        // reminders' SMTP and webhook clients bring ring); name the one to use.
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        ClientBuilder::rustls()
-            .expect("TLS roots for the WebDriver client")
-            .capabilities(capabilities)
-            .connect(&format!("http://127.0.0.1:{}", self.port))
-            .await
-            .unwrap_or_else(|e| {
-                panic!(
-                    "no Chromium session ({e}); chromedriver's log: {}",
-                    self.dir.join("chromedriver.log").display()
-                )
-            })
-    }
-
-    /// Processes still running on this driver's profile: Chromium left
-    /// behind when its session was not closed.
-    fn leftover_browsers(&self) -> Vec<u32> {
-        let marker = format!("--user-data-dir={}", self.dir.join("profile").display());
-        let Ok(procs) = std::fs::read_dir("/proc") else {
-            return Vec::new();
-        };
-        procs
-            .filter_map(|p| p.ok()?.file_name().to_str()?.parse::<u32>().ok())
-            .filter(|pid| {
-                std::fs::read(format!("/proc/{pid}/cmdline")).is_ok_and(|cmdline| {
-                    cmdline
-                        .split(|b| *b == 0)
-                        .any(|arg| arg == marker.as_bytes())
-                })
-            })
-            .collect()
-    }
-}
-
-impl Drop for Driver {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        for pid in self.leftover_browsers() {
-            let _ = Command::new("kill")
-                .args(["-KILL", &pid.to_string()])
-                .status();
-        }
-        if std::thread::panicking() {
-            eprintln!(
-                "e2e: chromedriver's log is kept in {}",
-                self.dir.join("chromedriver.log").display()
-            );
-        } else {
-            let _ = std::fs::remove_dir_all(&self.dir);
-        }
-    }
-}
 
 /// The browser at the test server.
 struct Browser {
@@ -769,7 +633,7 @@ async fn report_verify_and_see_it_in_chromium(backend: &'static str) {
     let started = Instant::now();
     let driver = Driver::start().await;
     let app = support::spawn_app(backend).await;
-    let client = driver.connect().await;
+    let client = driver.connect(&app.base).await.client;
     let browser = Browser {
         client: client.clone(),
         base: app.base.clone(),
