@@ -36,6 +36,34 @@ fn refused(out: &Output, says: &str) {
     assert!(stderr.contains(says), "{stderr}");
 }
 
+/// The region exports and evaluates (at `as_of_dates`) the same on both databases.
+fn assert_same_figures(original: &str, restored: &str, as_of_dates: &[&str]) {
+    for as_of in as_of_dates {
+        let evaluate = |database: &str| {
+            ok(&pantau(&[
+                "evaluate",
+                "--region",
+                "3275",
+                "--database",
+                database,
+                "--as-of",
+                as_of,
+            ]))
+        };
+        assert_eq!(evaluate(original), evaluate(restored), "as of {as_of}");
+    }
+    let export = |database: &str| {
+        ok(&pantau(&[
+            "export",
+            "--region",
+            "3275",
+            "--database",
+            database,
+        ]))
+    };
+    assert_eq!(export(original), export(restored));
+}
+
 fn sample() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/bekasi-100hk.json")
 }
@@ -129,30 +157,11 @@ async fn a_backup_taken_under_writes_restores_to_identical_evaluations() {
         "{said}"
     );
 
-    for as_of in ["2025-03-01", "2025-04-25", "2025-05-21"] {
-        let evaluate = |database: &str| {
-            ok(&pantau(&[
-                "evaluate",
-                "--region",
-                "3275",
-                "--database",
-                database,
-                "--as-of",
-                as_of,
-            ]))
-        };
-        assert_eq!(evaluate(&original), evaluate(&restored), "as of {as_of}");
-    }
-    let export = |database: &str| {
-        ok(&pantau(&[
-            "export",
-            "--region",
-            "3275",
-            "--database",
-            database,
-        ]))
-    };
-    assert_eq!(export(&original), export(&restored));
+    assert_same_figures(
+        &original,
+        &restored,
+        &["2025-03-01", "2025-04-25", "2025-05-21"],
+    );
     assert_eq!(
         std::fs::read(restored_evidence.join("3275/2025/foto-posyandu.jpg")).unwrap(),
         photo
@@ -332,30 +341,7 @@ async fn the_postgresql_steps_of_the_deploy_guide_restore_identically() {
         &restored,
     ]));
     assert!(verify.contains("the audit chain holds"), "{verify}");
-    for as_of in ["2025-03-01", "2025-05-21"] {
-        let evaluate = |database: &str| {
-            ok(&pantau(&[
-                "evaluate",
-                "--region",
-                "3275",
-                "--database",
-                database,
-                "--as-of",
-                as_of,
-            ]))
-        };
-        assert_eq!(evaluate(&original), evaluate(&restored), "as of {as_of}");
-    }
-    let export = |database: &str| {
-        ok(&pantau(&[
-            "export",
-            "--region",
-            "3275",
-            "--database",
-            database,
-        ]))
-    };
-    assert_eq!(export(&original), export(&restored));
+    assert_same_figures(&original, &restored, &["2025-03-01", "2025-05-21"]);
     let _ = std::fs::remove_file(&dump);
     for name in &names {
         admin
