@@ -85,6 +85,29 @@ impl Browser {
         self.find(css).await.text().await.unwrap()
     }
 
+    /// The text of the element `css` selects once it contains `needle`: a
+    /// form that posts back to its own page leaves the old page in view for a
+    /// moment, and its elements go stale when the new one replaces it.
+    async fn text_containing(&self, css: &str, needle: &str) -> String {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let found = match self.client.find(Locator::Css(css)).await {
+                Ok(element) => element.text().await.ok(),
+                Err(_) => None,
+            };
+            match found {
+                Some(text) if text.contains(needle) => return text,
+                _ if Instant::now() < deadline => {
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+                other => panic!(
+                    "{css} on {} did not come to contain {needle:?} within {WAIT:?}: {other:?}",
+                    self.path().await
+                ),
+            }
+        }
+    }
+
     /// Wait until the element `css` selects reads `expected` (across a page
     /// load that replaces an element of the same kind).
     async fn wait_for_text(&self, css: &str, expected: &str) {
@@ -545,8 +568,10 @@ async fn hold_a_meeting(app: &TestApp, browser: &Browser) {
         .await
         .unwrap();
     browser.wait_for_path(meeting).await;
-    let row = browser.text(r#"#units tr[data-unit="DP3A"]"#).await;
-    assert!(row.contains(note), "the note is in the DP3A row: {row}");
+    // The note is in the DP3A row once the page has come back.
+    browser
+        .text_containing(r#"#units tr[data-unit="DP3A"]"#, note)
+        .await;
 
     let promise = "Laporkan data posyandu periode 4-6";
     browser
@@ -575,7 +600,9 @@ async fn hold_a_meeting(app: &TestApp, browser: &Browser) {
         .await
         .unwrap();
     browser.wait_for_path(meeting).await;
-    let created = browser.text("#follow-ups-created").await;
+    let created = browser
+        .text_containing("#follow-ups-created", promise)
+        .await;
     assert!(
         created.contains(promise) && created.contains("11 April 2025"),
         "{created}"
