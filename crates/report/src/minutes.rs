@@ -653,6 +653,11 @@ impl MinutesDocument {
         let lang = Lang::parse(&self.lang).unwrap_or(Lang::Id);
         self.draft = shown::pick(lang, "DRAF", "DRAFT");
         self.number.clear();
+        // A draft is not closed: its moment is when it was printed.
+        let closed = shown::pick(lang, "Ditutup", "Closed");
+        for item in self.details.iter_mut().filter(|i| i.label == closed) {
+            item.label = shown::pick(lang, "Dicetak (belum ditutup)", "Printed (not yet closed)");
+        }
         self
     }
 

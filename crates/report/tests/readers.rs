@@ -764,6 +764,10 @@ fn pdftotext_reads_the_letterhead_number_attendance_and_draft_mark() {
     );
     assert!(text.contains("DRAF"), "{text}");
     assert!(!text.contains("Nomor:"), "a draft with a number:\n{text}");
+    assert!(
+        text.contains("Dicetak (belum ditutup)") && !text.contains("Ditutup "),
+        "a draft that says it was closed:\n{text}"
+    );
     assert!(text.contains("PEMERINTAH KOTA BEKASI"), "{text}");
     assert!(text.contains("Rina Marlina"), "{text}");
 }
