@@ -22,4 +22,4 @@ pub mod validate;
 pub use calendar::{AsOf, Calendar, Period};
 pub use engine::{Options, evaluate};
 pub use evaluation::Evaluation;
-pub use validate::{Limits, Problem, Refused, load, parse, validate, validate_with};
+pub use validate::{Limits, Problem, ProblemKind, Refused, load, parse, validate, validate_with};

@@ -19,7 +19,63 @@ use crate::rules;
 pub struct Problem {
     /// JSON path, e.g. `programs[0].targets[3].unit`; empty for the document itself.
     pub path: String,
+    /// What is wrong, in English (the API's and the command line's wording).
     pub message: String,
+    /// What is wrong, as a value, so a page can word it in its own language.
+    #[serde(skip)]
+    pub kind: ProblemKind,
+}
+
+/// What is wrong with a bundle, as a value: the problems a plan edited on the
+/// admin page can run into, with what a translation needs. The rest are
+/// [`ProblemKind::Other`] and keep only the English message.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ProblemKind {
+    #[default]
+    Other,
+    NameTooLong {
+        chars: usize,
+        max: usize,
+    },
+    EmptyCode,
+    DuplicateCode {
+        code: String,
+    },
+    UnknownCode {
+        code: String,
+    },
+    NotATime {
+        text: String,
+    },
+    ProgramTooLong {
+        days: i64,
+        max: i64,
+    },
+    StartAfterEnd {
+        start: NaiveDate,
+        end: NaiveDate,
+    },
+    OutsideProgram {
+        date: NaiveDate,
+        start: NaiveDate,
+        end: NaiveDate,
+    },
+    ThresholdsNegative,
+    ThresholdsOrder,
+    MilestoneBaseline,
+    MilestoneTarget,
+    NeedsBaseline,
+    NeedsTarget,
+    SumLower,
+    NegativeBaseline,
+    ZeroTarget,
+    PlanForMilestone,
+    DueForMilestoneOnly,
+    /// A reported value the target's (new) kind does not take.
+    EntryValue {
+        value: Decimal,
+    },
 }
 
 impl fmt::Display for Problem {
@@ -54,11 +110,13 @@ pub fn parse(text: &str) -> Result<Bundle, Refused> {
                 Problem {
                     path: if path == "." { String::new() } else { path },
                     message: err.into_inner().to_string(),
+                    kind: ProblemKind::Other,
                 }
             }
             Ok(_) => Problem {
                 path: String::new(),
                 message: "the document is not valid JSON".into(),
+                kind: ProblemKind::Other,
             },
         };
         Refused {
@@ -128,8 +186,12 @@ impl Checker {
     fn check_name(&mut self, path: impl Into<String>, name: &str) {
         let chars = name.chars().count();
         if chars > self.limits.max_name_chars {
-            self.push(
+            self.push_kind(
                 path,
+                ProblemKind::NameTooLong {
+                    chars,
+                    max: self.limits.max_name_chars,
+                },
                 format!(
                     "the name has {chars} characters; at most {} are allowed",
                     self.limits.max_name_chars
@@ -139,9 +201,19 @@ impl Checker {
     }
 
     fn push(&mut self, path: impl Into<String>, message: impl Into<String>) {
+        self.push_kind(path, ProblemKind::Other, message);
+    }
+
+    fn push_kind(
+        &mut self,
+        path: impl Into<String>,
+        kind: ProblemKind,
+        message: impl Into<String>,
+    ) {
         self.problems.push(Problem {
             path: path.into(),
             message: message.into(),
+            kind,
         });
     }
 
@@ -155,14 +227,18 @@ impl Checker {
         let mut index = HashMap::new();
         for (i, code) in codes.enumerate() {
             if code.trim().is_empty() {
-                self.push(
+                self.push_kind(
                     format!("{path}[{i}].code"),
+                    ProblemKind::EmptyCode,
                     format!("{kind} code must not be empty"),
                 );
             } else if let Some(first) = index.insert(code, i) {
                 index.insert(code, first);
-                self.push(
+                self.push_kind(
                     format!("{path}[{i}].code"),
+                    ProblemKind::DuplicateCode {
+                        code: code.to_owned(),
+                    },
                     format!("duplicate {kind} code \"{code}\" (first at {path}[{first}])"),
                 );
             }
@@ -244,8 +320,9 @@ pub fn validate_with(bundle: &Bundle, limits: Limits) -> Result<model::Region, R
             cluster: unit.cluster.as_ref().and_then(|code| {
                 let found = cluster_ix.get(code.as_str()).copied();
                 if found.is_none() {
-                    c.push(
+                    c.push_kind(
                         format!("units[{i}].cluster"),
+                        ProblemKind::UnknownCode { code: code.clone() },
                         format!("unknown cluster \"{code}\""),
                     );
                 }
@@ -329,8 +406,9 @@ fn check_program(
     let deadline_time = match &program.deadline_time {
         None => default_deadline_time(),
         Some(text) => parse_time(text).unwrap_or_else(|| {
-            c.push(
+            c.push_kind(
                 format!("{path}.deadline_time"),
+                ProblemKind::NotATime { text: text.clone() },
                 format!("\"{text}\" is not a local time HH:MM"),
             );
             default_deadline_time()
@@ -339,13 +417,15 @@ fn check_program(
     let thresholds = program.thresholds.unwrap_or_default();
     if let Some(t) = &program.thresholds {
         if t.at_risk.is_sign_negative() || t.on_track.is_sign_negative() {
-            c.push(
+            c.push_kind(
                 format!("{path}.thresholds"),
+                ProblemKind::ThresholdsNegative,
                 "thresholds must not be negative",
             );
         } else if t.at_risk > t.on_track {
-            c.push(
+            c.push_kind(
                 format!("{path}.thresholds.at_risk"),
+                ProblemKind::ThresholdsOrder,
                 format!("at_risk {} is above on_track {}", t.at_risk, t.on_track),
             );
         }
@@ -355,8 +435,12 @@ fn check_program(
     if days > c.limits.max_program_days {
         // Refused before its calendar is built: a program of centuries would
         // ask for a period per week of them.
-        c.push(
+        c.push_kind(
             format!("{path}.end"),
+            ProblemKind::ProgramTooLong {
+                days,
+                max: c.limits.max_program_days,
+            },
             format!(
                 "the program lasts {days} days; at most {} days are allowed: split it into shorter programs",
                 c.limits.max_program_days
@@ -377,13 +461,20 @@ fn check_program(
     ) {
         Ok(calendar) => Some(calendar),
         Err(err) => {
-            c.push(format!("{path}.end"), err.to_string());
+            let kind = match err {
+                crate::calendar::CalendarError::StartAfterEnd { start, end } => {
+                    ProblemKind::StartAfterEnd { start, end }
+                }
+            };
+            c.push_kind(format!("{path}.end"), kind, err.to_string());
             None
         }
     };
     let (start, end) = (program.start, program.end);
     let inside = |date: NaiveDate| start <= date && date <= end;
-    let outside = |date: NaiveDate| format!("{date} is outside the program ({start} to {end})");
+    let outside = |date: NaiveDate| ProblemKind::OutsideProgram { date, start, end };
+    let outside_message =
+        |date: NaiveDate| format!("{date} is outside the program ({start} to {end})");
     if let (Some(cal), Some(final_deadline)) = (&calendar, program.final_deadline) {
         let last_day_start = cal.start_of_day(end);
         if final_deadline.with_timezone(&Utc) < last_day_start {
@@ -407,8 +498,11 @@ fn check_program(
             .get(target.unit.as_str())
             .copied()
             .unwrap_or_else(|| {
-                c.push(
+                c.push_kind(
                     format!("{tpath}.unit"),
+                    ProblemKind::UnknownCode {
+                        code: target.unit.clone(),
+                    },
                     format!("unknown unit \"{}\"", target.unit),
                 );
                 0
@@ -416,8 +510,9 @@ fn check_program(
         let priority = target.priority.as_ref().and_then(|code| {
             let found = priority_ix.get(code.as_str()).copied();
             if found.is_none() {
-                c.push(
+                c.push_kind(
                     format!("{tpath}.priority"),
+                    ProblemKind::UnknownCode { code: code.clone() },
                     format!("unknown priority \"{code}\""),
                 );
             }
@@ -426,24 +521,34 @@ fn check_program(
         let (baseline, goal) = match target.kind {
             Kind::Milestone => {
                 if target.baseline.is_some_and(|b| !b.is_zero()) {
-                    c.push(format!("{tpath}.baseline"), "a milestone's baseline is 0");
+                    c.push_kind(
+                        format!("{tpath}.baseline"),
+                        ProblemKind::MilestoneBaseline,
+                        "a milestone's baseline is 0",
+                    );
                 }
                 if target.target.is_some_and(|t| t != Decimal::ONE) {
-                    c.push(format!("{tpath}.target"), "a milestone's target is 1");
+                    c.push_kind(
+                        format!("{tpath}.target"),
+                        ProblemKind::MilestoneTarget,
+                        "a milestone's target is 1",
+                    );
                 }
                 (Decimal::ZERO, Decimal::ONE)
             }
             Kind::Sum | Kind::Last => {
                 let baseline = target.baseline.unwrap_or_else(|| {
-                    c.push(
+                    c.push_kind(
                         format!("{tpath}.baseline"),
+                        ProblemKind::NeedsBaseline,
                         format!("a {} target needs a baseline", target.kind.code()),
                     );
                     Decimal::ZERO
                 });
                 let goal = target.target.unwrap_or_else(|| {
-                    c.push(
+                    c.push_kind(
                         format!("{tpath}.target"),
+                        ProblemKind::NeedsTarget,
                         format!("a {} target needs a target value", target.kind.code()),
                     );
                     Decimal::ONE
@@ -452,34 +557,42 @@ fn check_program(
             }
         };
         if target.kind == Kind::Sum && target.polarity == Polarity::Lower {
-            c.push(
+            c.push_kind(
                 format!("{tpath}.polarity"),
+                ProblemKind::SumLower,
                 "kind sum cannot have polarity lower: a ceiling on a running count is kind last, reported as the running total",
             );
         }
         if target.kind == Kind::Sum && baseline.is_sign_negative() {
-            c.push(
+            c.push_kind(
                 format!("{tpath}.baseline"),
+                ProblemKind::NegativeBaseline,
                 format!("a sum's baseline must not be negative, got {baseline}"),
             );
         }
         if target.polarity == Polarity::Higher && goal.is_zero() && target.target.is_some() {
-            c.push(
+            c.push_kind(
                 format!("{tpath}.target"),
+                ProblemKind::ZeroTarget,
                 "target must not be 0 for polarity higher",
             );
         }
         let mut plan = Vec::new();
         if let Some(points) = &target.plan {
             if target.kind == Kind::Milestone && !points.is_empty() {
-                c.push(
+                c.push_kind(
                     format!("{tpath}.plan"),
+                    ProblemKind::PlanForMilestone,
                     "plan is only for kinds sum and last",
                 );
             }
             for (k, point) in points.iter().enumerate() {
                 if !inside(point.date) {
-                    c.push(format!("{tpath}.plan[{k}].date"), outside(point.date));
+                    c.push_kind(
+                        format!("{tpath}.plan[{k}].date"),
+                        outside(point.date),
+                        outside_message(point.date),
+                    );
                 }
                 plan.push((point.date, point.value));
             }
@@ -488,9 +601,13 @@ fn check_program(
         let due = match target.due {
             Some(due) => {
                 if target.kind != Kind::Milestone {
-                    c.push(format!("{tpath}.due"), "due is only for milestones");
+                    c.push_kind(
+                        format!("{tpath}.due"),
+                        ProblemKind::DueForMilestoneOnly,
+                        "due is only for milestones",
+                    );
                 } else if !inside(due) {
-                    c.push(format!("{tpath}.due"), outside(due));
+                    c.push_kind(format!("{tpath}.due"), outside(due), outside_message(due));
                 }
                 due
             }
@@ -547,7 +664,11 @@ fn check_program(
         let date = entry.activity_date;
         let submitted_at = entry.submitted_at.with_timezone(&Utc);
         if !inside(date) {
-            c.push(format!("{path}.entries[{i}].activity_date"), outside(date));
+            c.push_kind(
+                format!("{path}.entries[{i}].activity_date"),
+                outside(date),
+                outside_message(date),
+            );
         } else if let Some(midnight) = midnights.get((date - start).num_days() as usize) {
             if submitted_at < *midnight {
                 c.push(
@@ -562,7 +683,11 @@ fn check_program(
         }
         let value = entry.value;
         if let Err(problem) = rules::check_entry_value(program.targets[t].kind, value) {
-            c.push(format!("{path}.entries[{i}].value"), problem.to_string());
+            c.push_kind(
+                format!("{path}.entries[{i}].value"),
+                ProblemKind::EntryValue { value },
+                problem.to_string(),
+            );
         }
         entries.push(model::Entry {
             target: t as model::TargetIx,
@@ -584,7 +709,11 @@ fn check_program(
             continue;
         };
         if !inside(nil.date) {
-            c.push(format!("{npath}.date"), outside(nil.date));
+            c.push_kind(
+                format!("{npath}.date"),
+                outside(nil.date),
+                outside_message(nil.date),
+            );
         }
         nil_reports.push(model::NilReport {
             unit: unit as model::UnitIx,

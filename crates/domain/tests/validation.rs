@@ -4,7 +4,7 @@
 mod common;
 
 use common::*;
-use pantau_domain::{Problem, Refused, load, parse, validate};
+use pantau_domain::{Problem, ProblemKind, Refused, load, parse, validate};
 use serde_json::json;
 
 /// A valid bundle with targets of every kind, an entry and a nil report.
@@ -637,7 +637,10 @@ fn parse_then_validate_is_load() {
         problems,
         vec![Problem {
             path: "programs[0].targets[0].unit".into(),
-            message: "unknown unit \"DP3X\"".into()
+            message: "unknown unit \"DP3X\"".into(),
+            kind: ProblemKind::UnknownCode {
+                code: "DP3X".into()
+            },
         }]
     );
 }
@@ -726,5 +729,68 @@ fn names_and_notes_over_their_caps_are_refused_with_their_length() {
         &b,
         "programs[0].entries[0].note",
         &["2001 characters", "at most 2000"],
+    );
+}
+
+/// The problems an admin's plan edit can run into carry their kind, so the
+/// pages word them in their own language instead of showing the English.
+#[test]
+fn plan_edit_problems_carry_their_kind() {
+    let bundle = parse(&valid().text()).expect("parses");
+    let kind_of = |edit: &dyn Fn(&mut pantau_domain::bundle::Bundle)| {
+        let mut bad = bundle.clone();
+        edit(&mut bad);
+        let Refused { problems } = validate(&bad).unwrap_err();
+        problems
+            .into_iter()
+            .map(|p| (p.path, p.kind))
+            .collect::<Vec<_>>()
+    };
+    let start = bundle.programs[0].start;
+    let end = bundle.programs[0].end;
+    let late = end + chrono::Days::new(10);
+    assert_eq!(
+        kind_of(&|b| {
+            b.programs[0].entries.clear();
+            let t = &mut b.programs[0].targets[0];
+            t.kind = pantau_domain::bundle::Kind::Milestone;
+            t.baseline = None;
+            t.target = None;
+            t.plan = None;
+            t.due = Some(late);
+        }),
+        vec![(
+            "programs[0].targets[0].due".to_owned(),
+            ProblemKind::OutsideProgram {
+                date: late,
+                start,
+                end
+            }
+        )]
+    );
+    assert_eq!(
+        kind_of(&|b| b.programs[0].targets[0].polarity = pantau_domain::bundle::Polarity::Lower),
+        vec![(
+            "programs[0].targets[0].polarity".to_owned(),
+            ProblemKind::SumLower
+        )]
+    );
+    assert_eq!(
+        kind_of(&|b| b.units[0].name = "x".repeat(201)),
+        vec![(
+            "units[0].name".to_owned(),
+            ProblemKind::NameTooLong {
+                chars: 201,
+                max: 200
+            }
+        )]
+    );
+    let problems = kind_of(&|b| b.programs[0].end = start + chrono::Days::new(2000));
+    assert!(
+        matches!(
+            problems.as_slice(),
+            [(_, ProblemKind::ProgramTooLong { days: 2001, .. })]
+        ),
+        "{problems:?}"
     );
 }

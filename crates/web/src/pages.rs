@@ -11,6 +11,7 @@ pub(crate) mod leaders;
 mod lists;
 mod login;
 pub(crate) mod meetings;
+mod plan_problems;
 pub(crate) mod queue;
 pub(crate) mod reports;
 mod reset;

@@ -425,6 +425,39 @@ async fn deletion_is_refused_with_the_reason(backend: &str) {
         "{week}"
     );
     assert!(week.contains("DP3A-02"), "the other targets stay");
+    // The server refuses a report for it too, whatever the form said.
+    let before = app
+        .store
+        .count_entries("3275", &Default::default())
+        .await
+        .unwrap();
+    let csrf = operator.csrf().await;
+    let form = reqwest::multipart::Form::new()
+        .text("csrf", csrf)
+        .text("program", "100HK")
+        .text("target", "DP3A-01")
+        .text("activity_date", "2025-05-10")
+        .text("value", "2")
+        .text("note", "");
+    let response = operator
+        .client
+        .post(format!("{}/lapor", operator.base))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let page = response.text().await.unwrap();
+    assert!(
+        page.contains("&#34;DP3A-01&#34; sudah diarsipkan dan tidak menerima laporan baru"),
+        "{page}"
+    );
+    let after = app
+        .store
+        .count_entries("3275", &Default::default())
+        .await
+        .unwrap();
+    assert_eq!(after, before, "nothing is written");
     admin
         .submit(
             "/admin/target/arsip",

@@ -16,6 +16,7 @@ use serde_json::{Value, json};
 use support::spawn_app;
 
 on_both_backends!(
+    archived_targets_take_no_new_reports,
     nil_reports_are_the_operators,
     evidence_goes_to_an_entry_of_the_own_unit,
     meetings_are_recorded_by_their_holder,
@@ -155,6 +156,48 @@ async fn nil_reports_are_the_operators(backend: &str) {
         )
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+}
+
+/// An archived target keeps its history but the API, like the pages, takes
+/// no new report for it; restored, it takes them again.
+async fn archived_targets_take_no_new_reports(backend: &str) {
+    let app = spawn_app(backend).await;
+    let operator = Caller::of(&app, "op-dp3a").await;
+    let target = pantau_store::PlanItem::Target {
+        program: "100HK".into(),
+        code: "DP3A-01".into(),
+    };
+    let archive = |archived: bool| {
+        let (store, target) = (app.store.clone(), target.clone());
+        async move {
+            store
+                .set_archived("3275", &target, archived, &Actor::cli())
+                .await
+                .unwrap()
+        }
+    };
+    let count = || async {
+        app.store
+            .count_entries("3275", &Default::default())
+            .await
+            .unwrap()
+    };
+    let report = json!({"program": "100HK", "target": "DP3A-01",
+        "activity_date": "2025-05-10", "value": 2});
+    archive(true).await;
+    let before = count().await;
+    let (status, body) = operator.post("/entries", report.clone()).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(
+        body.to_string()
+            .contains("target: \\\"DP3A-01\\\" is archived and takes no new reports"),
+        "{body}"
+    );
+    assert_eq!(count().await, before, "nothing is written");
+    archive(false).await;
+    let (status, body) = operator.post("/entries", report).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert_eq!(count().await, before + 1);
 }
 
 const PNG: &[u8] = b"\x89PNG\r\n\x1a\n0000 an image";

@@ -662,7 +662,8 @@ async fn admin_edits_go_through_bundle_validation(backend: &str) {
     let app = spawn_app(backend).await;
     let admin = app.logged_in("admin").await;
     let csrf = admin.csrf().await;
-    // A unit in an unknown cluster is refused with the path and nothing changes.
+    // A unit in an unknown cluster is refused, naming the unit and the field
+    // in words, and nothing changes.
     let (status, page) = admin
         .post(
             "/admin/unit",
@@ -675,7 +676,29 @@ async fn admin_edits_go_through_bundle_validation(backend: &str) {
         )
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert!(page.contains("unknown cluster"), "{page}");
+    assert!(
+        page.contains(
+            "Perangkat daerah DISKAN › Asisten Daerah: &#34;ASDA9&#34; tidak ada dalam rencana"
+        ),
+        "{page}"
+    );
+    admin.get("/bahasa/en").await;
+    let (_, page) = admin
+        .post(
+            "/admin/unit",
+            &[
+                ("csrf", &csrf),
+                ("code", "DISKAN"),
+                ("name", "Dinas Perikanan"),
+                ("cluster", "ASDA9"),
+            ],
+        )
+        .await;
+    assert!(
+        page.contains("Unit DISKAN › Assistant (cluster): &#34;ASDA9&#34; is not in the plan"),
+        "{page}"
+    );
+    admin.get("/bahasa/id").await;
     assert!(
         !app.store
             .region_bundle("3275")
@@ -729,7 +752,15 @@ async fn admin_edits_go_through_bundle_validation(backend: &str) {
         )
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert!(page.contains("polarity"), "{page}");
+    // The domain's refusal, worded on the page: the item by its code and the
+    // field by its label, never a JSON path or the English message.
+    assert!(
+        page.contains(
+            "Program 100HK › Target DISKAN-01 › Arah capaian: target yang dijumlahkan tidak bisa"
+        ),
+        "{page}"
+    );
+    assert!(!page.contains("programs["), "{page}");
     // A bundle upload with problems lists them all and writes nothing.
     let mut bundle: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(concat!(
@@ -755,13 +786,18 @@ async fn admin_edits_go_through_bundle_validation(backend: &str) {
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
     let page = response.text().await.unwrap();
     assert!(
-        page.contains("programs[0].targets[0].unit: unknown unit"),
+        page.contains(
+            "Program ke-1 › Target ke-1 › Perangkat daerah: &#34;DP3X&#34; tidak ada dalam rencana"
+        ),
         "{page}"
     );
     assert!(
-        page.contains("programs[0].entries[0].activity_date"),
+        page.contains(
+            "Program ke-1 › Laporan ke-1 › Tanggal kegiatan: 1 Januari 2026 di luar masa program"
+        ),
         "{page}"
     );
+    assert!(!page.contains("programs[0]"), "{page}");
 }
 
 on_both_backends!(

@@ -460,6 +460,22 @@ async fn messages_come_in_the_page_language(backend: &str) {
     assert_eq!(status, StatusCode::SEE_OTHER);
     let (_, page) = operator.get("/lapor?program=100HK").await;
     assert!(page.contains("<p class=\"flash\" role=\"status\">Nil report saved.</p>"));
+    // A nil report for a day outside the program is refused in words too.
+    let (status, page) = operator
+        .post(
+            "/lapor/nihil",
+            &[
+                ("csrf", &csrf),
+                ("program", "100HK"),
+                ("date", "2025-07-01"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(
+        page.contains("Date: 1 July 2025 is outside the program (22 February 2025 to 20 May 2025)"),
+        "{page}"
+    );
 }
 
 async fn a_correction_keeps_note_comma_and_takes_new_evidence(backend: &str) {

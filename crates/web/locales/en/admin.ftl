@@ -123,3 +123,45 @@ reset-mail-body = Dear { $name },
     { $link }
 
     If you did not ask for it, ignore this e-mail; your password stays as it is.
+
+## A refused plan change, in words
+plan-problem-more = … and { $count } more problems like these
+plan-place-program-nth = Program no. { $n }
+plan-place-target-nth = Target no. { $n }
+plan-place-unit-nth = Unit no. { $n }
+plan-place-cluster-nth = Assistant no. { $n }
+plan-place-priority-nth = Priority program no. { $n }
+plan-place-entry = Report on target { $target } of { $date }
+plan-place-entry-nth = Report no. { $n }
+plan-place-nil = Nil report of { $unit } on { $date }
+plan-place-nil-nth = Nil report no. { $n }
+plan-place-plan = Planned path
+plan-place-region = Region
+plan-place-note = Note
+plan-place-thresholds = Rating thresholds
+plan-place-timezone = Time zone
+plan-place-final-deadline = Final reporting deadline
+plan-problem-name-too-long = the name has { $chars } characters; at most { $max }
+plan-problem-empty-code = a code is required
+plan-problem-duplicate-code = the code "{ $code }" is already used
+plan-problem-unknown-code = "{ $code }" is not in the plan
+plan-problem-not-a-time = "{ $text }" is not a time (HH:MM)
+plan-problem-program-too-long = the program lasts { $days } days; at most { $max } days, split it into several programs
+plan-problem-start-after-end = the start date { $start } is after the end date { $end }
+plan-problem-outside = { $date } is outside the program ({ $range })
+plan-problem-thresholds-negative = thresholds must not be negative
+plan-problem-thresholds-order = the "at risk" threshold is above the "on track" one
+plan-problem-milestone-baseline = a milestone's baseline is always 0
+plan-problem-milestone-target = a milestone's target is always 1 (done)
+plan-problem-needs-baseline = required for a target counted in numbers
+plan-problem-needs-target = required for a target counted in numbers
+plan-problem-sum-lower = a target that adds up cannot be "lower is better"; choose "latest value" for a ceiling
+plan-problem-negative-baseline = the baseline of a target that adds up must not be negative
+plan-problem-zero-target = the target must not be 0 when higher is better
+plan-problem-plan-for-milestone = a planned path is only for targets counted in numbers
+plan-problem-due-for-milestone = a due date is only for milestones
+plan-problem-entry-value = the value { $value } already reported does not fit the new way of counting
+admin-bundle-unreadable = Plan file: the upload could not be read; choose the file again.
+admin-bundle-not-json = Plan file: this file is not JSON (UTF-8).
+admin-bundle-missing = Plan file: choose a JSON file first.
+admin-bundle-other-region = Region code: this file is for region "{ $code }", and you administer "{ $own }".

@@ -123,3 +123,45 @@ reset-mail-body = Yth. { $name },
     { $link }
 
     Bila Anda tidak memintanya, abaikan e-mail ini; kata sandi Anda tidak berubah.
+
+## A refused plan change, in words
+plan-problem-more = … dan { $count } masalah lain yang serupa
+plan-place-program-nth = Program ke-{ $n }
+plan-place-target-nth = Target ke-{ $n }
+plan-place-unit-nth = Perangkat daerah ke-{ $n }
+plan-place-cluster-nth = Asisten Daerah ke-{ $n }
+plan-place-priority-nth = Program prioritas ke-{ $n }
+plan-place-entry = Laporan target { $target } tanggal { $date }
+plan-place-entry-nth = Laporan ke-{ $n }
+plan-place-nil = Laporan nihil { $unit } tanggal { $date }
+plan-place-nil-nth = Laporan nihil ke-{ $n }
+plan-place-plan = Rencana bertahap
+plan-place-region = Daerah
+plan-place-note = Catatan
+plan-place-thresholds = Ambang penilaian
+plan-place-timezone = Zona waktu
+plan-place-final-deadline = Batas akhir laporan
+plan-problem-name-too-long = nama berisi { $chars } karakter; paling banyak { $max }
+plan-problem-empty-code = kode wajib diisi
+plan-problem-duplicate-code = kode "{ $code }" sudah dipakai
+plan-problem-unknown-code = "{ $code }" tidak ada dalam rencana
+plan-problem-not-a-time = "{ $text }" bukan jam (JJ:MM)
+plan-problem-program-too-long = program berlangsung { $days } hari; paling lama { $max } hari, bagi menjadi beberapa program
+plan-problem-start-after-end = tanggal mulai { $start } sesudah tanggal selesai { $end }
+plan-problem-outside = { $date } di luar masa program ({ $range })
+plan-problem-thresholds-negative = ambang tidak boleh negatif
+plan-problem-thresholds-order = ambang "berisiko" lebih tinggi dari ambang "sesuai jadwal"
+plan-problem-milestone-baseline = nilai awal tonggak capaian selalu 0
+plan-problem-milestone-target = target tonggak capaian selalu 1 (sudah)
+plan-problem-needs-baseline = wajib diisi untuk target yang dihitung dengan angka
+plan-problem-needs-target = wajib diisi untuk target yang dihitung dengan angka
+plan-problem-sum-lower = target yang dijumlahkan tidak bisa "makin rendah makin baik"; pilih "nilai terakhir" untuk batas atas
+plan-problem-negative-baseline = nilai awal target yang dijumlahkan tidak boleh negatif
+plan-problem-zero-target = target tidak boleh 0 bila makin tinggi makin baik
+plan-problem-plan-for-milestone = rencana bertahap hanya untuk target berupa angka
+plan-problem-due-for-milestone = tenggat hanya untuk tonggak capaian
+plan-problem-entry-value = nilai { $value } yang sudah dilaporkan tidak cocok dengan cara menghitung yang baru
+admin-bundle-unreadable = Berkas rencana: unggahan tidak terbaca; pilih berkasnya lagi.
+admin-bundle-not-json = Berkas rencana: berkas ini bukan JSON (UTF-8).
+admin-bundle-missing = Berkas rencana: pilih berkas JSON lebih dahulu.
+admin-bundle-other-region = Kode daerah: berkas ini untuk daerah "{ $code }", sedangkan Anda mengelola "{ $own }".

@@ -64,7 +64,9 @@ async fn create_nil_report(
         date: request.date.to_string(),
         reason: request.reason,
     };
-    let id = entries::create_nil_report(&state, &op, &draft).await?;
+    let id = entries::create_nil_report(&state, &op, &draft)
+        .await
+        .map_err(PageError::from)?;
     Ok((StatusCode::CREATED, Json(Created { id })))
 }
 

@@ -13,6 +13,7 @@ use pantau_store::{NewAudit, PlanItem, Use};
 use serde::Deserialize;
 use std::collections::HashMap;
 
+use super::plan_problems;
 use super::{Nav, lang_of, render};
 use crate::AppState;
 use crate::access::{AdminOf, CurrentUser, check_csrf};
@@ -681,7 +682,7 @@ pub async fn save(
         Err(problem) => return admin_page(&state, &user, &admin, vec![problem], None).await,
     };
     if let Err(refused) = pantau_domain::validate(&bundle) {
-        let problems = refused.problems.iter().map(ToString::to_string).collect();
+        let problems = plan_problems::in_words(&tr, Some(&bundle), &refused.problems);
         return admin_page(&state, &user, &admin, problems, None).await;
     }
     state
@@ -808,23 +809,23 @@ pub async fn import(
     user: CurrentUser,
     mut multipart: Multipart,
 ) -> Result<Response, PageError> {
+    let lang = lang_of(&user.session).await;
+    let tr = Tr {
+        catalog: &state.i18n,
+        lang,
+    };
+    let unreadable = || PageError::BadRequest(tr.t("admin-bundle-unreadable"));
     let mut csrf = None;
     let mut text = None;
-    while let Some(part) = multipart
-        .next_field()
-        .await
-        .map_err(|e| PageError::BadRequest(format!("the upload could not be read: {e}")))?
-    {
+    while let Some(part) = multipart.next_field().await.map_err(|_| unreadable())? {
         match part.name() {
             Some("csrf") => csrf = part.text().await.ok(),
             Some("bundle") => {
-                let bytes = part
-                    .bytes()
-                    .await
-                    .map_err(|e| PageError::BadRequest(format!("bundle: {e}")))?;
-                text = Some(String::from_utf8(bytes.to_vec()).map_err(|_| {
-                    PageError::BadRequest("bundle: the file is not UTF-8 JSON".into())
-                })?);
+                let bytes = part.bytes().await.map_err(|_| unreadable())?;
+                text = Some(
+                    String::from_utf8(bytes.to_vec())
+                        .map_err(|_| PageError::BadRequest(tr.t("admin-bundle-not-json")))?,
+                );
             }
             _ => {}
         }
@@ -833,18 +834,24 @@ pub async fn import(
     let Some(admin) = user.admin() else {
         return Err(user.deny(&state, "admin.import").await);
     };
-    let text = text.ok_or_else(|| PageError::BadRequest("bundle: choose a file".into()))?;
+    let Some(text) = text.filter(|t| !t.trim().is_empty()) else {
+        let problem = tr.t("admin-bundle-missing");
+        return admin_page(&state, &user, &admin, vec![problem], None).await;
+    };
     let bundle = match pantau_domain::parse(&text) {
         Ok(bundle) => bundle,
         Err(refused) => {
-            let problems = refused.problems.iter().map(ToString::to_string).collect();
+            let problems = plan_problems::in_words(&tr, None, &refused.problems);
             return admin_page(&state, &user, &admin, problems, None).await;
         }
     };
     if bundle.region.code != admin.user.region {
-        let problem = format!(
-            "region.code: this bundle is for region \"{}\"; you administer \"{}\"",
-            bundle.region.code, admin.user.region
+        let problem = tr.t_with(
+            "admin-bundle-other-region",
+            &[
+                ("code", bundle.region.code.clone()),
+                ("own", admin.user.region.clone()),
+            ],
         );
         return admin_page(&state, &user, &admin, vec![problem], None).await;
     }
@@ -854,10 +861,6 @@ pub async fn import(
         .await
     {
         Ok(summary) => {
-            let tr = Tr {
-                catalog: &state.i18n,
-                lang: lang_of(&user.session).await,
-            };
             let n = |v: usize| present::count(tr.lang, v as i64);
             let message = tr.t_with(
                 "admin-imported",
@@ -872,7 +875,9 @@ pub async fn import(
             admin_page(&state, &user, &admin, Vec::new(), Some(message)).await
         }
         Err(pantau_store::StoreError::Refused(refused)) => {
-            let problems = refused.problems.iter().map(ToString::to_string).collect();
+            // The paths point into the merged plan, which the page does not
+            // hold: items are named by their place.
+            let problems = plan_problems::in_words(&tr, None, &refused.problems);
             admin_page(&state, &user, &admin, problems, None).await
         }
         Err(other) => Err(other.into()),

@@ -431,6 +431,9 @@ pub fn refusal_text(tr: &Tr, refusal: &EntryRefusal) -> String {
         EntryRefusal::UnknownTarget(code) => {
             ("target", "week-err-unknown", vec![("code", code.clone())])
         }
+        EntryRefusal::ArchivedTarget(code) => {
+            ("target", "week-err-archived", vec![("code", code.clone())])
+        }
         EntryRefusal::NotADate { field, text } => {
             (field, "week-err-not-a-date", vec![("text", text.clone())])
         }
@@ -520,7 +523,11 @@ impl Posted {
     }
 }
 
-async fn read_form(mut multipart: Multipart, max_bytes: usize) -> Result<Posted, PageError> {
+async fn read_form(
+    mut multipart: Multipart,
+    max_bytes: usize,
+    tr: &Tr<'_>,
+) -> Result<Posted, PageError> {
     let mut posted = Posted::default();
     loop {
         let field = match multipart.next_field().await {
@@ -528,12 +535,10 @@ async fn read_form(mut multipart: Multipart, max_bytes: usize) -> Result<Posted,
             Ok(None) => break,
             // A body over the limit breaks off in the middle: the file was too large.
             Err(_) if posted.draft.target.is_empty() && posted.csrf.is_none() => {
-                return Err(PageError::BadRequest(
-                    EntryRefusal::EvidenceTooLarge {
-                        max_mb: max_bytes / (1024 * 1024),
-                    }
-                    .to_string(),
-                ));
+                let refusal = EntryRefusal::EvidenceTooLarge {
+                    max_mb: max_bytes / (1024 * 1024),
+                };
+                return Err(PageError::BadRequest(refusal_text(tr, &refusal)));
             }
             Err(_) => {
                 posted.evidence_refused = Some(EntryRefusal::EvidenceTooLarge {
@@ -560,7 +565,10 @@ async fn read_form(mut multipart: Multipart, max_bytes: usize) -> Result<Posted,
             continue;
         }
         let Ok(text) = field.text().await else {
-            return Err(PageError::BadRequest(format!("{name}: unreadable")));
+            let field = field_label(tr, &name);
+            return Err(PageError::BadRequest(
+                tr.t_with("week-err-unreadable", &[("field", field)]),
+            ));
         };
         let draft = &mut posted.draft;
         match name.as_str() {
@@ -776,7 +784,11 @@ pub async fn submit(
     user: CurrentUser,
     multipart: Multipart,
 ) -> Result<Response, PageError> {
-    let posted = read_form(multipart, state.config.max_evidence_bytes).await?;
+    let tr = Tr {
+        catalog: &state.i18n,
+        lang: lang_of(&user.session).await,
+    };
+    let posted = read_form(multipart, state.config.max_evidence_bytes, &tr).await?;
     check_csrf(&user.session, posted.csrf.as_deref()).await?;
     let Some(op) = user.operator() else {
         return Err(user.deny(&state, "entry.create").await);
@@ -807,7 +819,18 @@ pub async fn submit_nil(
         date: form.date,
         reason: form.reason,
     };
-    entries::create_nil_report(&state, &op, &draft).await?;
+    if let Err(err) = entries::create_nil_report(&state, &op, &draft).await {
+        return Err(match err {
+            EntryError::Refused(refusal) => {
+                let tr = Tr {
+                    catalog: &state.i18n,
+                    lang: lang_of(&user.session).await,
+                };
+                PageError::BadRequest(refusal_text(&tr, &refusal))
+            }
+            EntryError::Other(err) => err,
+        });
+    }
     flash(&user.session, "week-flash-nil").await?;
     Ok(Redirect::to(&program_link(&draft.program)))
 }
@@ -830,7 +853,11 @@ pub async fn edit(
         let multipart = Multipart::from_request(request, &state)
             .await
             .map_err(|e| PageError::BadRequest(e.body_text()))?;
-        read_form(multipart, state.config.max_evidence_bytes).await?
+        let tr = Tr {
+            catalog: &state.i18n,
+            lang: lang_of(&user.session).await,
+        };
+        read_form(multipart, state.config.max_evidence_bytes, &tr).await?
     } else {
         let Form(form) = Form::<EditForm>::from_request(request, &state)
             .await

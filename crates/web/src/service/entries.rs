@@ -8,7 +8,7 @@ use chrono::{NaiveDate, Utc};
 use pantau_domain::bundle::{EntryStatus, Kind};
 use pantau_domain::plausibility::{self, Doubt, Goal};
 use pantau_domain::rules::ValueProblem;
-use pantau_store::{EntryChange, EntryRow, NewEntry, NewNilReport, Review};
+use pantau_store::{EntryChange, EntryRow, NewEntry, NewNilReport, PlanItem, Review};
 use rust_decimal::Decimal;
 
 use crate::AppState;
@@ -87,6 +87,8 @@ pub enum EntryRefusal {
     UnknownProgram(String),
     #[error("target: unknown target \"{0}\"")]
     UnknownTarget(String),
+    #[error("target: \"{0}\" is archived and takes no new reports")]
+    ArchivedTarget(String),
     #[error("{field}: \"{text}\" is not a date (YYYY-MM-DD)")]
     NotADate { field: &'static str, text: String },
     #[error("{field}: {date} is outside the program ({start} to {end})")]
@@ -236,6 +238,28 @@ async fn check_entry(
     })
 }
 
+/// An archived target (or one of an archived unit or program) keeps its
+/// history, corrections included, but takes no new reports.
+async fn refuse_archived(
+    state: &AppState,
+    op: &OperatorOf<'_>,
+    checked: &CheckedEntry,
+) -> Result<(), EntryError> {
+    let archived = state.store.archived_items(&op.user.region).await?;
+    let closed = archived.iter().any(|item| match item {
+        PlanItem::Target { program, code } => {
+            *program == checked.program && *code == checked.target
+        }
+        PlanItem::Program(code) => *code == checked.program,
+        PlanItem::Unit(code) => code == op.unit,
+        _ => false,
+    });
+    if closed {
+        return Err(EntryRefusal::ArchivedTarget(checked.target.clone()).into());
+    }
+    Ok(())
+}
+
 /// The domain's rule for a value of the target's kind.
 fn check_value(kind: Kind, value: Decimal) -> Result<(), EntryRefusal> {
     pantau_domain::rules::check_entry_value(kind, value).map_err(|problem| match problem {
@@ -328,6 +352,7 @@ pub async fn create_entry(
     draft: &EntryDraft,
 ) -> Result<i64, PageError> {
     let checked = check_entry(state, op, draft).await?;
+    refuse_archived(state, op, &checked).await?;
     save_new(state, op, draft, checked).await
 }
 
@@ -340,6 +365,7 @@ pub async fn submit_entry(
     confirmed: bool,
 ) -> Result<Outcome<i64>, EntryError> {
     let checked = check_entry(state, op, draft).await?;
+    refuse_archived(state, op, &checked).await?;
     if !confirmed {
         let doubts = doubts_about(state, op, &checked, None).await?;
         if !doubts.is_empty() {
@@ -510,17 +536,22 @@ pub async fn create_nil_report(
     state: &AppState,
     op: &OperatorOf<'_>,
     draft: &NilDraft,
-) -> Result<i64, PageError> {
+) -> Result<i64, EntryError> {
     let region = state
         .evaluations
         .plan(state.store.as_ref(), &op.user.region)
         .await?;
     let program = program_named(&region, &draft.program)?;
     let date = parse_date("date", &draft.date)?;
-    if !program.calendar.contains(date) {
-        return Err(PageError::BadRequest(format!(
-            "date: {date} is outside the program"
-        )));
+    let cal = &program.calendar;
+    if !cal.contains(date) {
+        return Err(EntryRefusal::OutsideProgram {
+            field: "date",
+            date,
+            start: cal.start,
+            end: cal.end,
+        }
+        .into());
     }
     let nil = NewNilReport {
         program: program.code.clone(),
