@@ -663,42 +663,32 @@ async fn admin_edits_go_through_bundle_validation(backend: &str) {
     let admin = app.logged_in("admin").await;
     let csrf = admin.csrf().await;
     // A unit in an unknown cluster is refused, naming the unit and the field
-    // in words, and nothing changes.
-    let (status, page) = admin
-        .post(
-            "/admin/unit",
-            &[
-                ("csrf", &csrf),
-                ("code", "DISKAN"),
-                ("name", "Dinas Perikanan"),
-                ("cluster", "ASDA9"),
-            ],
-        )
-        .await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert!(
-        page.contains(
-            "Perangkat daerah DISKAN › Asisten Daerah: &#34;ASDA9&#34; tidak ada dalam rencana"
+    // in words in the page's language, and nothing changes.
+    for (lang, words) in [
+        (
+            "en",
+            "Unit DISKAN › Assistant (cluster): &#34;ASDA9&#34; is not in the plan",
         ),
-        "{page}"
-    );
-    admin.get("/bahasa/en").await;
-    let (_, page) = admin
-        .post(
-            "/admin/unit",
-            &[
-                ("csrf", &csrf),
-                ("code", "DISKAN"),
-                ("name", "Dinas Perikanan"),
-                ("cluster", "ASDA9"),
-            ],
-        )
-        .await;
-    assert!(
-        page.contains("Unit DISKAN › Assistant (cluster): &#34;ASDA9&#34; is not in the plan"),
-        "{page}"
-    );
-    admin.get("/bahasa/id").await;
+        (
+            "id",
+            "Perangkat daerah DISKAN › Asisten Daerah: &#34;ASDA9&#34; tidak ada dalam rencana",
+        ),
+    ] {
+        admin.get(&format!("/bahasa/{lang}")).await;
+        let (status, page) = admin
+            .post(
+                "/admin/unit",
+                &[
+                    ("csrf", &csrf),
+                    ("code", "DISKAN"),
+                    ("name", "Dinas Perikanan"),
+                    ("cluster", "ASDA9"),
+                ],
+            )
+            .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert!(page.contains(words), "{page}");
+    }
     assert!(
         !app.store
             .region_bundle("3275")
