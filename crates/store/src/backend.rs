@@ -82,6 +82,14 @@ pub(crate) fn parse_json(text: Option<String>) -> Option<serde_json::Value> {
 }
 
 /// Moments are kept to the microsecond, PostgreSQL's precision, on both backends.
+/// Which row a change stamps (see `stamp_change`).
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum ChangedTable {
+    Entry,
+    NilReport,
+    DeletedEntry,
+}
+
 pub(crate) fn stored_moment(moment: DateTime<Utc>) -> DateTime<Utc> {
     use chrono::SubsecRound;
     moment.trunc_subsecs(6)
@@ -112,18 +120,56 @@ macro_rules! store_impl {
                     .await?)
             }
 
-            /// Mark the region changed, in the transaction that changes it.
+            /// Mark the region changed, in the transaction that changes it;
+            /// the new data version. The region's row stays locked until the
+            /// transaction ends, so versions follow the order of commits.
             async fn bump_version(
                 conn: &mut <$db as sqlx::Database>::Connection,
                 region_id: i64,
                 plan_changed: bool,
-            ) -> Result<()> {
+            ) -> Result<i64> {
                 let sql = if plan_changed {
-                    "UPDATE regions SET plan_version = plan_version + 1, data_version = data_version + 1 WHERE id = $1"
+                    "UPDATE regions SET plan_version = plan_version + 1, data_version = data_version + 1 WHERE id = $1 RETURNING data_version"
                 } else {
-                    "UPDATE regions SET data_version = data_version + 1 WHERE id = $1"
+                    "UPDATE regions SET data_version = data_version + 1 WHERE id = $1 RETURNING data_version"
                 };
-                sqlx::query(sql).bind(region_id).execute(&mut *conn).await?;
+                Ok(sqlx::query_scalar(sql).bind(region_id).fetch_one(&mut *conn).await?)
+            }
+
+            /// Stamp a changed entry (or nil report) with the data version of
+            /// its change, so caches can fetch what changed since theirs.
+            async fn stamp_change(
+                conn: &mut <$db as sqlx::Database>::Connection,
+                region_id: i64,
+                table: ChangedTable,
+                id: i64,
+            ) -> Result<()> {
+                let version = Self::bump_version(&mut *conn, region_id, false).await?;
+                let sql = match table {
+                    ChangedTable::Entry => {
+                        "UPDATE entries SET data_version = $1 WHERE id = $2 AND region_id = $3"
+                    }
+                    ChangedTable::NilReport => {
+                        "UPDATE nil_reports SET data_version = $1 WHERE id = $2 AND region_id = $3"
+                    }
+                    ChangedTable::DeletedEntry => {
+                        "INSERT INTO entry_deletions (data_version, entry_id, region_id) VALUES ($1, $2, $3)"
+                    }
+                };
+                sqlx::query(sql)
+                    .bind(version)
+                    .bind(id)
+                    .bind(region_id)
+                    .execute(&mut *conn)
+                    .await?;
+                if let ChangedTable::DeletedEntry = table {
+                    // No cache asks that far back: it reloads its region whole.
+                    sqlx::query("DELETE FROM entry_deletions WHERE region_id = $1 AND data_version <= $2")
+                        .bind(region_id)
+                        .bind(version - CHANGES_KEPT)
+                        .execute(&mut *conn)
+                        .await?;
+                }
                 Ok(())
             }
         }

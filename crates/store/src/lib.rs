@@ -51,7 +51,10 @@ pub use entries::{
 pub use meetings::MeetingStore;
 pub use outbox::OutboxStore;
 pub use outbox::{AfterFailure, Channel, Claimed, Message, MessageStatus, NewMessage, RetryPolicy};
-pub use regions::{ImportMode, ImportSummary, RegionRow, RegionStore, RegionVersion};
+pub use regions::{
+    CHANGES_KEPT, ChangedEntry, ChangedNilReport, DataChanges, ImportMode, ImportSummary,
+    ProgramRowIds, RegionRow, RegionSnapshot, RegionStore, RegionVersion,
+};
 pub use users::{NewUser, User, UserProfile, UserStore};
 
 pub type Id = i64;

@@ -52,6 +52,65 @@ pub struct RegionVersion {
     pub data: i64,
 }
 
+/// The row ids of a program's entries and nil reports, in the order the
+/// region's bundle lists them (by id), so that a cached model can be brought
+/// up to date row by row.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ProgramRowIds {
+    pub program: String,
+    pub entries: Vec<Id>,
+    pub nil_reports: Vec<Id>,
+}
+
+/// A region as a bundle, with its version read before its rows (so the rows
+/// are at least that new) and the ids of its entries and nil reports.
+#[derive(Debug, Clone)]
+pub struct RegionSnapshot {
+    pub version: RegionVersion,
+    pub bundle: Bundle,
+    pub ids: Vec<ProgramRowIds>,
+}
+
+/// An entry as the engine reads it, as it stands after a change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChangedEntry {
+    pub id: Id,
+    /// The data version of the entry's last change.
+    pub changed_in: i64,
+    pub program: String,
+    pub target: String,
+    pub activity_date: NaiveDate,
+    pub submitted_at: DateTime<Utc>,
+    pub value: rust_decimal::Decimal,
+    pub status: pantau_domain::bundle::EntryStatus,
+}
+
+/// A nil report, as the engine reads it (nil reports are only ever added).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChangedNilReport {
+    pub id: Id,
+    pub program: String,
+    pub unit: String,
+    pub date: NaiveDate,
+    pub submitted_at: DateTime<Utc>,
+}
+
+/// What changed in a region's reports since a data version: its version
+/// (read first; a change may be newer, and applying it twice is harmless),
+/// the entries added, edited or reviewed, the entries deleted with the
+/// version of their deletion, and the nil reports added.
+#[derive(Debug, Clone)]
+pub struct DataChanges {
+    pub version: RegionVersion,
+    pub entries: Vec<ChangedEntry>,
+    pub deleted_entries: Vec<(Id, i64)>,
+    pub nil_reports: Vec<ChangedNilReport>,
+}
+
+/// How many data versions of deletions are kept: a cache older than that
+/// reloads its region whole.
+pub const CHANGES_KEPT: i64 = 100_000;
+
 /// Regions: their plans as bundles and their version counters.
 #[async_trait::async_trait]
 pub trait RegionStore: Send + Sync {
@@ -81,11 +140,266 @@ pub trait RegionStore: Send + Sync {
     /// Counters that grow with every change the engine reads, so that every app
     /// server can tell whether its cached model or evaluation is current.
     async fn region_version(&self, region: &str) -> Result<RegionVersion>;
+
+    /// The region as a bundle with its version and row ids: what a cache
+    /// loads whole.
+    async fn region_snapshot(&self, region: &str) -> Result<RegionSnapshot>;
+
+    /// The reports changed since data version `since`, or `None` when that is
+    /// too old to tell (older than [`CHANGES_KEPT`]) or the plan changed since:
+    /// then the region is loaded whole.
+    async fn data_changes_since(
+        &self,
+        region: &str,
+        since: RegionVersion,
+    ) -> Result<Option<DataChanges>>;
 }
 
 macro_rules! region_store_impl {
     ($store:ident, $db:ty) => {
         impl $store {
+            /// The region as a bundle, with the ids of its entries and nil reports.
+            async fn load_bundle(&self, code: &str) -> Result<(Bundle, Vec<ProgramRowIds>)> {
+                let mut conn = self.pool.acquire().await?;
+                let mut ids = Vec::new();
+                let region = sqlx::query("SELECT id, name, timezone, budget_flag_margin FROM regions WHERE code = $1")
+                    .bind(code)
+                    .fetch_optional(&mut *conn)
+                    .await?
+                    .ok_or_else(|| StoreError::UnknownRegion(code.to_owned()))?;
+                let region_id: i64 = region.try_get("id")?;
+                let timezone: String = region.try_get("timezone")?;
+                let tz: chrono_tz::Tz = timezone.parse().map_err(|_| StoreError::Corrupt {
+                    what: "regions.timezone".into(),
+                    detail: timezone.clone(),
+                })?;
+
+                let clusters = sqlx::query("SELECT code, name FROM clusters WHERE region_id = $1 ORDER BY position, id")
+                    .bind(region_id)
+                    .fetch_all(&mut *conn)
+                    .await?
+                    .into_iter()
+                    .map(|row| {
+                        Ok(bundle::Cluster {
+                            code: row.try_get("code")?,
+                            name: row.try_get("name")?,
+                        })
+                    })
+                    .collect::<Result<Vec<_>>>()?;
+                let units = sqlx::query(
+                    "SELECT u.code, u.name, c.code AS cluster FROM units u LEFT JOIN clusters c ON c.id = u.cluster_id \
+                     WHERE u.region_id = $1 ORDER BY u.position, u.id",
+                )
+                .bind(region_id)
+                .fetch_all(&mut *conn)
+                .await?
+                .into_iter()
+                .map(|row| {
+                    Ok(bundle::Unit {
+                        code: row.try_get("code")?,
+                        name: row.try_get("name")?,
+                        cluster: row.try_get("cluster")?,
+                    })
+                })
+                .collect::<Result<Vec<_>>>()?;
+                let priorities =
+                    sqlx::query("SELECT code, name FROM priorities WHERE region_id = $1 ORDER BY position, id")
+                        .bind(region_id)
+                        .fetch_all(&mut *conn)
+                        .await?
+                        .into_iter()
+                        .map(|row| {
+                            Ok(bundle::Priority {
+                                code: row.try_get("code")?,
+                                name: row.try_get("name")?,
+                            })
+                        })
+                        .collect::<Result<Vec<_>>>()?;
+
+                let program_rows = sqlx::query(
+                    "SELECT id, code, name, start_date, end_date, timezone, evaluation_weekday, deadline_time, \
+                     final_deadline, on_track, at_risk FROM programs WHERE region_id = $1 ORDER BY position, id",
+                )
+                .bind(region_id)
+                .fetch_all(&mut *conn)
+                .await?;
+                let mut programs = Vec::with_capacity(program_rows.len());
+                for row in program_rows {
+                    let program_id: i64 = row.try_get("id")?;
+                    let program_tz: Option<String> = row.try_get("timezone")?;
+                    let local = program_tz
+                        .as_deref()
+                        .and_then(|name| name.parse::<chrono_tz::Tz>().ok())
+                        .unwrap_or(tz);
+                    let at_local = |t: DateTime<Utc>| t.with_timezone(&local).fixed_offset();
+                    let weekday: Option<String> = row.try_get("evaluation_weekday")?;
+                    let on_track: Option<String> = row.try_get("on_track")?;
+                    let at_risk: Option<String> = row.try_get("at_risk")?;
+                    let thresholds = match (on_track, at_risk) {
+                        (Some(on), Some(at)) => Some(bundle::Thresholds {
+                            on_track: decimal(&on, "programs.on_track")?,
+                            at_risk: decimal(&at, "programs.at_risk")?,
+                        }),
+                        _ => None,
+                    };
+                    let final_deadline: Option<DateTime<Utc>> = row.try_get("final_deadline")?;
+
+                    let target_rows = sqlx::query(
+                        "SELECT t.id, t.code, u.code AS unit, p.code AS priority, t.name, t.measure, t.kind, t.polarity, \
+                         t.baseline, t.target, t.due, t.plan FROM targets t JOIN units u ON u.id = t.unit_id \
+                         LEFT JOIN priorities p ON p.id = t.priority_id WHERE t.program_id = $1 ORDER BY t.position, t.id",
+                    )
+                    .bind(program_id)
+                    .fetch_all(&mut *conn)
+                    .await?;
+                    let mut targets = Vec::with_capacity(target_rows.len());
+                    let mut target_codes = HashMap::new();
+                    for row in target_rows {
+                        let kind: String = row.try_get("kind")?;
+                        let polarity: String = row.try_get("polarity")?;
+                        let plan: Option<String> = row.try_get("plan")?;
+                        let code: String = row.try_get("code")?;
+                        target_codes.insert(row.try_get::<i64, _>("id")?, code.clone());
+                        targets.push(bundle::Target {
+                            code,
+                            unit: row.try_get("unit")?,
+                            priority: row.try_get("priority")?,
+                            name: row.try_get("name")?,
+                            measure: row.try_get("measure")?,
+                            kind: Kind::parse(&kind).ok_or_else(|| corrupt("targets.kind", &kind))?,
+                            polarity: Polarity::parse(&polarity).ok_or_else(|| corrupt("targets.polarity", &polarity))?,
+                            baseline: opt_decimal(row.try_get("baseline")?, "targets.baseline")?,
+                            target: opt_decimal(row.try_get("target")?, "targets.target")?,
+                            due: row.try_get("due")?,
+                            plan: plan
+                                .map(|p| serde_json::from_str(&p))
+                                .transpose()
+                                .map_err(|err| StoreError::Corrupt {
+                                    what: "targets.plan".into(),
+                                    detail: err.to_string(),
+                                })?,
+                        });
+                    }
+
+                    let entry_rows = sqlx::query(
+                        "SELECT e.id, e.target_id, e.activity_date, e.submitted_at, e.value, e.status, e.note FROM entries e \
+                         JOIN targets t ON t.id = e.target_id WHERE t.program_id = $1 ORDER BY e.id",
+                    )
+                    .bind(program_id)
+                    .fetch_all(&mut *conn)
+                    .await?;
+                    let mut entries = Vec::with_capacity(entry_rows.len());
+                    let mut entry_ids = Vec::with_capacity(entry_rows.len());
+                    for row in entry_rows {
+                        entry_ids.push(row.try_get::<i64, _>("id")?);
+                        let target_id: i64 = row.try_get("target_id")?;
+                        let value: String = row.try_get("value")?;
+                        let status: String = row.try_get("status")?;
+                        entries.push(bundle::Entry {
+                            target: target_codes[&target_id].clone(),
+                            activity_date: row.try_get("activity_date")?,
+                            submitted_at: at_local(row.try_get("submitted_at")?),
+                            value: decimal(&value, "entries.value")?,
+                            status: entry_status(&status)?,
+                            note: row.try_get("note")?,
+                        });
+                    }
+                    let mut nil_ids = Vec::new();
+                    let nil_reports = sqlx::query(
+                        "SELECT n.id, u.code AS unit, n.date, n.submitted_at, n.reason FROM nil_reports n \
+                         JOIN units u ON u.id = n.unit_id WHERE n.program_id = $1 ORDER BY n.id",
+                    )
+                    .bind(program_id)
+                    .fetch_all(&mut *conn)
+                    .await?
+                    .into_iter()
+                    .map(|row| {
+                        nil_ids.push(row.try_get::<i64, _>("id")?);
+                        Ok(bundle::NilReport {
+                            unit: row.try_get("unit")?,
+                            date: row.try_get("date")?,
+                            submitted_at: at_local(row.try_get("submitted_at")?),
+                            reason: row.try_get("reason")?,
+                        })
+                    })
+                    .collect::<Result<Vec<_>>>()?;
+
+                    ids.push(ProgramRowIds {
+                        program: row.try_get("code")?,
+                        entries: entry_ids,
+                        nil_reports: nil_ids,
+                    });
+                    programs.push(bundle::Program {
+                        code: row.try_get("code")?,
+                        name: row.try_get("name")?,
+                        start: row.try_get("start_date")?,
+                        end: row.try_get("end_date")?,
+                        timezone: program_tz,
+                        evaluation_weekday: weekday
+                            .map(|w| from_code(&w, "programs.evaluation_weekday"))
+                            .transpose()?,
+                        deadline_time: row.try_get("deadline_time")?,
+                        final_deadline: final_deadline.map(at_local),
+                        thresholds,
+                        targets,
+                        entries,
+                        nil_reports,
+                    });
+                }
+
+                let budget_rows = sqlx::query(
+                    "SELECT b.id, u.code AS unit, b.year, b.pagu FROM budgets b JOIN units u ON u.id = b.unit_id \
+                     WHERE b.region_id = $1 ORDER BY b.id",
+                )
+                .bind(region_id)
+                .fetch_all(&mut *conn)
+                .await?;
+                let mut budgets = Vec::with_capacity(budget_rows.len());
+                for row in budget_rows {
+                    let budget_id: i64 = row.try_get("id")?;
+                    let months = sqlx::query(
+                        // Returned months do not count (budgets.rs): the engine never sees them.
+                        "SELECT month, planned, realised, physical_pct FROM budget_months WHERE budget_id = $1 AND status <> 'returned' ORDER BY month",
+                    )
+                    .bind(budget_id)
+                    .fetch_all(&mut *conn)
+                    .await?
+                    .into_iter()
+                    .map(|m| {
+                        Ok(bundle::BudgetMonth {
+                            month: m.try_get::<i32, _>("month")? as u32,
+                            planned: rupiah(m.try_get("planned")?, "budget_months.planned")?,
+                            realised: rupiah(m.try_get("realised")?, "budget_months.realised")?,
+                            physical_pct: opt_decimal(m.try_get("physical_pct")?, "budget_months.physical_pct")?,
+                        })
+                    })
+                    .collect::<Result<Vec<_>>>()?;
+                    budgets.push(bundle::Budget {
+                        unit: row.try_get("unit")?,
+                        year: row.try_get("year")?,
+                        pagu: rupiah(row.try_get("pagu")?, "budgets.pagu")?,
+                        months,
+                    });
+                }
+                let margin: Option<String> = region.try_get("budget_flag_margin")?;
+
+                let bundle = Bundle {
+                    format: bundle::FORMAT.to_owned(),
+                    region: bundle::RegionInfo {
+                        code: code.to_owned(),
+                        name: region.try_get("name")?,
+                        timezone: Some(timezone),
+                    },
+                    clusters,
+                    units,
+                    priorities,
+                    programs,
+                    budget_flag_margin: opt_decimal(margin, "regions.budget_flag_margin")?,
+                    budgets,
+                };
+                Ok((bundle, ids))
+            }
+
             /// Insert or update a coded row (`code`, `name`, `position`) and return its id.
             async fn upsert_named(
                 conn: &mut <$db as sqlx::Database>::Connection,
@@ -389,234 +703,93 @@ macro_rules! region_store_impl {
             }
 
             async fn region_bundle(&self, code: &str) -> Result<Bundle> {
+                Ok(self.load_bundle(code).await?.0)
+            }
+
+            async fn region_snapshot(&self, code: &str) -> Result<RegionSnapshot> {
+                // The version first: the rows read after it are at least as new.
+                let version = self.region_version(code).await?;
+                let (bundle, ids) = self.load_bundle(code).await?;
+                Ok(RegionSnapshot { version, bundle, ids })
+            }
+
+            async fn data_changes_since(
+                &self,
+                code: &str,
+                since: RegionVersion,
+            ) -> Result<Option<DataChanges>> {
+                let version = self.region_version(code).await?;
+                if version.plan != since.plan || version.data - since.data > CHANGES_KEPT {
+                    return Ok(None);
+                }
                 let mut conn = self.pool.acquire().await?;
-                let region = sqlx::query("SELECT id, name, timezone, budget_flag_margin FROM regions WHERE code = $1")
-                    .bind(code)
-                    .fetch_optional(&mut *conn)
+                let region_id = Self::region_id(&mut conn, code)
                     .await?
                     .ok_or_else(|| StoreError::UnknownRegion(code.to_owned()))?;
-                let region_id: i64 = region.try_get("id")?;
-                let timezone: String = region.try_get("timezone")?;
-                let tz: chrono_tz::Tz = timezone.parse().map_err(|_| StoreError::Corrupt {
-                    what: "regions.timezone".into(),
-                    detail: timezone.clone(),
-                })?;
-
-                let clusters = sqlx::query("SELECT code, name FROM clusters WHERE region_id = $1 ORDER BY position, id")
-                    .bind(region_id)
-                    .fetch_all(&mut *conn)
-                    .await?
-                    .into_iter()
-                    .map(|row| {
-                        Ok(bundle::Cluster {
-                            code: row.try_get("code")?,
-                            name: row.try_get("name")?,
-                        })
-                    })
-                    .collect::<Result<Vec<_>>>()?;
-                let units = sqlx::query(
-                    "SELECT u.code, u.name, c.code AS cluster FROM units u LEFT JOIN clusters c ON c.id = u.cluster_id \
-                     WHERE u.region_id = $1 ORDER BY u.position, u.id",
+                let entries = sqlx::query(
+                    "SELECT e.id, e.data_version, p.code AS program, t.code AS target, e.activity_date, \
+                     e.submitted_at, e.value, e.status FROM entries e JOIN targets t ON t.id = e.target_id \
+                     JOIN programs p ON p.id = t.program_id WHERE e.region_id = $1 AND e.data_version > $2 ORDER BY e.id",
                 )
                 .bind(region_id)
+                .bind(since.data)
                 .fetch_all(&mut *conn)
                 .await?
                 .into_iter()
                 .map(|row| {
-                    Ok(bundle::Unit {
-                        code: row.try_get("code")?,
-                        name: row.try_get("name")?,
-                        cluster: row.try_get("cluster")?,
+                    let value: String = row.try_get("value")?;
+                    let status: String = row.try_get("status")?;
+                    Ok(ChangedEntry {
+                        id: row.try_get("id")?,
+                        changed_in: row.try_get("data_version")?,
+                        program: row.try_get("program")?,
+                        target: row.try_get("target")?,
+                        activity_date: row.try_get("activity_date")?,
+                        submitted_at: row.try_get("submitted_at")?,
+                        value: decimal(&value, "entries.value")?,
+                        status: entry_status(&status)?,
                     })
                 })
                 .collect::<Result<Vec<_>>>()?;
-                let priorities =
-                    sqlx::query("SELECT code, name FROM priorities WHERE region_id = $1 ORDER BY position, id")
-                        .bind(region_id)
-                        .fetch_all(&mut *conn)
-                        .await?
-                        .into_iter()
-                        .map(|row| {
-                            Ok(bundle::Priority {
-                                code: row.try_get("code")?,
-                                name: row.try_get("name")?,
-                            })
-                        })
-                        .collect::<Result<Vec<_>>>()?;
-
-                let program_rows = sqlx::query(
-                    "SELECT id, code, name, start_date, end_date, timezone, evaluation_weekday, deadline_time, \
-                     final_deadline, on_track, at_risk FROM programs WHERE region_id = $1 ORDER BY position, id",
+                let deleted_entries = sqlx::query(
+                    "SELECT entry_id, data_version FROM entry_deletions WHERE region_id = $1 AND data_version > $2 \
+                     ORDER BY data_version",
                 )
                 .bind(region_id)
+                .bind(since.data)
                 .fetch_all(&mut *conn)
-                .await?;
-                let mut programs = Vec::with_capacity(program_rows.len());
-                for row in program_rows {
-                    let program_id: i64 = row.try_get("id")?;
-                    let program_tz: Option<String> = row.try_get("timezone")?;
-                    let local = program_tz
-                        .as_deref()
-                        .and_then(|name| name.parse::<chrono_tz::Tz>().ok())
-                        .unwrap_or(tz);
-                    let at_local = |t: DateTime<Utc>| t.with_timezone(&local).fixed_offset();
-                    let weekday: Option<String> = row.try_get("evaluation_weekday")?;
-                    let on_track: Option<String> = row.try_get("on_track")?;
-                    let at_risk: Option<String> = row.try_get("at_risk")?;
-                    let thresholds = match (on_track, at_risk) {
-                        (Some(on), Some(at)) => Some(bundle::Thresholds {
-                            on_track: decimal(&on, "programs.on_track")?,
-                            at_risk: decimal(&at, "programs.at_risk")?,
-                        }),
-                        _ => None,
-                    };
-                    let final_deadline: Option<DateTime<Utc>> = row.try_get("final_deadline")?;
-
-                    let target_rows = sqlx::query(
-                        "SELECT t.id, t.code, u.code AS unit, p.code AS priority, t.name, t.measure, t.kind, t.polarity, \
-                         t.baseline, t.target, t.due, t.plan FROM targets t JOIN units u ON u.id = t.unit_id \
-                         LEFT JOIN priorities p ON p.id = t.priority_id WHERE t.program_id = $1 ORDER BY t.position, t.id",
-                    )
-                    .bind(program_id)
-                    .fetch_all(&mut *conn)
-                    .await?;
-                    let mut targets = Vec::with_capacity(target_rows.len());
-                    let mut target_codes = HashMap::new();
-                    for row in target_rows {
-                        let kind: String = row.try_get("kind")?;
-                        let polarity: String = row.try_get("polarity")?;
-                        let plan: Option<String> = row.try_get("plan")?;
-                        let code: String = row.try_get("code")?;
-                        target_codes.insert(row.try_get::<i64, _>("id")?, code.clone());
-                        targets.push(bundle::Target {
-                            code,
-                            unit: row.try_get("unit")?,
-                            priority: row.try_get("priority")?,
-                            name: row.try_get("name")?,
-                            measure: row.try_get("measure")?,
-                            kind: Kind::parse(&kind).ok_or_else(|| corrupt("targets.kind", &kind))?,
-                            polarity: Polarity::parse(&polarity).ok_or_else(|| corrupt("targets.polarity", &polarity))?,
-                            baseline: opt_decimal(row.try_get("baseline")?, "targets.baseline")?,
-                            target: opt_decimal(row.try_get("target")?, "targets.target")?,
-                            due: row.try_get("due")?,
-                            plan: plan
-                                .map(|p| serde_json::from_str(&p))
-                                .transpose()
-                                .map_err(|err| StoreError::Corrupt {
-                                    what: "targets.plan".into(),
-                                    detail: err.to_string(),
-                                })?,
-                        });
-                    }
-
-                    let entry_rows = sqlx::query(
-                        "SELECT e.target_id, e.activity_date, e.submitted_at, e.value, e.status, e.note FROM entries e \
-                         JOIN targets t ON t.id = e.target_id WHERE t.program_id = $1 ORDER BY e.id",
-                    )
-                    .bind(program_id)
-                    .fetch_all(&mut *conn)
-                    .await?;
-                    let mut entries = Vec::with_capacity(entry_rows.len());
-                    for row in entry_rows {
-                        let target_id: i64 = row.try_get("target_id")?;
-                        let value: String = row.try_get("value")?;
-                        let status: String = row.try_get("status")?;
-                        entries.push(bundle::Entry {
-                            target: target_codes[&target_id].clone(),
-                            activity_date: row.try_get("activity_date")?,
-                            submitted_at: at_local(row.try_get("submitted_at")?),
-                            value: decimal(&value, "entries.value")?,
-                            status: entry_status(&status)?,
-                            note: row.try_get("note")?,
-                        });
-                    }
-                    let nil_reports = sqlx::query(
-                        "SELECT u.code AS unit, n.date, n.submitted_at, n.reason FROM nil_reports n \
-                         JOIN units u ON u.id = n.unit_id WHERE n.program_id = $1 ORDER BY n.id",
-                    )
-                    .bind(program_id)
-                    .fetch_all(&mut *conn)
-                    .await?
-                    .into_iter()
-                    .map(|row| {
-                        Ok(bundle::NilReport {
-                            unit: row.try_get("unit")?,
-                            date: row.try_get("date")?,
-                            submitted_at: at_local(row.try_get("submitted_at")?),
-                            reason: row.try_get("reason")?,
-                        })
-                    })
-                    .collect::<Result<Vec<_>>>()?;
-
-                    programs.push(bundle::Program {
-                        code: row.try_get("code")?,
-                        name: row.try_get("name")?,
-                        start: row.try_get("start_date")?,
-                        end: row.try_get("end_date")?,
-                        timezone: program_tz,
-                        evaluation_weekday: weekday
-                            .map(|w| from_code(&w, "programs.evaluation_weekday"))
-                            .transpose()?,
-                        deadline_time: row.try_get("deadline_time")?,
-                        final_deadline: final_deadline.map(at_local),
-                        thresholds,
-                        targets,
-                        entries,
-                        nil_reports,
-                    });
-                }
-
-                let budget_rows = sqlx::query(
-                    "SELECT b.id, u.code AS unit, b.year, b.pagu FROM budgets b JOIN units u ON u.id = b.unit_id \
-                     WHERE b.region_id = $1 ORDER BY b.id",
+                .await?
+                .into_iter()
+                .map(|row| Ok((row.try_get("entry_id")?, row.try_get("data_version")?)))
+                .collect::<Result<Vec<_>>>()?;
+                let nil_reports = sqlx::query(
+                    "SELECT n.id, p.code AS program, u.code AS unit, n.date, n.submitted_at FROM nil_reports n \
+                     JOIN programs p ON p.id = n.program_id JOIN units u ON u.id = n.unit_id \
+                     WHERE n.region_id = $1 AND n.data_version > $2 ORDER BY n.id",
                 )
                 .bind(region_id)
+                .bind(since.data)
                 .fetch_all(&mut *conn)
-                .await?;
-                let mut budgets = Vec::with_capacity(budget_rows.len());
-                for row in budget_rows {
-                    let budget_id: i64 = row.try_get("id")?;
-                    let months = sqlx::query(
-                        // Returned months do not count (budgets.rs): the engine never sees them.
-                        "SELECT month, planned, realised, physical_pct FROM budget_months WHERE budget_id = $1 AND status <> 'returned' ORDER BY month",
-                    )
-                    .bind(budget_id)
-                    .fetch_all(&mut *conn)
-                    .await?
-                    .into_iter()
-                    .map(|m| {
-                        Ok(bundle::BudgetMonth {
-                            month: m.try_get::<i32, _>("month")? as u32,
-                            planned: rupiah(m.try_get("planned")?, "budget_months.planned")?,
-                            realised: rupiah(m.try_get("realised")?, "budget_months.realised")?,
-                            physical_pct: opt_decimal(m.try_get("physical_pct")?, "budget_months.physical_pct")?,
-                        })
-                    })
-                    .collect::<Result<Vec<_>>>()?;
-                    budgets.push(bundle::Budget {
+                .await?
+                .into_iter()
+                .map(|row| {
+                    Ok(ChangedNilReport {
+                        id: row.try_get("id")?,
+                        program: row.try_get("program")?,
                         unit: row.try_get("unit")?,
-                        year: row.try_get("year")?,
-                        pagu: rupiah(row.try_get("pagu")?, "budgets.pagu")?,
-                        months,
-                    });
-                }
-                let margin: Option<String> = region.try_get("budget_flag_margin")?;
-
-                Ok(Bundle {
-                    format: bundle::FORMAT.to_owned(),
-                    region: bundle::RegionInfo {
-                        code: code.to_owned(),
-                        name: region.try_get("name")?,
-                        timezone: Some(timezone),
-                    },
-                    clusters,
-                    units,
-                    priorities,
-                    programs,
-                    budget_flag_margin: opt_decimal(margin, "regions.budget_flag_margin")?,
-                    budgets,
+                        date: row.try_get("date")?,
+                        submitted_at: row.try_get("submitted_at")?,
+                    })
                 })
+                .collect::<Result<Vec<_>>>()?;
+                Ok(Some(DataChanges {
+                    version,
+                    entries,
+                    deleted_entries,
+                    nil_reports,
+                }))
             }
+
 
             async fn regions(&self) -> Result<Vec<RegionRow>> {
                 let rows = sqlx::query("SELECT code, name, timezone FROM regions ORDER BY code")

@@ -2,13 +2,18 @@
 //! checked against the region's version counters on every request, so that a
 //! change made through any server is seen at once while unchanged data is not
 //! read or evaluated twice.
+//!
+//! A report (a new, edited, reviewed or deleted entry, a nil report) does not
+//! reload the region: the cache reads the rows changed since its version and
+//! puts them into its model in place, in the order a whole load would give.
+//! A plan change reloads the region whole.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use pantau_domain::model::Region;
+use pantau_domain::model::{self, Region};
 use pantau_domain::{AsOf, Evaluation, Options};
-use pantau_store::{RegionVersion, Store};
+use pantau_store::{DataChanges, ProgramRowIds, RegionVersion, Store};
 
 use crate::error::PageError;
 
@@ -24,9 +29,18 @@ struct EvaluationKey {
     verified_only: bool,
 }
 
+/// A region's model as of a version, with the row ids of its programs'
+/// entries and nil reports (in the model's order) to apply changes by.
+#[derive(Clone)]
+struct Cached {
+    version: RegionVersion,
+    region: Arc<Region>,
+    ids: Arc<Vec<ProgramRowIds>>,
+}
+
 #[derive(Default)]
 pub struct Cache {
-    regions: Mutex<HashMap<String, (RegionVersion, Arc<Region>)>>,
+    regions: Mutex<HashMap<String, Cached>>,
     evaluations: Mutex<HashMap<EvaluationKey, Arc<Evaluation>>>,
     /// One reload at a time: when the data changes under many readers, the
     /// first reloads and the others wait for its result instead of each reading.
@@ -34,33 +48,64 @@ pub struct Cache {
 }
 
 impl Cache {
-    fn cached(&self, code: &str) -> Option<(RegionVersion, Arc<Region>)> {
+    fn cached(&self, code: &str) -> Option<Cached> {
         self.regions.lock().expect("cache lock").get(code).cloned()
     }
 
+    fn keep(&self, code: &str, cached: Cached) {
+        self.regions
+            .lock()
+            .expect("cache lock")
+            .insert(code.to_owned(), cached);
+    }
+
+    /// Bring the cached region up to `version` at least: from the rows
+    /// changed since the cached version when only reports changed, whole
+    /// otherwise.
     async fn load(
         &self,
         store: &dyn Store,
         code: &str,
         version: RegionVersion,
-    ) -> Result<Arc<Region>, PageError> {
+    ) -> Result<Cached, PageError> {
         let _one_at_a_time = self.reload.lock().await;
-        if let Some((cached, region)) = self.cached(code)
-            && cached == version
+        let cached = self.cached(code);
+        if let Some(cached) = &cached
+            && cached.version.plan == version.plan
+            && cached.version.data >= version.data
         {
-            return Ok(region);
+            return Ok(cached.clone());
         }
-        // Read the version again under the lock: the model is then at least as new.
-        let version = store.region_version(code).await?;
-        let bundle = store.region_bundle(code).await?;
-        let region = Arc::new(pantau_domain::validate(&bundle).map_err(|refused| {
+        if let Some(cached) = cached
+            && cached.version.plan == version.plan
+            && let Some(changes) = store.data_changes_since(code, cached.version).await?
+        {
+            let mut region = Arc::unwrap_or_clone(cached.region);
+            let mut ids = Arc::unwrap_or_clone(cached.ids);
+            match apply_changes(&mut region, &mut ids, &changes) {
+                Ok(()) => {
+                    let updated = Cached {
+                        version: changes.version,
+                        region: Arc::new(region),
+                        ids: Arc::new(ids),
+                    };
+                    self.keep(code, updated.clone());
+                    return Ok(updated);
+                }
+                Err(why) => tracing::warn!(region = code, why, "reloading the region whole"),
+            }
+        }
+        let snapshot = store.region_snapshot(code).await?;
+        let region = pantau_domain::validate(&snapshot.bundle).map_err(|refused| {
             PageError::Internal(format!("stored region {code} does not validate: {refused}"))
-        })?);
-        self.regions
-            .lock()
-            .expect("cache lock")
-            .insert(code.to_owned(), (version, region.clone()));
-        Ok(region)
+        })?;
+        let loaded = Cached {
+            version: snapshot.version,
+            region: Arc::new(region),
+            ids: Arc::new(snapshot.ids),
+        };
+        self.keep(code, loaded.clone());
+        Ok(loaded)
     }
 
     /// The validated model of a region as it stands now, with its version.
@@ -70,10 +115,11 @@ impl Cache {
         code: &str,
     ) -> Result<(RegionVersion, Arc<Region>), PageError> {
         let version = store.region_version(code).await?;
-        match self.cached(code) {
-            Some((cached, region)) if cached == version => Ok((version, region)),
-            _ => Ok((version, self.load(store, code, version).await?)),
-        }
+        let cached = match self.cached(code) {
+            Some(cached) if cached.version == version => cached,
+            _ => self.load(store, code, version).await?,
+        };
+        Ok((cached.version, cached.region))
     }
 
     /// The validated model of a region as it stands now.
@@ -87,8 +133,8 @@ impl Cache {
     pub async fn plan(&self, store: &dyn Store, code: &str) -> Result<Arc<Region>, PageError> {
         let version = store.region_version(code).await?;
         match self.cached(code) {
-            Some((cached, region)) if cached.plan == version.plan => Ok(region),
-            _ => self.load(store, code, version).await,
+            Some(cached) if cached.version.plan == version.plan => Ok(cached.region),
+            _ => Ok(self.load(store, code, version).await?.region),
         }
     }
 
@@ -125,4 +171,97 @@ impl Cache {
         evaluations.insert(key, evaluation.clone());
         evaluation
     }
+}
+
+/// What becomes of one entry: its row as it now stands, or its deletion.
+enum EntryFate<'a> {
+    Stands(&'a pantau_store::ChangedEntry),
+    Deleted,
+}
+
+/// Put the changed rows into the model, each at the place a whole load
+/// gives it (ordered by id), so that the engine sees the same model; a
+/// change the model cannot place (an unknown program, target or unit) is an
+/// error, and the caller loads the region whole.
+fn apply_changes(
+    region: &mut Region,
+    ids: &mut [ProgramRowIds],
+    changes: &DataChanges,
+) -> Result<(), String> {
+    // The latest of an entry's changes wins: a row read after its own
+    // deletion was recorded is newer than the deletion (an id used again).
+    let mut fates: HashMap<i64, (i64, EntryFate)> = HashMap::new();
+    for entry in &changes.entries {
+        fates.insert(entry.id, (entry.changed_in, EntryFate::Stands(entry)));
+    }
+    for &(id, deleted_in) in &changes.deleted_entries {
+        match fates.get(&id) {
+            Some((changed_in, _)) if *changed_in > deleted_in => {}
+            _ => {
+                fates.insert(id, (deleted_in, EntryFate::Deleted));
+            }
+        }
+    }
+    let mut fates: Vec<_> = fates.into_iter().collect();
+    fates.sort_by_key(|(id, _)| *id);
+    for (id, (_, fate)) in fates {
+        for (program, program_ids) in region.programs.iter_mut().zip(ids.iter_mut()) {
+            if let Ok(at) = program_ids.entries.binary_search(&id) {
+                program_ids.entries.remove(at);
+                program.entries.remove(at);
+            }
+        }
+        let EntryFate::Stands(row) = fate else {
+            continue;
+        };
+        let p = program_index(region, &row.program)?;
+        let program = &mut region.programs[p];
+        let target = program
+            .targets
+            .iter()
+            .position(|t| t.code == row.target)
+            .ok_or_else(|| format!("unknown target {}/{}", row.program, row.target))?;
+        let at = ids[p].entries.binary_search(&id).unwrap_or_else(|at| at);
+        ids[p].entries.insert(at, id);
+        program.entries.insert(
+            at,
+            model::Entry {
+                target: target as model::TargetIx,
+                activity_date: row.activity_date,
+                submitted_at: row.submitted_at,
+                value: row.value,
+                status: row.status,
+            },
+        );
+    }
+    for nil in &changes.nil_reports {
+        let p = program_index(region, &nil.program)?;
+        let unit = region
+            .units
+            .iter()
+            .position(|u| u.code == nil.unit)
+            .ok_or_else(|| format!("unknown unit {}", nil.unit))?;
+        let report = model::NilReport {
+            unit: unit as model::UnitIx,
+            date: nil.date,
+            submitted_at: nil.submitted_at,
+        };
+        let program = &mut region.programs[p];
+        match ids[p].nil_reports.binary_search(&nil.id) {
+            Ok(at) => program.nil_reports[at] = report,
+            Err(at) => {
+                ids[p].nil_reports.insert(at, nil.id);
+                program.nil_reports.insert(at, report);
+            }
+        }
+    }
+    Ok(())
+}
+
+fn program_index(region: &Region, code: &str) -> Result<usize, String> {
+    region
+        .programs
+        .iter()
+        .position(|p| p.code == code)
+        .ok_or_else(|| format!("unknown program {code}"))
 }

@@ -8,7 +8,7 @@ mod budget_chart;
 mod budget_import;
 mod chart;
 mod error;
-mod evaluation;
+pub mod evaluation;
 mod i18n;
 mod pages;
 mod service;
