@@ -91,7 +91,8 @@ impl Workbook {
     /// Check the zip and open the workbook.
     pub fn open(bytes: &[u8], limits: WorkbookLimits) -> Result<Workbook, WorkbookRefusal> {
         check_zip(bytes, &limits)?;
-        let xlsx = Xlsx::new(Cursor::new(bytes.to_vec()))
+        let xlsx = survive(|| Xlsx::new(Cursor::new(bytes.to_vec())))
+            .map_err(|reason| WorkbookRefusal::NotXlsx(reason.into()))?
             .map_err(|e| WorkbookRefusal::NotXlsx(e.to_string()))?;
         Ok(Workbook { xlsx, limits })
     }
@@ -103,6 +104,15 @@ impl Workbook {
     /// One sheet's used cells, refused before any grid is built when the
     /// sheet reaches past the limits.
     pub fn range(&mut self, sheet: &str) -> Result<Range<Data>, WorkbookRefusal> {
+        survive(|| self.read_range(sheet)).unwrap_or_else(|reason| {
+            Err(WorkbookRefusal::SheetUnreadable {
+                sheet: sheet.to_owned(),
+                reason: reason.into(),
+            })
+        })
+    }
+
+    fn read_range(&mut self, sheet: &str) -> Result<Range<Data>, WorkbookRefusal> {
         let limits = self.limits;
         let unreadable = |e: calamine::XlsxError| WorkbookRefusal::SheetUnreadable {
             sheet: sheet.to_owned(),
@@ -150,6 +160,16 @@ impl Workbook {
         }
         Ok(Range::from_sparse(cells))
     }
+}
+
+/// Run a calamine call, turning its panic into a refusal. calamine trusts
+/// numbers one part of the file gives for another: a cell naming shared
+/// string 910 of 50 panics with an index out of bounds (calamine 0.31,
+/// xlsx/cells_reader.rs), found by fuzzing (fuzz/corpus/*_xlsx/). Such a file
+/// is damaged or crafted; the upload is refused, the server goes on.
+fn survive<T>(call: impl FnOnce() -> T) -> Result<T, &'static str> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(call))
+        .map_err(|_| "its parts contradict each other (a damaged or hand-made file); save it again from the spreadsheet program")
 }
 
 /// Inflate every entry into nothing, counting, and stop at the first limit
@@ -244,6 +264,41 @@ mod tests {
                 limit: 100
             }
         );
+    }
+
+    /// The workbook with one part's text replaced.
+    fn with_part_edited(bytes: &[u8], part: &str, from: &str, to: &str) -> Vec<u8> {
+        let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).unwrap();
+        let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        for i in 0..archive.len() {
+            let mut file = archive.by_index(i).unwrap();
+            let mut text = Vec::new();
+            file.read_to_end(&mut text).unwrap();
+            if file.name() == part {
+                let edited = String::from_utf8(text).unwrap().replacen(from, to, 1);
+                assert!(!edited.contains(from), "{from} not in {part}");
+                text = edited.into_bytes();
+            }
+            out.start_file(file.name(), zip::write::SimpleFileOptions::default())
+                .unwrap();
+            out.write_all(&text).unwrap();
+        }
+        out.finish().unwrap().into_inner()
+    }
+
+    #[test]
+    fn a_cell_naming_a_shared_string_that_is_not_there_is_refused() {
+        let bytes = workbook_with_cells(&[(0, 0, "a")]);
+        let bytes = with_part_edited(&bytes, "xl/worksheets/sheet1.xml", "<v>0</v>", "<v>910</v>");
+        let refusal = Workbook::open(&bytes, WorkbookLimits::default())
+            .unwrap()
+            .range("data")
+            .unwrap_err();
+        assert!(
+            matches!(&refusal, WorkbookRefusal::SheetUnreadable { sheet, .. } if sheet == "data"),
+            "{refusal:?}"
+        );
+        assert!(refusal.to_string().contains("contradict"), "{refusal}");
     }
 
     #[test]
