@@ -271,11 +271,7 @@ pub fn realise(
         return raw.clone();
     };
     let others: Vec<Vec<u8>> = seeds.iter().map(|(_, b)| b.clone()).collect();
-    mutate(
-        seeds[seed.index(seeds.len())].1.clone(),
-        mutations,
-        &others,
-    )
+    mutate(seeds[seed.index(seeds.len())].1.clone(), mutations, &others)
 }
 
 /// Split text into tokens at the characters that separate fields in XML and

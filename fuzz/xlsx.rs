@@ -47,7 +47,9 @@ pub fn rezip(parts: &[(String, Vec<u8>)]) -> Vec<u8> {
     let options = zip::write::SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Deflated);
     for (name, data) in parts {
-        writer.start_file(name.as_str(), options).expect("a zip part");
+        writer
+            .start_file(name.as_str(), options)
+            .expect("a zip part");
         writer.write_all(data).expect("a zip part's data");
     }
     writer.finish().expect("the zip").into_inner()

@@ -70,7 +70,10 @@ fn write_seed_corpus() {
     let bundle = base();
     for (target, bytes) in [
         (PLAN, pantau_report::template::plan(Some(&bundle)).unwrap()),
-        (ENTRIES, pantau_report::template::entries(Some(&bundle)).unwrap()),
+        (
+            ENTRIES,
+            pantau_report::template::entries(Some(&bundle)).unwrap(),
+        ),
     ] {
         std::fs::create_dir_all(corpus_dir(target)).unwrap();
         std::fs::write(corpus_dir(target).join("template.xlsx"), &bytes).unwrap();
@@ -83,7 +86,9 @@ fn write_seed_corpus() {
             .unwrap();
         let text = String::from_utf8(sheet.1.clone()).unwrap();
         assert!(text.contains(r#"t="s"><v>0</v>"#), "{text}");
-        sheet.1 = text.replacen(r#"t="s"><v>0</v>"#, r#"t="s"><v>910</v>"#, 1).into_bytes();
+        sheet.1 = text
+            .replacen(r#"t="s"><v>0</v>"#, r#"t="s"><v>910</v>"#, 1)
+            .into_bytes();
         std::fs::write(
             corpus_dir(target).join("regression-shared-string-index.xlsx"),
             xlsx::rezip(&parts),

@@ -15,6 +15,10 @@ mod service;
 mod session;
 mod thumbnail;
 
+// The budget import and the evidence check are private: fuzzed from inside.
+#[cfg(test)]
+mod fuzz_tests;
+
 use std::sync::Arc;
 
 use axum::Router;
