@@ -56,6 +56,18 @@ pub struct Progress {
     pub total: usize,
 }
 
+/// A spreadsheet date-time cell as a date and time, or none when its serial
+/// number is outside what spreadsheets show (day 0 to 9999-12-31). calamine's
+/// `as_datetime` panics on a serial past chrono's range (a crafted cell of
+/// 1e308, found by fuzzing: fuzz/corpus/*_xlsx/); such a cell is not a date.
+fn excel_datetime(dt: &calamine::ExcelDateTime) -> Option<chrono::NaiveDateTime> {
+    // 2,958,466 is 10000-01-01 in the 1900 system; the 1904 system counts 1,462 fewer.
+    if !(0.0..2_958_466.0).contains(&dt.as_f64()) {
+        return None;
+    }
+    dt.as_datetime()
+}
+
 /// The column letters of a 0-based index: 0 is A, 26 is AA.
 pub fn column_letters(mut index: usize) -> String {
     let mut letters = Vec::new();
@@ -181,7 +193,7 @@ impl Row<'_, '_, '_> {
         match self.cell(key).clone() {
             Data::Empty => None,
             Data::String(s) if s.trim().is_empty() => None,
-            Data::DateTime(dt) => match dt.as_datetime() {
+            Data::DateTime(dt) => match excel_datetime(&dt) {
                 Some(t) if t.time() == chrono::NaiveTime::MIN => Some(t.date()),
                 Some(t) => {
                     self.fail(key, format!("{t} has a time of day: expected a date"));
@@ -223,7 +235,7 @@ impl Row<'_, '_, '_> {
         match self.cell(key).clone() {
             Data::Empty => None,
             Data::String(s) if s.trim().is_empty() => None,
-            Data::DateTime(dt) => match dt.as_datetime() {
+            Data::DateTime(dt) => match excel_datetime(&dt) {
                 Some(t) => self
                     .reading
                     .timezone
@@ -973,5 +985,23 @@ pub fn empty_bundle(code: &str, name: &str, timezone: Option<String>) -> Bundle 
         programs: Vec::new(),
         budget_flag_margin: None,
         budgets: Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use calamine::{ExcelDateTime, ExcelDateTimeType};
+
+    #[test]
+    fn a_date_cell_past_any_calendar_is_no_date() {
+        let cell = |serial| ExcelDateTime::new(serial, ExcelDateTimeType::DateTime, false);
+        assert_eq!(
+            excel_datetime(&cell(45_717.0)).map(|t| t.date()),
+            NaiveDate::from_ymd_opt(2025, 3, 1)
+        );
+        for serial in [1e308, -1e308, -1.0, 2_958_466.0, f64::NAN, f64::INFINITY] {
+            assert_eq!(excel_datetime(&cell(serial)), None, "{serial}");
+        }
     }
 }

@@ -79,21 +79,35 @@ fn write_seed_corpus() {
         std::fs::write(corpus_dir(target).join("template.xlsx"), &bytes).unwrap();
         // Found by fuzzing: a header cell naming shared string 910, which
         // made calamine panic (see pantau_report::workbook).
-        let mut parts = xlsx::unzip(&bytes);
-        let sheet = parts
-            .iter_mut()
-            .find(|(name, _)| name == "xl/worksheets/sheet1.xml")
-            .unwrap();
-        let text = String::from_utf8(sheet.1.clone()).unwrap();
-        assert!(text.contains(r#"t="s"><v>0</v>"#), "{text}");
-        sheet.1 = text
-            .replacen(r#"t="s"><v>0</v>"#, r#"t="s"><v>910</v>"#, 1)
-            .into_bytes();
-        std::fs::write(
-            corpus_dir(target).join("regression-shared-string-index.xlsx"),
-            xlsx::rezip(&parts),
-        )
-        .unwrap();
+        let regression = |name: &str, edits: &[(&str, &str)]| {
+            let mut parts = xlsx::unzip(&bytes);
+            let (_, sheet) = parts
+                .iter_mut()
+                .find(|(name, _)| name == "xl/worksheets/sheet1.xml")
+                .unwrap();
+            let mut text = String::from_utf8(sheet.clone()).unwrap();
+            for (from, to) in edits {
+                assert!(text.contains(from), "{from} not in {text}");
+                text = text.replacen(from, to, 1);
+            }
+            *sheet = text.into_bytes();
+            std::fs::write(corpus_dir(target).join(name), xlsx::rezip(&parts)).unwrap();
+        };
+        regression(
+            "regression-shared-string-index.xlsx",
+            &[(r#"t="s"><v>0</v>"#, r#"t="s"><v>910</v>"#)],
+        );
+        if target == ENTRIES {
+            // Found by fuzzing: date cells far past any calendar, which made
+            // calamine's date conversion panic (see pantau_report::import).
+            regression(
+                "regression-date-serial.xlsx",
+                &[
+                    ("<v>45717</v>", "<v>1e308</v>"),
+                    ("<v>45723.354166666664</v>", "<v>-1e308</v>"),
+                ],
+            );
+        }
     }
 }
 
