@@ -53,9 +53,11 @@ impl Cache {
         // Read the version again under the lock: the model is then at least as new.
         let version = store.region_version(code).await?;
         let bundle = store.region_bundle(code).await?;
-        let region = Arc::new(pantau_domain::validate(&bundle).map_err(|refused| {
-            PageError::Internal(format!("stored region {code} does not validate: {refused}"))
-        })?);
+        let region = Arc::new(
+            pantau_domain::validate_with(&bundle, store.limits()).map_err(|refused| {
+                PageError::Internal(format!("stored region {code} does not validate: {refused}"))
+            })?,
+        );
         self.regions
             .lock()
             .expect("cache lock")

@@ -680,7 +680,7 @@ pub async fn save(
         Ok(record) => record,
         Err(problem) => return admin_page(&state, &user, &admin, vec![problem], None).await,
     };
-    if let Err(refused) = pantau_domain::validate(&bundle) {
+    if let Err(refused) = pantau_domain::validate_with(&bundle, state.store.limits()) {
         let problems = refused.problems.iter().map(ToString::to_string).collect();
         return admin_page(&state, &user, &admin, problems, None).await;
     }
@@ -810,6 +810,7 @@ pub async fn import(
 ) -> Result<Response, PageError> {
     let mut csrf = None;
     let mut text = None;
+    let mut file_name = String::new();
     while let Some(part) = multipart
         .next_field()
         .await
@@ -818,6 +819,7 @@ pub async fn import(
         match part.name() {
             Some("csrf") => csrf = part.text().await.ok(),
             Some("bundle") => {
+                file_name = part.file_name().unwrap_or_default().to_owned();
                 let bytes = part
                     .bytes()
                     .await
@@ -834,11 +836,36 @@ pub async fn import(
         return Err(user.deny(&state, "admin.import").await);
     };
     let text = text.ok_or_else(|| PageError::BadRequest("bundle: choose a file".into()))?;
-    let bundle = match pantau_domain::parse(&text) {
-        Ok(bundle) => bundle,
-        Err(refused) => {
+    let limits = state.store.limits();
+    // Parse and check off the request threads, within the time limit; a
+    // file that takes longer is refused before anything is written.
+    let checked = crate::limits::run_import(
+        if file_name.is_empty() {
+            "bundle"
+        } else {
+            &file_name
+        },
+        state.config.import_time_limit,
+        move || {
+            let bundle = pantau_domain::parse(&text)?;
+            pantau_domain::validate_with(&bundle, limits)?;
+            Ok::<_, pantau_domain::Refused>(bundle)
+        },
+    )
+    .await;
+    let bundle = match checked {
+        Ok(Ok(bundle)) => bundle,
+        Ok(Err(refused)) => {
             let problems = refused.problems.iter().map(ToString::to_string).collect();
             return admin_page(&state, &user, &admin, problems, None).await;
+        }
+        Err(late) => {
+            let tr = Tr {
+                catalog: &state.i18n,
+                lang: lang_of(&user.session).await,
+            };
+            let problem = crate::limits::timed_out_text(&tr, &late);
+            return admin_page(&state, &user, &admin, vec![problem], None).await;
         }
     };
     if bundle.region.code != admin.user.region {
