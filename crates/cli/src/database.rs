@@ -19,6 +19,30 @@ pub struct DatabaseArgs {
     pub database: String,
 }
 
+/// What an import may cost: a program's length, the time to read a file.
+#[derive(clap::Args, Clone, Copy)]
+pub struct LimitArgs {
+    /// The longest program accepted, in years (a plan, an import, a stored region).
+    #[arg(long, env = "PANTAU_MAX_PROGRAM_YEARS", default_value_t = 3,
+          value_parser = clap::value_parser!(u32).range(1..=50))]
+    pub max_program_years: u32,
+    /// Seconds that reading and checking one import file may take; past them
+    /// nothing is imported.
+    #[arg(long, env = "PANTAU_IMPORT_TIME_LIMIT", default_value_t = 60,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub import_time_limit: u64,
+}
+
+impl LimitArgs {
+    pub fn limits(&self) -> pantau_domain::Limits {
+        pantau_domain::Limits::with_program_years(self.max_program_years)
+    }
+
+    pub fn import_time(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.import_time_limit)
+    }
+}
+
 #[derive(clap::Args)]
 pub struct ImportArgs {
     /// The bundle file (`-` for standard input).
@@ -29,6 +53,8 @@ pub struct ImportArgs {
     pub merge: bool,
     #[command(flatten)]
     pub db: DatabaseArgs,
+    #[command(flatten)]
+    pub limits: LimitArgs,
 }
 
 #[derive(clap::Args)]
@@ -144,6 +170,14 @@ pub fn run<T>(future: impl std::future::Future<Output = Result<T, Failure>>) -> 
 
 /// Open the database, creating the folder of a SQLite file when needed.
 pub async fn open(url: &str) -> Result<Arc<dyn Store>, Failure> {
+    open_with(url, pantau_domain::Limits::default()).await
+}
+
+/// [`open`], checking bundles within `limits`.
+pub async fn open_with(
+    url: &str,
+    limits: pantau_domain::Limits,
+) -> Result<Arc<dyn Store>, Failure> {
     if let Some(path) = url.strip_prefix("sqlite:") {
         let path = path.trim_start_matches("//");
         let path = path.split('?').next().unwrap_or(path);
@@ -153,7 +187,7 @@ pub async fn open(url: &str) -> Result<Arc<dyn Store>, Failure> {
             std::fs::create_dir_all(parent)?;
         }
     }
-    Ok(pantau_store::connect(url).await?)
+    Ok(pantau_store::connect_with(url, limits).await?)
 }
 
 pub async fn migrate(args: DatabaseArgs) -> Result<(), Failure> {
@@ -163,9 +197,23 @@ pub async fn migrate(args: DatabaseArgs) -> Result<(), Failure> {
 }
 
 pub async fn import(args: ImportArgs) -> Result<(), Failure> {
-    let bundle =
-        pantau_domain::parse(&read_bundle_text(&args.bundle)?).map_err(Failure::Refused)?;
-    let store = open(&args.db.database).await?;
+    let text = read_bundle_text(&args.bundle)?;
+    let limits = args.limits.limits();
+    // Parse and check off the async threads, within the time limit: a file
+    // that takes longer is refused before anything is written.
+    let bundle = pantau_web::run_import(
+        &args.bundle.display().to_string(),
+        args.limits.import_time(),
+        move || {
+            let bundle = pantau_domain::parse(&text)?;
+            pantau_domain::validate_with(&bundle, limits)?;
+            Ok::<_, pantau_domain::Refused>(bundle)
+        },
+    )
+    .await
+    .map_err(|late| Failure::Usage(late.to_string()))?
+    .map_err(Failure::Refused)?;
+    let store = open_with(&args.db.database, limits).await?;
     let mode = if args.merge {
         ImportMode::Merge
     } else {

@@ -78,6 +78,8 @@ pub struct ImportXlsxArgs {
     pub region_name: Option<String>,
     #[command(flatten)]
     pub db: DatabaseArgs,
+    #[command(flatten)]
+    pub limits: crate::database::LimitArgs,
 }
 
 /// The region's bundle and, from a database, the final evaluation that the
@@ -222,7 +224,8 @@ fn write(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
 pub async fn import_xlsx(args: ImportXlsxArgs) -> Result<(), Failure> {
     let bytes = std::fs::read(&args.file)
         .map_err(|err| Failure::Usage(format!("cannot read {}: {err}", args.file.display())))?;
-    let store = open(&args.db.database).await?;
+    let limits = args.limits.limits();
+    let store = crate::database::open_with(&args.db.database, limits).await?;
     let base = match store.region_bundle(&args.region).await {
         Ok(bundle) => bundle,
         Err(StoreError::UnknownRegion(_)) => {
@@ -241,11 +244,21 @@ pub async fn import_xlsx(args: ImportXlsxArgs) -> Result<(), Failure> {
             .expect("a valid template"),
     );
     bar.set_message("reading");
-    let result = pantau_report::import::read(&bytes, &base, &mut |p| {
-        bar.set_length(p.total as u64);
-        bar.set_position(p.done as u64);
-    });
+    let progress = bar.clone();
+    // Read and check off the async threads, within the time limit.
+    let result = pantau_web::run_import(
+        &args.file.display().to_string(),
+        args.limits.import_time(),
+        move || {
+            pantau_report::import::read_with(&bytes, &base, limits, &mut |p| {
+                progress.set_length(p.total as u64);
+                progress.set_position(p.done as u64);
+            })
+        },
+    )
+    .await;
     bar.finish_and_clear();
+    let result = result.map_err(|late| Failure::Usage(late.to_string()))?;
     let bundle = match result {
         Ok(bundle) => bundle,
         Err(problems) => {

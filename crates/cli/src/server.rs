@@ -7,7 +7,7 @@ use std::sync::Arc;
 use pantau_store::{Actor, ImportMode, NewUser, Role, Store, StoreError, UserProfile, password};
 
 use crate::Failure;
-use crate::database::{DatabaseArgs, open};
+use crate::database::{DatabaseArgs, LimitArgs, open_with};
 
 #[derive(clap::Args)]
 pub struct ServeArgs {
@@ -32,6 +32,21 @@ pub struct ServeArgs {
     pub evidence_dir: PathBuf,
     #[command(flatten)]
     pub notify: NotifyArgs,
+    /// A program's length cap and an import's time limit.
+    #[command(flatten)]
+    pub limits: LimitArgs,
+    /// Seconds one request may take (an import: this plus its time limit).
+    #[arg(long, env = "PANTAU_REQUEST_TIME_LIMIT", default_value_t = 30,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub request_time_limit: u64,
+    /// Seconds a client may take to send a request's headers.
+    #[arg(long, env = "PANTAU_HEADER_READ_TIMEOUT", default_value_t = 10,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub header_read_timeout: u64,
+    /// Connections served at once; more wait until one closes.
+    #[arg(long, env = "PANTAU_MAX_CONNECTIONS", default_value_t = 1024,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_connections: u64,
 }
 
 /// Reminders by e-mail and webhook: on when `--smtp-url` or `--webhook-url` is given.
@@ -141,6 +156,9 @@ pub struct DemoArgs {
     pub data: PathBuf,
     #[arg(long, env = "PANTAU_LISTEN", default_value = "127.0.0.1:8080")]
     pub listen: SocketAddr,
+    /// A program's length cap and an import's time limit.
+    #[command(flatten)]
+    pub limits: LimitArgs,
 }
 
 /// The sample the demo serves, built into the binary.
@@ -305,7 +323,7 @@ async fn listen_and_serve(state: pantau_web::AppState, listen: SocketAddr) -> Re
 
 pub async fn serve(args: ServeArgs) -> Result<(), Failure> {
     let notify = args.notify.settings()?;
-    let store = open(&args.db.database).await?;
+    let store = open_with(&args.db.database, args.limits.limits()).await?;
     if let Some(settings) = notify {
         start_notifier(&store, settings);
     }
@@ -313,6 +331,10 @@ pub async fn serve(args: ServeArgs) -> Result<(), Failure> {
         secure_cookies: args.secure_cookies,
         evidence_dir: args.evidence_dir,
         public_url: args.public_url,
+        import_time_limit: args.limits.import_time(),
+        request_time_limit: std::time::Duration::from_secs(args.request_time_limit),
+        header_read_timeout: std::time::Duration::from_secs(args.header_read_timeout),
+        max_connections: usize::try_from(args.max_connections).unwrap_or(usize::MAX),
         ..Default::default()
     };
     listen_and_serve(pantau_web::AppState::new(store, config), args.listen).await
@@ -321,7 +343,7 @@ pub async fn serve(args: ServeArgs) -> Result<(), Failure> {
 pub async fn demo(args: DemoArgs) -> Result<(), Failure> {
     std::fs::create_dir_all(&args.data)?;
     let url = format!("sqlite:{}", args.data.join("pantau.db").display());
-    let store = open(&url).await?;
+    let store = open_with(&url, args.limits.limits()).await?;
     prepare_demo(&store).await?;
     println!("Pantau demo: Kota Bekasi, Program 100 Hari Kerja (illustrative sample data)");
     println!(
@@ -350,6 +372,7 @@ pub async fn demo(args: DemoArgs) -> Result<(), Failure> {
     );
     let config = pantau_web::Config {
         evidence_dir: args.data.join("evidence"),
+        import_time_limit: args.limits.import_time(),
         ..Default::default()
     };
     listen_and_serve(pantau_web::AppState::new(store, config), args.listen).await

@@ -153,8 +153,11 @@ pub struct Limits {
     pub max_program_days: i64,
     /// Characters of a name (region, cluster, unit, priority, program, target).
     pub max_name_chars: usize,
-    /// Characters of an entry's note.
+    /// Characters of an entry's note, and of any other free text (a
+    /// reason, a meeting's notes, a follow-up).
     pub max_note_chars: usize,
+    /// Characters of an account's username.
+    pub max_username_chars: usize,
 }
 
 impl Limits {
@@ -177,6 +180,7 @@ impl Default for Limits {
             max_program_days: Limits::DEFAULT_PROGRAM_DAYS,
             max_name_chars: 200,
             max_note_chars: 2000,
+            max_username_chars: 64,
         }
     }
 }

@@ -108,7 +108,7 @@ impl Scheduler {
             }
         }
         let bundle = self.store.region_bundle(code).await?;
-        match pantau_domain::validate(&bundle) {
+        match pantau_domain::validate_with(&bundle, self.store.limits()) {
             Ok(region) => {
                 let region = Arc::new(region);
                 self.regions

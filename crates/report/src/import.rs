@@ -518,6 +518,16 @@ pub fn read(
     base: &Bundle,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<Bundle, Vec<ImportProblem>> {
+    read_with(bytes, base, pantau_domain::Limits::default(), progress)
+}
+
+/// [`read`], validating within `limits` (the store's).
+pub fn read_with(
+    bytes: &[u8],
+    base: &Bundle,
+    limits: pantau_domain::Limits,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<Bundle, Vec<ImportProblem>> {
     let workbook_problem = |reason: String| {
         vec![ImportProblem {
             sheet: String::new(),
@@ -606,7 +616,7 @@ pub fn read(
     // at once; a cell that did not read is not judged again on the stand-in
     // value it got.
     let mut problems = reading.problems;
-    if let Err(refused) = pantau_domain::validate(&merge.bundle) {
+    if let Err(refused) = pantau_domain::validate_with(&merge.bundle, limits) {
         let unread: Vec<(String, u32, String)> = problems
             .iter()
             .map(|p| (p.sheet.clone(), p.row, p.column.clone()))

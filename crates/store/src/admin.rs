@@ -416,7 +416,9 @@ macro_rules! admin_store_impl {
                 if name.is_empty() {
                     return Err(StoreError::invalid("name", "must not be empty"));
                 }
+                $crate::check_chars("name", name, self.limits.max_name_chars)?;
                 let place = place.map(str::trim).filter(|p| !p.is_empty());
+                $crate::check_chars("place", place.unwrap_or_default(), self.limits.max_name_chars)?;
                 if let LogoChange::Set(bytes) = &logo {
                     $crate::admin::check_logo_png(bytes)
                         .map_err(|problem| StoreError::invalid("logo", problem.to_string()))?;
@@ -479,7 +481,9 @@ macro_rules! admin_store_impl {
                 if display_name.is_empty() {
                     return Err(StoreError::invalid("display_name", "must not be empty"));
                 }
+                $crate::check_chars("display_name", display_name, self.limits.max_name_chars)?;
                 let email = edit.email.as_deref().map(str::trim).filter(|e| !e.is_empty());
+                $crate::check_chars("email", email.unwrap_or_default(), self.limits.max_name_chars)?;
                 if let Some(email) = email {
                     if !email.contains('@') || email.contains(char::is_whitespace) {
                         return Err(StoreError::invalid("email", format!("\"{email}\" is not an e-mail address")));

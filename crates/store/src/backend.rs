@@ -99,11 +99,21 @@ macro_rules! store_impl {
     ($store:ident, $db:ty, $pool:ty, $backend:expr, $migrator:expr) => {
         pub struct $store {
             pool: $pool,
+            limits: pantau_domain::Limits,
         }
 
         impl $store {
             pub fn from_pool(pool: $pool) -> Self {
-                $store { pool }
+                $store {
+                    pool,
+                    limits: pantau_domain::Limits::default(),
+                }
+            }
+
+            /// The same store, checking bundles within `limits`.
+            pub fn with_limits(mut self, limits: pantau_domain::Limits) -> Self {
+                self.limits = limits;
+                self
             }
 
             pub fn pool(&self) -> &$pool {
@@ -178,6 +188,10 @@ macro_rules! store_impl {
         impl Store for $store {
             fn backend(&self) -> Backend {
                 $backend
+            }
+
+            fn limits(&self) -> pantau_domain::Limits {
+                self.limits
             }
 
             async fn snapshot_into(&self, path: &std::path::Path) -> Result<()> {

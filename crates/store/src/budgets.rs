@@ -457,6 +457,9 @@ macro_rules! budget_store_impl {
                 actor: &Actor,
             ) -> Result<()> {
                 use $crate::budgets::BudgetStatus;
+                if let Review::Return { reason } = review {
+                    $crate::check_chars("reason", reason, self.limits.max_note_chars)?;
+                }
                 let key = $crate::budgets::month_key(unit, year, month);
                 let mut tx = self.begin_write().await?;
                 let (region_id, _) = Self::budget_unit_ids(&mut tx, region, unit).await?;

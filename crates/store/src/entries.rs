@@ -428,6 +428,7 @@ macro_rules! entry_store_impl {
                 evidence: &[EvidenceFile],
                 actor: &Actor,
             ) -> Result<CreatedEntry> {
+                $crate::check_chars("note", entry.note.as_deref().unwrap_or_default(), self.limits.max_note_chars)?;
                 let mut tx = self.begin_write().await?;
                 let row = sqlx::query(
                     "SELECT t.id, t.region_id, t.kind FROM targets t JOIN programs p ON p.id = t.program_id \
@@ -480,6 +481,7 @@ macro_rules! entry_store_impl {
             }
 
             async fn update_entry(&self, region: &str, id: Id, change: &EntryChange, actor: &Actor) -> Result<()> {
+                $crate::check_chars("note", change.note.as_deref().unwrap_or_default(), self.limits.max_note_chars)?;
                 let mut tx = self.begin_write().await?;
                 let (region_id, before) = Self::entry_for_change(&mut tx, region, id).await?;
                 let kind: String =
@@ -534,6 +536,9 @@ macro_rules! entry_store_impl {
             }
 
             async fn review_entry(&self, region: &str, id: Id, review: &Review, actor: &Actor) -> Result<()> {
+                if let Review::Return { reason } = review {
+                    $crate::check_chars("reason", reason, self.limits.max_note_chars)?;
+                }
                 let mut tx = self.begin_write().await?;
                 let before = Self::entry_in(&mut tx, region, id)
                     .await?
@@ -651,6 +656,7 @@ macro_rules! entry_store_impl {
             }
 
             async fn create_nil_report(&self, region: &str, nil: &NewNilReport, actor: &Actor) -> Result<Id> {
+                $crate::check_chars("reason", nil.reason.as_deref().unwrap_or_default(), self.limits.max_note_chars)?;
                 let mut tx = self.begin_write().await?;
                 let row = sqlx::query(
                     "SELECT p.id AS program_id, u.id AS unit_id, r.id AS region_id FROM regions r \

@@ -92,6 +92,18 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
 }
 
+/// A text longer than its cap is refused, naming the field.
+pub fn check_chars(field: &str, text: &str, max: usize) -> Result<()> {
+    let chars = text.chars().count();
+    if chars > max {
+        return Err(StoreError::invalid(
+            field,
+            format!("has {chars} characters; at most {max} are allowed"),
+        ));
+    }
+    Ok(())
+}
+
 impl StoreError {
     pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
         StoreError::Invalid {
@@ -156,6 +168,10 @@ pub trait Store:
 {
     fn backend(&self) -> Backend;
 
+    /// The sizes a bundle of this store may not pass (a program's length,
+    /// names, notes): every validation of its regions uses them.
+    fn limits(&self) -> pantau_domain::Limits;
+
     /// Bring the schema up to date (run at every start).
     async fn migrate(&self) -> Result<()>;
 
@@ -175,10 +191,15 @@ pub mod prelude {
 /// Open a store from a URL: `sqlite:PATH` (created if missing, WAL) or
 /// `postgres://...`. The schema is migrated before it is returned.
 pub async fn connect(url: &str) -> Result<Arc<dyn Store>> {
+    connect_with(url, pantau_domain::Limits::default()).await
+}
+
+/// [`connect`], checking bundles within `limits`.
+pub async fn connect_with(url: &str, limits: pantau_domain::Limits) -> Result<Arc<dyn Store>> {
     let store: Arc<dyn Store> = if url.starts_with("sqlite:") {
-        Arc::new(SqliteStore::connect(url).await?)
+        Arc::new(SqliteStore::connect(url).await?.with_limits(limits))
     } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        Arc::new(PostgresStore::connect(url).await?)
+        Arc::new(PostgresStore::connect(url).await?.with_limits(limits))
     } else {
         return Err(StoreError::UnsupportedUrl(url.to_owned()));
     };

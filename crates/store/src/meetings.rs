@@ -530,6 +530,7 @@ macro_rules! meeting_store_impl {
             }
 
             async fn save_note(&self, region: &str, key: &$crate::meetings::MeetingKey, unit: &str, text: &str, actor: &Actor) -> Result<()> {
+                $crate::check_chars("note", text, self.limits.max_note_chars)?;
                 let mut tx = self.begin_write().await?;
                 let (meeting_id, region_id) = Self::open_meeting_in(&mut tx, region, key, actor).await?;
                 let unit_id = Self::meeting_unit_in(&mut tx, region_id, key, unit).await?;
@@ -572,6 +573,7 @@ macro_rules! meeting_store_impl {
 
             async fn add_override(&self, region: &str, key: &$crate::meetings::MeetingKey, change: &$crate::meetings::NewOverride, actor: &Actor) -> Result<Id> {
                 let justification = change.justification.trim();
+                $crate::check_chars("justification", justification, self.limits.max_note_chars)?;
                 if justification.is_empty() {
                     return Err(StoreError::invalid(
                         "justification",
@@ -632,6 +634,7 @@ macro_rules! meeting_store_impl {
 
             async fn add_follow_up(&self, region: &str, key: &$crate::meetings::MeetingKey, follow_up: &$crate::meetings::NewFollowUp, actor: &Actor) -> Result<Id> {
                 let description = follow_up.description.trim();
+                $crate::check_chars("description", description, self.limits.max_note_chars)?;
                 if description.is_empty() {
                     return Err(StoreError::invalid("description", "say what the unit commits to do"));
                 }
@@ -714,6 +717,7 @@ macro_rules! meeting_store_impl {
 
             async fn complete_follow_up(&self, region: &str, id: Id, note: &str, at: DateTime<Utc>, actor: &Actor) -> Result<()> {
                 let note = note.trim();
+                $crate::check_chars("note", note, self.limits.max_note_chars)?;
                 if note.is_empty() {
                     return Err(StoreError::invalid("note", "say what was done, so the next meeting can check it"));
                 }

@@ -432,7 +432,7 @@ macro_rules! region_store_impl {
                 actor: &Actor,
                 record: Option<NewAudit>,
             ) -> Result<ImportSummary> {
-                pantau_domain::validate(bundle)?;
+                pantau_domain::validate_with(bundle, self.limits)?;
                 let mut tx = self.begin_write().await?;
                 let code = &bundle.region.code;
                 let timezone = bundle

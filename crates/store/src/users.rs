@@ -206,6 +206,9 @@ macro_rules! user_store_impl {
                 if user.username.trim().is_empty() {
                     return Err(StoreError::invalid("username", "must not be empty"));
                 }
+                $crate::check_chars("username", &user.username, self.limits.max_username_chars)?;
+                $crate::check_chars("display_name", &user.display_name, self.limits.max_name_chars)?;
+                $crate::check_chars("email", user.email.as_deref().unwrap_or_default(), self.limits.max_name_chars)?;
                 let profile = profile.checked()?;
                 let mut tx = self.begin_write().await?;
                 let region_id = Self::region_id(&mut tx, &user.region)
@@ -366,6 +369,7 @@ macro_rules! user_store_impl {
             }
 
             async fn create_api_token(&self, username: &str, name: &str, actor: &Actor) -> Result<String> {
+                $crate::check_chars("name", name, self.limits.max_name_chars)?;
                 let user = self
                     .user_by_username(username)
                     .await?

@@ -96,7 +96,7 @@ impl Cache {
             }
         }
         let snapshot = store.region_snapshot(code).await?;
-        let region = pantau_domain::validate(&snapshot.bundle).map_err(|refused| {
+        let region = pantau_domain::validate_with(&snapshot.bundle, store.limits()).map_err(|refused| {
             PageError::Internal(format!("stored region {code} does not validate: {refused}"))
         })?;
         let loaded = Cached {

@@ -10,6 +10,7 @@ mod chart;
 mod error;
 pub mod evaluation;
 mod i18n;
+mod limits;
 mod pages;
 mod service;
 mod session;
@@ -24,13 +25,13 @@ use std::sync::Arc;
 use axum::Router;
 use pantau_store::Store;
 use tower_http::compression::CompressionLayer;
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 use tower_sessions::{Expiry, SessionManagerLayer};
 
 pub use api::openapi_document;
 pub use error::PageError;
+pub use limits::{ImportTimedOut, run_import};
 
 /// Settings of a running server.
 #[derive(Debug, Clone)]
@@ -44,6 +45,16 @@ pub struct Config {
     /// The address people open the site at (`https://pantau.bekasikota.go.id`),
     /// for the links of e-mails. Unset: the request's own host.
     pub public_url: Option<String>,
+    /// How long reading and checking one import file (plan, entries,
+    /// budget, bundle) may take; past it nothing is imported.
+    pub import_time_limit: std::time::Duration,
+    /// How long one request may take; an import has its reading time on top.
+    pub request_time_limit: std::time::Duration,
+    /// How long a client may take to send a request's headers (slow clients
+    /// holding connections open).
+    pub header_read_timeout: std::time::Duration,
+    /// Connections served at once; more wait until one closes.
+    pub max_connections: usize,
 }
 
 impl Default for Config {
@@ -53,6 +64,10 @@ impl Default for Config {
             evidence_dir: std::path::PathBuf::from("pantau-data/evidence"),
             max_evidence_bytes: 5 * 1024 * 1024,
             public_url: None,
+            import_time_limit: std::time::Duration::from_secs(60),
+            request_time_limit: std::time::Duration::from_secs(30),
+            header_read_timeout: std::time::Duration::from_secs(10),
+            max_connections: 1024,
         }
     }
 }
@@ -86,7 +101,6 @@ pub fn router(state: AppState) -> Router {
         .with_same_site(tower_sessions::cookie::SameSite::Lax)
         .with_secure(state.config.secure_cookies)
         .with_expiry(Expiry::OnInactivity(time::Duration::hours(12)));
-    let body_limit = state.config.max_evidence_bytes + 64 * 1024;
     let header = |name: &'static str, value: &'static str| {
         SetResponseHeaderLayer::if_not_present(
             axum::http::HeaderName::from_static(name),
@@ -99,7 +113,11 @@ pub fn router(state: AppState) -> Router {
         .fallback(error::not_found)
         .layer(axum::middleware::from_fn(error::localize))
         .layer(sessions)
-        .layer(RequestBodyLimitLayer::new(body_limit))
+        // Each route's body limit by what it carries, and a time limit.
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            limits::bound,
+        ))
         .layer(axum::middleware::from_fn(api::oversized_as_api_error))
         .layer(axum::extract::DefaultBodyLimit::disable())
         // Pages carry no script and load nothing from elsewhere; say so to the browser.
@@ -116,14 +134,67 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Serve until the process is asked to stop.
+/// Serve until the process is asked to stop: HTTP/1.1, with the header read
+/// timeout and the connection cap of the [`Config`].
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
-    axum::serve(
-        listener,
-        router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
-    )
-    .with_graceful_shutdown(async {
+    serve_until(listener, state, async {
         let _ = tokio::signal::ctrl_c().await;
     })
     .await
+}
+
+/// [`serve`] until `shutdown` completes; open requests are then given a
+/// while to finish.
+pub async fn serve_until(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()>,
+) -> std::io::Result<()> {
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    let config = state.config.clone();
+    let app = router(state);
+    // A semaphore around accept: a connection over the cap is not taken off
+    // the listen queue until another closes.
+    let slots = Arc::new(tokio::sync::Semaphore::new(config.max_connections.max(1)));
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(config.header_read_timeout);
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    tokio::pin!(shutdown);
+    loop {
+        let slot = tokio::select! {
+            slot = slots.clone().acquire_owned() => slot.expect("the semaphore is never closed"),
+            () = &mut shutdown => break,
+        };
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(pair) => pair,
+                Err(err) => {
+                    // Out of file descriptors and the like: wait, do not spin.
+                    tracing::warn!("accepting a connection failed: {err}");
+                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let app = app.clone();
+        let service = hyper::service::service_fn(
+            move |mut request: hyper::Request<hyper::body::Incoming>| {
+                request
+                    .extensions_mut()
+                    .insert(axum::extract::ConnectInfo(peer));
+                tower::ServiceExt::oneshot(app.clone(), request)
+            },
+        );
+        let connection = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
+        tokio::spawn(async move {
+            if let Err(err) = connection.await {
+                tracing::debug!("connection from {peer} ended: {err}");
+            }
+            drop(slot);
+        });
+    }
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(30), graceful.shutdown()).await;
+    Ok(())
 }

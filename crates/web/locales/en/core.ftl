@@ -180,3 +180,8 @@ audit-detail = Details
 
 # --- compliance legend ---
 compliance-legend = Report colours
+
+# --- limits ---
+import-timed-out = { $file }: reading and checking this file took longer than { $seconds } seconds; nothing was imported.
+leaders-trend-window = The trends show the last { $weeks } weeks: { $first } to { $last }.
+text-too-long = { $field }: it has { $chars } characters; at most { $max } are allowed.

@@ -180,3 +180,8 @@ audit-detail = Rincian
 
 # --- compliance legend ---
 compliance-legend = Warna laporan
+
+# --- limits ---
+import-timed-out = { $file }: membaca dan memeriksa berkas ini memakan waktu lebih dari { $seconds } detik; tidak ada yang diimpor.
+leaders-trend-window = Tren menampilkan { $weeks } minggu terakhir: { $first } sampai { $last }.
+text-too-long = { $field }: panjangnya { $chars } karakter; paling banyak { $max } karakter.

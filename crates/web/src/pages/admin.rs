@@ -681,7 +681,7 @@ pub async fn save(
         Ok(record) => record,
         Err(problem) => return admin_page(&state, &user, &admin, vec![problem], None).await,
     };
-    if let Err(refused) = pantau_domain::validate(&bundle) {
+    if let Err(refused) = pantau_domain::validate_with(&bundle, state.store.limits()) {
         let problems = plan_problems::in_words(&tr, Some(&bundle), &refused.problems);
         return admin_page(&state, &user, &admin, problems, None).await;
     }
@@ -817,10 +817,12 @@ pub async fn import(
     let unreadable = || PageError::BadRequest(tr.t("admin-bundle-unreadable"));
     let mut csrf = None;
     let mut text = None;
+    let mut file_name = String::new();
     while let Some(part) = multipart.next_field().await.map_err(|_| unreadable())? {
         match part.name() {
             Some("csrf") => csrf = part.text().await.ok(),
             Some("bundle") => {
+                file_name = part.file_name().unwrap_or_default().to_owned();
                 let bytes = part.bytes().await.map_err(|_| unreadable())?;
                 text = Some(
                     String::from_utf8(bytes.to_vec())
@@ -838,11 +840,32 @@ pub async fn import(
         let problem = tr.t("admin-bundle-missing");
         return admin_page(&state, &user, &admin, vec![problem], None).await;
     };
-    let bundle = match pantau_domain::parse(&text) {
-        Ok(bundle) => bundle,
-        Err(refused) => {
+    let limits = state.store.limits();
+    // Parse and check off the request threads, within the time limit; a
+    // file that takes longer is refused before anything is written.
+    let checked = crate::limits::run_import(
+        if file_name.is_empty() {
+            "bundle"
+        } else {
+            &file_name
+        },
+        state.config.import_time_limit,
+        move || {
+            let bundle = pantau_domain::parse(&text)?;
+            pantau_domain::validate_with(&bundle, limits)?;
+            Ok::<_, pantau_domain::Refused>(bundle)
+        },
+    )
+    .await;
+    let bundle = match checked {
+        Ok(Ok(bundle)) => bundle,
+        Ok(Err(refused)) => {
             let problems = plan_problems::in_words(&tr, None, &refused.problems);
             return admin_page(&state, &user, &admin, problems, None).await;
+        }
+        Err(late) => {
+            let problem = crate::limits::timed_out_text(&tr, &late);
+            return admin_page(&state, &user, &admin, vec![problem], None).await;
         }
     };
     if bundle.region.code != admin.user.region {

@@ -875,19 +875,42 @@ async fn import(
         .evaluations
         .region(state.store.as_ref(), user.region())
         .await?;
-    // An XLSX file is a zip archive: known by its first bytes, whatever its name.
-    let sheet = if bytes.starts_with(b"PK\x03\x04") {
-        budget_import::read_xlsx(&bytes)
+    let file = if name.is_empty() {
+        "file".to_owned()
     } else {
-        budget_import::read_csv(if name.is_empty() { "csv" } else { &name }, &bytes)
+        name.clone()
     };
-    let checked = match sheet {
-        Ok(sheet) => budget_import::check(&sheet, &region),
-        Err(problem) => Err(vec![problem]),
-    };
+    // Read and check off the request threads, within the time limit; a file
+    // that takes longer is refused before anything is written.
+    let checked = crate::limits::run_import(&file, state.config.import_time_limit, move || {
+        // An XLSX file is a zip archive: known by its first bytes, whatever its name.
+        let sheet = if bytes.starts_with(b"PK\x03\x04") {
+            budget_import::read_xlsx(&bytes)
+        } else {
+            budget_import::read_csv(if name.is_empty() { "csv" } else { &name }, &bytes)
+        };
+        match sheet {
+            Ok(sheet) => budget_import::check(&sheet, &region),
+            Err(problem) => Err(vec![problem]),
+        }
+    })
+    .await;
     let years = match checked {
-        Ok(years) => years,
-        Err(problems) => return import_page(&state, &user, year, problems, None).await,
+        Ok(Ok(years)) => years,
+        Ok(Err(problems)) => return import_page(&state, &user, year, problems, None).await,
+        Err(late) => {
+            let tr = Tr {
+                catalog: &state.i18n,
+                lang: lang_of(&user.session).await,
+            };
+            let problem = Problem {
+                sheet: file,
+                row: 0,
+                column: String::new(),
+                reason: crate::limits::timed_out_text(&tr, &late),
+            };
+            return import_page(&state, &user, year, vec![problem], None).await;
+        }
     };
     let written = state
         .store

@@ -417,6 +417,7 @@ fn field_label(tr: &Tr, field: &str) -> String {
         "date" => tr.t("week-field-date"),
         "program" => tr.t("week-field-program"),
         "target" => tr.t("targets"),
+        "note" => tr.t("note"),
         other => other.to_owned(),
     }
 }
@@ -473,6 +474,14 @@ pub fn refusal_text(tr: &Tr, refusal: &EntryRefusal) -> String {
             vec![("mb", present::count(lang, *max_mb as i64))],
         ),
         EntryRefusal::EvidenceKind => ("evidence", "week-err-evidence-kind", vec![]),
+        EntryRefusal::TooLong { field, chars, max } => (
+            field,
+            "text-too-long",
+            vec![
+                ("chars", present::count(lang, *chars as i64)),
+                ("max", present::count(lang, *max as i64)),
+            ],
+        ),
     };
     let mut args = args;
     args.push(("field", field_label(tr, field)));

@@ -114,6 +114,24 @@ pub async fn save(
         (None, false) => LogoChange::Keep,
     };
     let name = name.unwrap_or_default();
+    let max = state.store.limits().max_name_chars;
+    let tr = Tr {
+        catalog: &state.i18n,
+        lang,
+    };
+    if let Some(problem) = crate::limits::too_long(
+        &tr,
+        &[
+            (tr.t("identity-name"), name.trim(), max),
+            (
+                tr.t("identity-place"),
+                place.as_deref().unwrap_or_default().trim(),
+                max,
+            ),
+        ],
+    ) {
+        return identity_page(&state, &user, None, Some(problem)).await;
+    }
     match state
         .store
         .set_identity(

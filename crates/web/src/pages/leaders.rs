@@ -113,8 +113,13 @@ struct LeadersPage<'a> {
     units: Vec<RankedUnit>,
     heatmap: String,
     trend: String,
+    /// Which weeks the trends show, when not all that have passed.
+    trend_window: Option<String>,
     print_link: String,
 }
+
+/// The most weeks the trends show: half a year.
+pub(crate) const TREND_WEEKS: usize = 26;
 
 fn find_code<T>(
     items: &[T],
@@ -401,12 +406,27 @@ async fn dashboard(
     let mut trend_columns = Vec::new();
     let mut capaian = Vec::new();
     let mut reporting = Vec::new();
-    for period in program
+    let passed: Vec<_> = program
         .calendar
         .periods()
         .iter()
         .filter(|p| p.deadline <= evaluated.as_of.instant)
-    {
+        .collect();
+    // One evaluation per week shown: a long program shows its latest weeks
+    // only, so the page's cost does not grow with the program's length.
+    let shown = &passed[passed.len().saturating_sub(TREND_WEEKS)..];
+    let trend_window = match (shown.first(), shown.last()) {
+        (Some(first), Some(last)) if shown.len() < passed.len() => Some(tr.t_with(
+            "leaders-trend-window",
+            &[
+                ("weeks", present::count(lang, shown.len() as i64)),
+                ("first", present::period(lang, first)),
+                ("last", present::period(lang, last)),
+            ],
+        )),
+        _ => None,
+    };
+    for period in shown.iter().copied() {
         let as_of = program.calendar.as_of_instant(period.deadline);
         let past = state.evaluations.evaluation(
             user.region(),
@@ -530,6 +550,7 @@ async fn dashboard(
         units: ranked,
         heatmap,
         trend,
+        trend_window,
         print_link,
         tr,
     };

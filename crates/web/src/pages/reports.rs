@@ -263,9 +263,14 @@ async fn template(
 /// An import in the background, as its page shows it.
 #[derive(Debug, Clone)]
 enum ImportState {
-    Running { done: usize, total: usize },
+    Running {
+        done: usize,
+        total: usize,
+    },
     Refused(Vec<ImportProblem>),
     Failed(String),
+    /// Reading and checking took longer than allowed; nothing was written.
+    TimedOut(crate::limits::ImportTimedOut),
     Done(String),
 }
 
@@ -282,7 +287,12 @@ static JOBS: LazyLock<Mutex<HashMap<u64, ImportJob>>> = LazyLock::new(Default::d
 
 fn set_state(id: u64, state: ImportState) {
     if let Some(job) = JOBS.lock().expect("jobs lock").get_mut(&id) {
-        job.state = state;
+        // A reading past its time limit still reports progress: it does
+        // not bring back a job that has ended.
+        let ended = !matches!(job.state, ImportState::Running { .. });
+        if !(ended && matches!(state, ImportState::Running { .. })) {
+            job.state = state;
+        }
     }
 }
 
@@ -293,6 +303,7 @@ async fn import(
 ) -> Result<Response, PageError> {
     let mut csrf = None;
     let mut bytes = None;
+    let mut file_name = String::new();
     while let Some(part) = multipart
         .next_field()
         .await
@@ -301,6 +312,7 @@ async fn import(
         match part.name() {
             Some("csrf") => csrf = part.text().await.ok(),
             Some("file") => {
+                file_name = part.file_name().unwrap_or_default().to_owned();
                 bytes = Some(
                     part.bytes()
                         .await
@@ -329,14 +341,21 @@ async fn import(
     let region = user.region().to_owned();
     let actor = user.actor();
     let store = state.store.clone();
+    let time_limit = state.config.import_time_limit;
+    if file_name.is_empty() {
+        file_name = "file".into();
+    }
     tokio::spawn(async move {
         let outcome = async {
             let base = store
                 .region_bundle(&region)
                 .await
                 .map_err(|e| e.to_string())?;
-            let read = tokio::task::spawn_blocking(move || {
-                pantau_report::import::read(&bytes, &base, &mut |p| {
+            let limits = store.limits();
+            // Off the request threads, within the time limit: a workbook
+            // that takes longer is refused before anything is written.
+            let read = crate::limits::run_import(&file_name, time_limit, move || {
+                pantau_report::import::read_with(&bytes, &base, limits, &mut |p| {
                     set_state(
                         id,
                         ImportState::Running {
@@ -346,8 +365,11 @@ async fn import(
                     )
                 })
             })
-            .await
-            .map_err(|e| e.to_string())?;
+            .await;
+            let read = match read {
+                Ok(read) => read,
+                Err(late) => return Ok(ImportState::TimedOut(late)),
+            };
             match read {
                 Err(problems) => Ok(ImportState::Refused(problems)),
                 Ok(bundle) => {
@@ -425,6 +447,7 @@ async fn import_status(
         }
         ImportState::Refused(problems) => page.problems = problems,
         ImportState::Failed(message) => page.failed = message,
+        ImportState::TimedOut(late) => page.failed = crate::limits::timed_out_text(&page.tr, &late),
         ImportState::Done(summary) => page.summary = summary,
     }
     render(&page)

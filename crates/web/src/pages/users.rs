@@ -293,6 +293,21 @@ pub async fn add(
         let problem = tr.t("admin-password-short");
         return users_page(&state, &user, &query, Some(problem), None).await;
     }
+    let limits = state.store.limits();
+    if let Some(problem) = crate::limits::too_long(
+        &tr,
+        &[
+            (
+                tr.t("login-username"),
+                &form.username,
+                limits.max_username_chars,
+            ),
+            (tr.t("admin-name"), &form.name, limits.max_name_chars),
+            (tr.t("admin-email"), &form.email, limits.max_name_chars),
+        ],
+    ) {
+        return users_page(&state, &user, &query, Some(problem), None).await;
+    }
     let new = NewUser {
         region: admin.user.region.clone(),
         username: form.username.clone(),

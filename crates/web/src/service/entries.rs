@@ -110,6 +110,21 @@ pub enum EntryRefusal {
     EvidenceTooLarge { max_mb: usize },
     #[error("evidence: only JPEG or PNG photos and PDF files are accepted")]
     EvidenceKind,
+    #[error("{field}: has {chars} characters; at most {max} are allowed")]
+    TooLong {
+        field: &'static str,
+        chars: usize,
+        max: usize,
+    },
+}
+
+/// A text over its cap, as a refusal the pages word.
+pub fn check_chars(field: &'static str, text: &str, max: usize) -> Result<(), EntryRefusal> {
+    let chars = text.chars().count();
+    if chars > max {
+        return Err(EntryRefusal::TooLong { field, chars, max });
+    }
+    Ok(())
 }
 
 impl From<EntryRefusal> for PageError {
@@ -228,6 +243,11 @@ async fn check_entry(
     let value = parse_value(&draft.value)
         .ok_or_else(|| EntryRefusal::NotANumber(draft.value.trim().to_owned()))?;
     check_value(target.kind, value)?;
+    check_chars(
+        "note",
+        draft.note.trim(),
+        state.store.limits().max_note_chars,
+    )?;
     Ok(CheckedEntry {
         program: program.code.clone(),
         target: target.code.clone(),

@@ -132,6 +132,12 @@ async fn database_url(backend: &str) -> String {
 /// imported, accounts admin, asda1 (ASDA1), asda2 (ASDA2), op-dp3a (DP3A),
 /// op-dlh (DLH), leader and finance (BPKAD).
 pub async fn spawn_app(backend: &str) -> TestApp {
+    spawn_app_with(backend, |_| {}).await
+}
+
+/// [`spawn_app`] with the server's settings changed by `tweak`.
+#[allow(dead_code)] // not every suite changes a setting
+pub async fn spawn_app_with(backend: &str, tweak: impl FnOnce(&mut pantau_web::Config)) -> TestApp {
     let database_url = database_url(backend).await;
     let store = pantau_store::connect(&database_url).await.unwrap();
     let sample = std::fs::read_to_string(concat!(
@@ -173,6 +179,8 @@ pub async fn spawn_app(backend: &str) -> TestApp {
         max_evidence_bytes: 64 * 1024,
         ..Default::default()
     };
+    let mut config = config;
+    tweak(&mut config);
     let state = pantau_web::AppState::new(store.clone(), config);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
