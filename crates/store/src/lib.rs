@@ -52,7 +52,7 @@ pub use meetings::MeetingStore;
 pub use outbox::OutboxStore;
 pub use outbox::{AfterFailure, Channel, Claimed, Message, MessageStatus, NewMessage, RetryPolicy};
 pub use regions::{ImportMode, ImportSummary, RegionRow, RegionStore, RegionVersion};
-pub use users::{NewUser, User, UserProfile, UserStore};
+pub use users::{NewUser, SessionRow, SessionWrite, User, UserProfile, UserStore};
 
 pub type Id = i64;
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
