@@ -32,6 +32,15 @@ pub struct ServeArgs {
     pub evidence_dir: PathBuf,
     #[command(flatten)]
     pub notify: NotifyArgs,
+    /// How long a session lasts after log-in, however busy, in hours; the
+    /// idle limit (12 hours) ends it sooner.
+    #[arg(
+        long,
+        env = "PANTAU_SESSION_ABSOLUTE_HOURS",
+        default_value_t = 168,
+        value_parser = clap::value_parser!(u32).range(1..)
+    )]
+    pub session_absolute_hours: u32,
 }
 
 /// Reminders by e-mail and webhook: on when `--smtp-url` or `--webhook-url` is given.
@@ -313,6 +322,7 @@ pub async fn serve(args: ServeArgs) -> Result<(), Failure> {
         secure_cookies: args.secure_cookies,
         evidence_dir: args.evidence_dir,
         public_url: args.public_url,
+        session_absolute_hours: args.session_absolute_hours,
         ..Default::default()
     };
     listen_and_serve(pantau_web::AppState::new(store, config), args.listen).await

@@ -135,12 +135,20 @@ pub trait UserStore: Send + Sync {
 
     /// Store a new session record under `id`, begun at `now`; false, and
     /// nothing written, when `id` is taken.
-    async fn session_create(&self, id: &str, session: &SessionWrite<'_>, now: DateTime<Utc>)
-    -> Result<bool>;
+    async fn session_create(
+        &self,
+        id: &str,
+        session: &SessionWrite<'_>,
+        now: DateTime<Utc>,
+    ) -> Result<bool>;
 
     /// Store a session record, new or not; a record keeps the moment it began.
-    async fn session_save(&self, id: &str, session: &SessionWrite<'_>, now: DateTime<Utc>)
-    -> Result<()>;
+    async fn session_save(
+        &self,
+        id: &str,
+        session: &SessionWrite<'_>,
+        now: DateTime<Utc>,
+    ) -> Result<()>;
 
     async fn session_delete(&self, id: &str) -> Result<()>;
 

@@ -165,9 +165,7 @@ async fn a_token_notes_its_last_use_to_the_minute(db: Db) {
     with_users(&db, &["bot"]).await;
     let admin = actor("admin", None);
     let token = db.create_api_token("bot", "skrip", &admin).await.unwrap();
-    let last_used = || async {
-        db.api_tokens("3275", "bot").await.unwrap()[0].last_used_at
-    };
+    let last_used = || async { db.api_tokens("3275", "bot").await.unwrap()[0].last_used_at };
     assert_eq!(last_used().await, None);
     let t0 = at("2025-03-01T08:00:00Z");
     let user = db.use_api_token(&token, t0).await.unwrap().unwrap();
@@ -191,5 +189,11 @@ async fn a_token_notes_its_last_use_to_the_minute(db: Db) {
     );
     // A disabled account's token still names it: the caller refuses it.
     db.set_disabled("bot", true, &admin).await.unwrap();
-    assert!(db.use_api_token(&token, t0).await.unwrap().unwrap().disabled);
+    assert!(
+        db.use_api_token(&token, t0)
+            .await
+            .unwrap()
+            .unwrap()
+            .disabled
+    );
 }

@@ -14,6 +14,7 @@ mod pages;
 mod service;
 mod session;
 mod thumbnail;
+mod visitor;
 
 use std::sync::Arc;
 
@@ -40,6 +41,9 @@ pub struct Config {
     /// The address people open the site at (`https://pantau.bekasikota.go.id`),
     /// for the links of e-mails. Unset: the request's own host.
     pub public_url: Option<String>,
+    /// How long a session lasts after log-in, however busy, in hours (the
+    /// idle limit is 12 hours).
+    pub session_absolute_hours: u32,
 }
 
 impl Default for Config {
@@ -49,6 +53,7 @@ impl Default for Config {
             evidence_dir: std::path::PathBuf::from("pantau-data/evidence"),
             max_evidence_bytes: 5 * 1024 * 1024,
             public_url: None,
+            session_absolute_hours: 168,
         }
     }
 }
@@ -76,12 +81,17 @@ impl AppState {
 
 /// The whole application: pages, API, sessions.
 pub fn router(state: AppState) -> Router {
-    let sessions = SessionManagerLayer::new(session::DbSessionStore::new(state.store.clone()))
-        .with_name("pantau_session")
-        .with_http_only(true)
-        .with_same_site(tower_sessions::cookie::SameSite::Lax)
-        .with_secure(state.config.secure_cookies)
-        .with_expiry(Expiry::OnInactivity(time::Duration::hours(12)));
+    let absolute = chrono::Duration::hours(i64::from(state.config.session_absolute_hours));
+    let sessions =
+        SessionManagerLayer::new(session::DbSessionStore::new(state.store.clone(), absolute))
+            .with_name(visitor::cookie_name(
+                visitor::SESSION_COOKIE,
+                state.config.secure_cookies,
+            ))
+            .with_http_only(true)
+            .with_same_site(tower_sessions::cookie::SameSite::Lax)
+            .with_secure(state.config.secure_cookies)
+            .with_expiry(Expiry::OnInactivity(time::Duration::hours(12)));
     let body_limit = state.config.max_evidence_bytes + 64 * 1024;
     let header = |name: &'static str, value: &'static str| {
         SetResponseHeaderLayer::if_not_present(
@@ -94,6 +104,10 @@ pub fn router(state: AppState) -> Router {
         .nest("/api/v1", api::routes())
         .fallback(error::not_found)
         .layer(axum::middleware::from_fn(error::localize))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            visitor::language,
+        ))
         .layer(sessions)
         .layer(RequestBodyLimitLayer::new(body_limit))
         .layer(axum::middleware::from_fn(api::oversized_as_api_error))

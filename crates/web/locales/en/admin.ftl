@@ -123,3 +123,7 @@ reset-mail-body = Dear { $name },
     { $link }
 
     If you did not ask for it, ignore this e-mail; your password stays as it is.
+
+# --- credentials ---
+admin-token-last-used = Last used
+admin-token-never-used = never

@@ -123,3 +123,7 @@ reset-mail-body = Yth. { $name },
     { $link }
 
     Bila Anda tidak memintanya, abaikan e-mail ini; kata sandi Anda tidak berubah.
+
+# --- credentials ---
+admin-token-last-used = Terakhir dipakai
+admin-token-never-used = belum pernah

@@ -132,6 +132,14 @@ async fn database_url(backend: &str) -> String {
 /// imported, accounts admin, asda1 (ASDA1), asda2 (ASDA2), op-dp3a (DP3A),
 /// op-dlh (DLH), leader and finance (BPKAD).
 pub async fn spawn_app(backend: &str) -> TestApp {
+    spawn_app_with(backend, |_| {}).await
+}
+
+/// [`spawn_app`] with settings of the test's own on top of the usual ones.
+pub async fn spawn_app_with(
+    backend: &str,
+    configure: impl FnOnce(&mut pantau_web::Config),
+) -> TestApp {
     let database_url = database_url(backend).await;
     let store = pantau_store::connect(&database_url).await.unwrap();
     let sample = std::fs::read_to_string(concat!(
@@ -168,11 +176,12 @@ pub async fn spawn_app(backend: &str) -> TestApp {
         store.create_user(&user, &Actor::cli()).await.unwrap();
     }
     let evidence_dir = std::env::temp_dir().join(unique("pantau_evidence"));
-    let config = pantau_web::Config {
+    let mut config = pantau_web::Config {
         evidence_dir: evidence_dir.clone(),
         max_evidence_bytes: 64 * 1024,
         ..Default::default()
     };
+    configure(&mut config);
     let state = pantau_web::AppState::new(store.clone(), config);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -221,6 +230,11 @@ pub fn csrf_in(html: &str) -> String {
 }
 
 impl TestApp {
+    /// The database's address, for a test that looks at rows directly.
+    pub fn database_url(&self) -> &str {
+        &self.leftovers.database_url
+    }
+
     pub fn browser(&self) -> Browser {
         Browser {
             client: reqwest::Client::builder()
