@@ -5,7 +5,9 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use pantau_present::{self as present, Lang};
-use pantau_store::{Actor, ImportMode, ImportSummary, NewUser, Role, Store, UserProfile, password};
+use pantau_store::{
+    Actor, ImportMode, ImportSummary, NewUser, Role, Store, StoreError, UserProfile, password,
+};
 
 use crate::{Failure, evaluate::read_bundle_text};
 
@@ -135,12 +137,19 @@ pub enum UserCommand {
         #[command(flatten)]
         db: DatabaseArgs,
     },
-    /// Make an API token for an account and print it once.
+    /// Make an API token for an account and print it once (--name); or list
+    /// the account's tokens (--list) or revoke one (--revoke ID).
     Token {
         username: String,
-        /// What the token is for, e.g. "sinkronisasi SIPD".
-        #[arg(long)]
-        name: String,
+        /// What the new token is for, e.g. "sinkronisasi SIPD".
+        #[arg(long, required_unless_present_any = ["list", "revoke"], conflicts_with_all = ["list", "revoke"])]
+        name: Option<String>,
+        /// List the account's tokens: id, name, created, last used (to the minute).
+        #[arg(long, conflicts_with = "revoke")]
+        list: bool,
+        /// Revoke the token with this id (as --list shows it): it stops working at once.
+        #[arg(long, value_name = "ID")]
+        revoke: Option<i64>,
         #[command(flatten)]
         db: DatabaseArgs,
     },
@@ -360,7 +369,7 @@ pub async fn user(command: UserCommand) -> Result<(), Failure> {
             }
             let (secret, generated) = obtain_password(password_stdin)?;
             store
-                .set_password_hash(&username, &password::hash(&secret), &actor)
+                .set_password_hash(&username, &password::hash(&secret), None, &actor)
                 .await?;
             show_generated(&secret, generated);
         }
@@ -376,12 +385,46 @@ pub async fn user(command: UserCommand) -> Result<(), Failure> {
                 .set_disabled(&username, false, &actor)
                 .await?;
         }
-        UserCommand::Token { username, name, db } => {
-            let token = open(&db.database)
+        UserCommand::Token {
+            username,
+            name,
+            list,
+            revoke,
+            db,
+        } => {
+            let store = open(&db.database).await?;
+            let account = store
+                .user_by_username(&username)
                 .await?
-                .create_api_token(&username, &name, &actor)
-                .await?;
-            println!("{token}");
+                .ok_or_else(|| Failure::Usage(format!("no user \"{username}\"")))?;
+            if let Some(name) = name {
+                let token = store.create_api_token(&username, &name, &actor).await?;
+                println!("{token}");
+            } else if let Some(id) = revoke {
+                store
+                    .revoke_api_token(&account.region, &username, id, &actor)
+                    .await
+                    .map_err(|err| match err {
+                        StoreError::NotFound { .. } => Failure::Usage(err.to_string()),
+                        other => other.into(),
+                    })?;
+                eprintln!("pantau: revoked token {id} of {username}");
+            } else if list {
+                let moment = |at: chrono::DateTime<chrono::Utc>| {
+                    at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+                };
+                for token in store.api_tokens(&account.region, &username).await? {
+                    println!(
+                        "{}\t{}\t{}\t{}",
+                        token.id,
+                        token.name,
+                        moment(token.created_at),
+                        token
+                            .last_used_at
+                            .map_or_else(|| "never".to_owned(), moment)
+                    );
+                }
+            }
         }
         UserCommand::List { region, db } => {
             let store = open(&db.database).await?;

@@ -47,6 +47,15 @@ pub struct ServeArgs {
     #[arg(long, env = "PANTAU_MAX_CONNECTIONS", default_value_t = 1024,
           value_parser = clap::value_parser!(u64).range(1..))]
     pub max_connections: u64,
+    /// How long a session lasts after log-in, however busy, in hours; the
+    /// idle limit (12 hours) ends it sooner.
+    #[arg(
+        long,
+        env = "PANTAU_SESSION_ABSOLUTE_HOURS",
+        default_value_t = 168,
+        value_parser = clap::value_parser!(u32).range(1..)
+    )]
+    pub session_absolute_hours: u32,
 }
 
 /// Reminders by e-mail and webhook: on when `--smtp-url` or `--webhook-url` is given.
@@ -335,6 +344,7 @@ pub async fn serve(args: ServeArgs) -> Result<(), Failure> {
         request_time_limit: std::time::Duration::from_secs(args.request_time_limit),
         header_read_timeout: std::time::Duration::from_secs(args.header_read_timeout),
         max_connections: usize::try_from(args.max_connections).unwrap_or(usize::MAX),
+        session_absolute_hours: args.session_absolute_hours,
         ..Default::default()
     };
     listen_and_serve(pantau_web::AppState::new(store, config), args.listen).await

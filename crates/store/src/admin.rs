@@ -87,6 +87,8 @@ pub struct ApiTokenRow {
     pub id: Id,
     pub name: String,
     pub created_at: DateTime<Utc>,
+    /// When it was last used, to the minute; none when never.
+    pub last_used_at: Option<DateTime<Utc>>,
 }
 
 /// Why a password reset link is refused.
@@ -202,8 +204,9 @@ pub trait AdminStore: Send + Sync {
         actor: &Actor,
     ) -> Result<String>;
 
-    /// Use a reset link: set the password hash and mark the link used, once;
-    /// the use is audited. Returns the account's username, or why it is refused.
+    /// Use a reset link: set the password hash, end the account's sessions and
+    /// mark the link used, once; the use is audited. Returns the account's
+    /// username, or why it is refused.
     async fn use_password_reset(
         &self,
         token: &str,
@@ -569,7 +572,7 @@ macro_rules! admin_store_impl {
 
             async fn api_tokens(&self, region: &str, username: &str) -> Result<Vec<$crate::admin::ApiTokenRow>> {
                 let rows = sqlx::query(
-                    "SELECT t.id, t.name, t.created_at FROM api_tokens t JOIN users u ON u.id = t.user_id \
+                    "SELECT t.id, t.name, t.created_at, t.last_used_at FROM api_tokens t JOIN users u ON u.id = t.user_id \
                      JOIN regions r ON r.id = u.region_id WHERE r.code = $1 AND u.username = $2 ORDER BY t.id",
                 )
                 .bind(region)
@@ -582,6 +585,7 @@ macro_rules! admin_store_impl {
                             id: row.try_get("id")?,
                             name: row.try_get("name")?,
                             created_at: row.try_get("created_at")?,
+                            last_used_at: row.try_get("last_used_at")?,
                         })
                     })
                     .collect()
@@ -669,6 +673,8 @@ macro_rules! admin_store_impl {
                     .bind(user_id)
                     .execute(&mut *tx)
                     .await?;
+                // Whoever held the old password is logged out everywhere.
+                Self::end_sessions_in(&mut tx, &username, None).await?;
                 let record = NewAudit {
                     action: "reset_used".into(),
                     entity: "user.password".into(),

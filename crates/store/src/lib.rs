@@ -55,7 +55,7 @@ pub use regions::{
     CHANGES_KEPT, ChangedEntry, ChangedNilReport, DataChanges, ImportMode, ImportSummary,
     ProgramRowIds, RegionRow, RegionSnapshot, RegionStore, RegionVersion,
 };
-pub use users::{NewUser, User, UserProfile, UserStore};
+pub use users::{NewUser, SessionRow, SessionWrite, User, UserProfile, UserStore};
 
 pub type Id = i64;
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

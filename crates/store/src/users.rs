@@ -106,8 +106,17 @@ pub trait UserStore: Send + Sync {
 
     async fn users(&self, region: &str) -> Result<Vec<User>>;
 
-    async fn set_password_hash(&self, username: &str, hash: &str, actor: &Actor) -> Result<()>;
+    /// Set an account's password and end its sessions, all but `keep_session`
+    /// (the session of a holder changing their own password), in one transaction.
+    async fn set_password_hash(
+        &self,
+        username: &str,
+        hash: &str,
+        keep_session: Option<&str>,
+        actor: &Actor,
+    ) -> Result<()>;
 
+    /// Disable or enable an account; disabling ends its sessions at once.
     async fn set_disabled(&self, username: &str, disabled: bool, actor: &Actor) -> Result<()>;
 
     /// Make an API token for a user; returns the token, shown once (only its hash is kept).
@@ -116,15 +125,59 @@ pub trait UserStore: Send + Sync {
     /// The user a token belongs to (disabled users included: the caller checks).
     async fn user_by_api_token(&self, token: &str) -> Result<Option<User>>;
 
-    /// Session records for the web layer: `(data, expires_at)`.
-    async fn session_load(&self, id: &str) -> Result<Option<(String, DateTime<Utc>)>>;
+    /// The user a token belongs to, noting that it was used at `now`. The note
+    /// is written at most once a minute per token, so that busy clients do
+    /// not write on every call. Disabled users included: the caller checks.
+    async fn use_api_token(&self, token: &str, now: DateTime<Utc>) -> Result<Option<User>>;
 
-    async fn session_save(&self, id: &str, data: &str, expires_at: DateTime<Utc>) -> Result<()>;
+    /// A session record for the web layer, when there is one under `id`.
+    async fn session_load(&self, id: &str) -> Result<Option<SessionRow>>;
+
+    /// Store a new session record under `id`, begun at `now`; false, and
+    /// nothing written, when `id` is taken.
+    async fn session_create(
+        &self,
+        id: &str,
+        session: &SessionWrite<'_>,
+        now: DateTime<Utc>,
+    ) -> Result<bool>;
+
+    /// Store a session record, new or not; a record keeps the moment it began.
+    async fn session_save(
+        &self,
+        id: &str,
+        session: &SessionWrite<'_>,
+        now: DateTime<Utc>,
+    ) -> Result<()>;
 
     async fn session_delete(&self, id: &str) -> Result<()>;
 
+    /// End every session of an account but `except`; returns how many ended.
+    async fn end_sessions_of(&self, username: &str, except: Option<&str>) -> Result<u64>;
+
     /// Remove expired sessions; returns how many.
     async fn session_purge(&self, now: DateTime<Utc>) -> Result<u64>;
+}
+
+/// A web session as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionRow {
+    /// The session's record, as the web layer wrote it.
+    pub data: String,
+    /// When it ends unless used again.
+    pub expires_at: DateTime<Utc>,
+    /// When it began: it ends a fixed time after, used or not.
+    pub created_at: DateTime<Utc>,
+}
+
+/// What the web layer writes of a session.
+#[derive(Debug, Clone, Copy)]
+pub struct SessionWrite<'a> {
+    pub data: &'a str,
+    pub expires_at: DateTime<Utc>,
+    /// The account logged in with it, if any: its sessions end with a
+    /// password change or when it is disabled.
+    pub username: Option<&'a str>,
 }
 
 macro_rules! user_store_impl {
@@ -177,6 +230,7 @@ macro_rules! user_store_impl {
                 username: &str,
                 set: &str,
                 bind: impl for<'q> sqlx::Encode<'q, $db> + sqlx::Type<$db> + Send,
+                end_sessions: Option<Option<&str>>,
                 actor: &Actor,
                 record: NewAudit,
             ) -> Result<()> {
@@ -194,9 +248,29 @@ macro_rules! user_store_impl {
                     .bind(username)
                     .execute(&mut *tx)
                     .await?;
+                if let Some(except) = end_sessions {
+                    Self::end_sessions_in(&mut tx, username, except).await?;
+                }
                 Self::append_audit_in(&mut tx, Some(region_id), actor, &record).await?;
                 tx.commit().await?;
                 Ok(())
+            }
+
+            /// End the sessions of an account but `except`, inside a transaction.
+            pub(crate) async fn end_sessions_in(
+                tx: &mut sqlx::Transaction<'_, $db>,
+                username: &str,
+                except: Option<&str>,
+            ) -> Result<u64> {
+                let done = sqlx::query(
+                    "DELETE FROM sessions WHERE user_id = (SELECT id FROM users WHERE username = $1) \
+                     AND ($2 IS NULL OR id <> $2)",
+                )
+                .bind(username)
+                .bind(except)
+                .execute(&mut **tx)
+                .await?;
+                Ok(done.rows_affected())
             }
         }
 
@@ -341,7 +415,13 @@ macro_rules! user_store_impl {
                 self.user_rows("r.code = $1", region).await
             }
 
-            async fn set_password_hash(&self, username: &str, hash: &str, actor: &Actor) -> Result<()> {
+            async fn set_password_hash(
+                &self,
+                username: &str,
+                hash: &str,
+                keep_session: Option<&str>,
+                actor: &Actor,
+            ) -> Result<()> {
                 let record = NewAudit {
                     action: "edit".into(),
                     entity: "user.password".into(),
@@ -349,7 +429,7 @@ macro_rules! user_store_impl {
                     before: None,
                     after: None,
                 };
-                self.update_user(username, "password_hash", hash.to_owned(), actor, record).await
+                self.update_user(username, "password_hash", hash.to_owned(), Some(keep_session), actor, record).await
             }
 
             async fn set_disabled(&self, username: &str, disabled: bool, actor: &Actor) -> Result<()> {
@@ -365,7 +445,8 @@ macro_rules! user_store_impl {
                     before: Some(serde_json::Value::Bool(before)),
                     after: Some(serde_json::Value::Bool(disabled)),
                 };
-                self.update_user(username, "disabled", disabled, actor, record).await
+                let end_sessions = disabled.then_some(None);
+                self.update_user(username, "disabled", disabled, end_sessions, actor, record).await
             }
 
             async fn create_api_token(&self, username: &str, name: &str, actor: &Actor) -> Result<String> {
@@ -409,22 +490,74 @@ macro_rules! user_store_impl {
                 }
             }
 
-            async fn session_load(&self, id: &str) -> Result<Option<(String, DateTime<Utc>)>> {
-                let row = sqlx::query("SELECT data, expires_at FROM sessions WHERE id = $1")
+            async fn use_api_token(&self, token: &str, now: DateTime<Utc>) -> Result<Option<User>> {
+                let now = crate::backend::stored_moment(now);
+                let hash = crate::password::token_hash(token);
+                sqlx::query(
+                    "UPDATE api_tokens SET last_used_at = $1 WHERE token_hash = $2 \
+                     AND (last_used_at IS NULL OR last_used_at <= $3)",
+                )
+                .bind(now)
+                .bind(&hash)
+                .bind(now - chrono::Duration::minutes(1))
+                .execute(&self.pool)
+                .await?;
+                self.user_by_api_token(token).await
+            }
+
+            async fn session_load(&self, id: &str) -> Result<Option<$crate::users::SessionRow>> {
+                let row = sqlx::query("SELECT data, expires_at, created_at FROM sessions WHERE id = $1")
                     .bind(id)
                     .fetch_optional(&self.pool)
                     .await?;
-                row.map(|row| Ok((row.try_get("data")?, row.try_get("expires_at")?))).transpose()
+                row.map(|row| {
+                    Ok($crate::users::SessionRow {
+                        data: row.try_get("data")?,
+                        expires_at: row.try_get("expires_at")?,
+                        created_at: row.try_get("created_at")?,
+                    })
+                })
+                .transpose()
             }
 
-            async fn session_save(&self, id: &str, data: &str, expires_at: DateTime<Utc>) -> Result<()> {
-                sqlx::query(
-                    "INSERT INTO sessions (id, data, expires_at) VALUES ($1, $2, $3) \
-                     ON CONFLICT (id) DO UPDATE SET data = excluded.data, expires_at = excluded.expires_at",
+            async fn session_create(
+                &self,
+                id: &str,
+                session: &$crate::users::SessionWrite<'_>,
+                now: DateTime<Utc>,
+            ) -> Result<bool> {
+                let done = sqlx::query(
+                    "INSERT INTO sessions (id, data, expires_at, user_id, created_at) \
+                     VALUES ($1, $2, $3, (SELECT id FROM users WHERE username = $4), $5) \
+                     ON CONFLICT (id) DO NOTHING",
                 )
                 .bind(id)
-                .bind(data)
-                .bind(expires_at)
+                .bind(session.data)
+                .bind(session.expires_at)
+                .bind(session.username)
+                .bind(crate::backend::stored_moment(now))
+                .execute(&self.pool)
+                .await?;
+                Ok(done.rows_affected() == 1)
+            }
+
+            async fn session_save(
+                &self,
+                id: &str,
+                session: &$crate::users::SessionWrite<'_>,
+                now: DateTime<Utc>,
+            ) -> Result<()> {
+                sqlx::query(
+                    "INSERT INTO sessions (id, data, expires_at, user_id, created_at) \
+                     VALUES ($1, $2, $3, (SELECT id FROM users WHERE username = $4), $5) \
+                     ON CONFLICT (id) DO UPDATE SET data = excluded.data, expires_at = excluded.expires_at, \
+                     user_id = excluded.user_id",
+                )
+                .bind(id)
+                .bind(session.data)
+                .bind(session.expires_at)
+                .bind(session.username)
+                .bind(crate::backend::stored_moment(now))
                 .execute(&self.pool)
                 .await?;
                 Ok(())
@@ -433,6 +566,13 @@ macro_rules! user_store_impl {
             async fn session_delete(&self, id: &str) -> Result<()> {
                 sqlx::query("DELETE FROM sessions WHERE id = $1").bind(id).execute(&self.pool).await?;
                 Ok(())
+            }
+
+            async fn end_sessions_of(&self, username: &str, except: Option<&str>) -> Result<u64> {
+                let mut tx = self.begin_write().await?;
+                let ended = Self::end_sessions_in(&mut tx, username, except).await?;
+                tx.commit().await?;
+                Ok(ended)
             }
 
             async fn session_purge(&self, now: DateTime<Utc>) -> Result<u64> {

@@ -809,7 +809,7 @@ async fn password_hash_and_disabled_change(db: Db) {
     db.create_user(&user, &actor("cli", None)).await.unwrap();
 
     let new_hash = pantau_store::password::hash("baru-sekali");
-    db.set_password_hash("op.dlh", &new_hash, &actor("admin", Some(1)))
+    db.set_password_hash("op.dlh", &new_hash, None, &actor("admin", Some(1)))
         .await
         .unwrap();
     let got = db.user_by_username("op.dlh").await.unwrap().unwrap();
@@ -859,7 +859,7 @@ async fn password_hash_and_disabled_change(db: Db) {
 async fn unknown_user(db: Db) {
     import(&*db, &sample(), ImportMode::NewRegion).await;
     match db
-        .set_password_hash("nobody", "x", &actor("cli", None))
+        .set_password_hash("nobody", "x", None, &actor("cli", None))
         .await
     {
         Err(StoreError::UnknownUser(name)) => assert_eq!(name, "nobody"),
@@ -1059,7 +1059,7 @@ async fn audit_records_every_change(db: Db) {
     evaluator.clusters = vec!["ASDA2".into()];
     db.create_user(&evaluator, &by_admin).await.unwrap();
     let new_hash = pantau_store::password::hash("rahasia-baru");
-    db.set_password_hash("asda2", &new_hash, &by_admin)
+    db.set_password_hash("asda2", &new_hash, None, &by_admin)
         .await
         .unwrap();
     db.set_disabled("asda2", true, &by_admin).await.unwrap();

@@ -12,7 +12,8 @@ use tower_sessions::Session;
 use crate::AppState;
 use crate::error::PageError;
 
-const USER_KEY: &str = "user";
+/// The session key of the logged-in username (the session store reads it too).
+pub(crate) const USER_KEY: &str = "user";
 const CSRF_KEY: &str = "csrf";
 
 /// The logged-in user of a request; pages redirect to the log-in when there is none.
@@ -160,12 +161,15 @@ pub fn actor_of(user: &User) -> Actor {
 }
 
 pub async fn log_in(session: &Session, user: &User) -> Result<(), PageError> {
-    // A new session id at log-in, so that a planted cookie is worth nothing.
+    // A new session id and a new CSRF token at log-in, so that a planted
+    // cookie or a token seen before is worth nothing; nothing else carries over.
+    session.clear().await;
     session.cycle_id().await.map_err(PageError::internal)?;
     session
         .insert(USER_KEY, &user.username)
         .await
         .map_err(PageError::internal)?;
+    csrf_token(session).await?;
     Ok(())
 }
 

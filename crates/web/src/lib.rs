@@ -15,6 +15,7 @@ mod pages;
 mod service;
 mod session;
 mod thumbnail;
+mod visitor;
 
 // The budget import and the evidence check are private: fuzzed from inside.
 #[cfg(test)]
@@ -55,6 +56,9 @@ pub struct Config {
     pub header_read_timeout: std::time::Duration,
     /// Connections served at once; more wait until one closes.
     pub max_connections: usize,
+    /// How long a session lasts after log-in, however busy, in hours (the
+    /// idle limit is 12 hours).
+    pub session_absolute_hours: u32,
 }
 
 impl Default for Config {
@@ -68,6 +72,7 @@ impl Default for Config {
             request_time_limit: std::time::Duration::from_secs(30),
             header_read_timeout: std::time::Duration::from_secs(10),
             max_connections: 1024,
+            session_absolute_hours: 168,
         }
     }
 }
@@ -95,12 +100,17 @@ impl AppState {
 
 /// The whole application: pages, API, sessions.
 pub fn router(state: AppState) -> Router {
-    let sessions = SessionManagerLayer::new(session::DbSessionStore::new(state.store.clone()))
-        .with_name("pantau_session")
-        .with_http_only(true)
-        .with_same_site(tower_sessions::cookie::SameSite::Lax)
-        .with_secure(state.config.secure_cookies)
-        .with_expiry(Expiry::OnInactivity(time::Duration::hours(12)));
+    let absolute = chrono::Duration::hours(i64::from(state.config.session_absolute_hours));
+    let sessions =
+        SessionManagerLayer::new(session::DbSessionStore::new(state.store.clone(), absolute))
+            .with_name(visitor::cookie_name(
+                visitor::SESSION_COOKIE,
+                state.config.secure_cookies,
+            ))
+            .with_http_only(true)
+            .with_same_site(tower_sessions::cookie::SameSite::Lax)
+            .with_secure(state.config.secure_cookies)
+            .with_expiry(Expiry::OnInactivity(time::Duration::hours(12)));
     let header = |name: &'static str, value: &'static str| {
         SetResponseHeaderLayer::if_not_present(
             axum::http::HeaderName::from_static(name),
@@ -112,6 +122,10 @@ pub fn router(state: AppState) -> Router {
         .nest("/api/v1", api::routes())
         .fallback(error::not_found)
         .layer(axum::middleware::from_fn(error::localize))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            visitor::language,
+        ))
         .layer(sessions)
         // Each route's body limit by what it carries, and a time limit.
         .layer(axum::middleware::from_fn_with_state(

@@ -59,15 +59,12 @@ pub fn routes() -> Router<AppState> {
         .merge(documents::routes())
 }
 
-const LANG_KEY: &str = "lang";
-
-pub async fn lang_of(session: &Session) -> Lang {
-    session
-        .get::<Lang>(LANG_KEY)
-        .await
-        .ok()
-        .flatten()
-        .unwrap_or(Lang::Id)
+/// The language of the request: the visitor's cookie, not the session, so
+/// that a visitor who never logs in has no session. The argument is left from
+/// when the session held the choice; [`crate::visitor::current_lang`] is the
+/// same without it.
+pub async fn lang_of(_session: &Session) -> Lang {
+    crate::visitor::current_lang()
 }
 
 /// What the page header shows of the logged-in user: the menu of what the
@@ -175,15 +172,12 @@ pub fn render(template: &impl Template) -> Result<Response, PageError> {
 }
 
 async fn switch_language(
-    session: Session,
+    visitor: crate::visitor::Visitor,
     Path(code): Path<String>,
     headers: axum::http::HeaderMap,
 ) -> Result<Redirect, PageError> {
     let lang = Lang::parse(&code).ok_or(PageError::NotFound)?;
-    session
-        .insert(LANG_KEY, lang)
-        .await
-        .map_err(PageError::internal)?;
+    visitor.choose_lang(lang);
     // Back to the page the switch was pressed on, if it was one of ours.
     let back = headers
         .get(axum::http::header::REFERER)

@@ -1,16 +1,22 @@
 //! tower-sessions records kept in Pantau's own database, through the store
-//! trait, so that several app servers share them.
+//! trait, so that several app servers share them. Each record names its
+//! account, so that a password change or disabling the account ends it, and
+//! keeps the moment it began: a session ends a fixed time after, used or not.
 
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use pantau_store::Store;
+use pantau_store::{SessionWrite, Store};
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{self, SessionStore};
+
+use crate::access::USER_KEY;
 
 #[derive(Clone)]
 pub struct DbSessionStore {
     store: Arc<dyn Store>,
+    /// How long a session lives after it began, however busy.
+    absolute: chrono::Duration,
 }
 
 impl std::fmt::Debug for DbSessionStore {
@@ -20,8 +26,8 @@ impl std::fmt::Debug for DbSessionStore {
 }
 
 impl DbSessionStore {
-    pub fn new(store: Arc<dyn Store>) -> Self {
-        DbSessionStore { store }
+    pub fn new(store: Arc<dyn Store>, absolute: chrono::Duration) -> Self {
+        DbSessionStore { store, absolute }
     }
 }
 
@@ -34,30 +40,60 @@ fn expiry(record: &Record) -> DateTime<Utc> {
         .unwrap_or(DateTime::<Utc>::MIN_UTC)
 }
 
+/// A record as the store writes it: its JSON and the account logged in with it.
+fn encode(record: &Record) -> session_store::Result<String> {
+    serde_json::to_string(record).map_err(|e| session_store::Error::Encode(e.to_string()))
+}
+
+fn write<'a>(record: &'a Record, data: &'a str) -> SessionWrite<'a> {
+    SessionWrite {
+        data,
+        expires_at: expiry(record),
+        username: record.data.get(USER_KEY).and_then(|v| v.as_str()),
+    }
+}
+
 #[async_trait::async_trait]
 impl SessionStore for DbSessionStore {
+    async fn create(&self, record: &mut Record) -> session_store::Result<()> {
+        // A new session never takes over a stored one: on the (unlikely)
+        // clash of ids, draw another.
+        loop {
+            let data = encode(record)?;
+            let created = self
+                .store
+                .session_create(&record.id.to_string(), &write(record, &data), Utc::now())
+                .await
+                .map_err(backend)?;
+            if created {
+                return Ok(());
+            }
+            record.id = Id::default();
+        }
+    }
+
     async fn save(&self, record: &Record) -> session_store::Result<()> {
-        let data = serde_json::to_string(record)
-            .map_err(|e| session_store::Error::Encode(e.to_string()))?;
+        let data = encode(record)?;
         self.store
-            .session_save(&record.id.to_string(), &data, expiry(record))
+            .session_save(&record.id.to_string(), &write(record, &data), Utc::now())
             .await
             .map_err(backend)
     }
 
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
-        let Some((data, expires_at)) = self
-            .store
-            .session_load(&id.to_string())
-            .await
-            .map_err(backend)?
-        else {
+        let key = id.to_string();
+        let Some(row) = self.store.session_load(&key).await.map_err(backend)? else {
             return Ok(None);
         };
-        if expires_at <= Utc::now() {
+        let now = Utc::now();
+        if row.expires_at <= now {
             return Ok(None);
         }
-        serde_json::from_str(&data)
+        if row.created_at + self.absolute <= now {
+            self.store.session_delete(&key).await.map_err(backend)?;
+            return Ok(None);
+        }
+        serde_json::from_str(&row.data)
             .map(Some)
             .map_err(|e| session_store::Error::Decode(e.to_string()))
     }

@@ -165,3 +165,6 @@ admin-bundle-unreadable = Plan file: the upload could not be read; choose the fi
 admin-bundle-not-json = Plan file: this file is not JSON (UTF-8).
 admin-bundle-missing = Plan file: choose a JSON file first.
 admin-bundle-other-region = Region code: this file is for region "{ $code }", and you administer "{ $own }".
+# --- credentials ---
+admin-token-last-used = Last used
+admin-token-never-used = never

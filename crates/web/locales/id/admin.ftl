@@ -165,3 +165,6 @@ admin-bundle-unreadable = Berkas rencana: unggahan tidak terbaca; pilih berkasny
 admin-bundle-not-json = Berkas rencana: berkas ini bukan JSON (UTF-8).
 admin-bundle-missing = Berkas rencana: pilih berkas JSON lebih dahulu.
 admin-bundle-other-region = Kode daerah: berkas ini untuk daerah "{ $code }", sedangkan Anda mengelola "{ $own }".
+# --- credentials ---
+admin-token-last-used = Terakhir dipakai
+admin-token-never-used = belum pernah

@@ -104,7 +104,7 @@ impl FromRequestParts<AppState> for ApiUser {
         if let Some(token) = bearer {
             return match state
                 .store
-                .user_by_api_token(token)
+                .use_api_token(token, chrono::Utc::now())
                 .await
                 .map_err(PageError::from)?
             {

@@ -13,11 +13,12 @@ use pantau_store::{Actor, NewAudit, password};
 use serde::Deserialize;
 use tower_sessions::Session;
 
-use super::{lang_of, render};
+use super::render;
 use crate::AppState;
-use crate::access::{check_csrf, csrf_token, log_in, log_out};
+use crate::access::{check_csrf, log_in, log_out};
 use crate::error::PageError;
 use crate::i18n::Tr;
+use crate::visitor::Visitor;
 
 /// Failed log-ins allowed per account, and per address, within the window.
 const ACCOUNT_LIMIT: u32 = 5;
@@ -66,14 +67,19 @@ struct LoginPage<'a> {
     identity: Option<super::identity::LoginIdentity>,
 }
 
-pub async fn form(State(state): State<AppState>, session: Session) -> Result<Response, PageError> {
+pub async fn form(
+    State(state): State<AppState>,
+    session: Session,
+    visitor: Visitor,
+) -> Result<Response, PageError> {
     let page = LoginPage {
         tr: Tr {
             catalog: &state.i18n,
-            lang: lang_of(&session).await,
+            lang: visitor.lang,
         },
         nav: None,
-        csrf: csrf_token(&session).await?,
+        // A visitor not logged in has no session: the token lives in a cookie.
+        csrf: visitor.csrf_token(),
         username: String::new(),
         error: None,
         identity: super::identity::login_identity(&state, &session).await,
@@ -96,10 +102,11 @@ pub async fn submit(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     session: Session,
+    visitor: Visitor,
     Form(form): Form<LoginForm>,
 ) -> Result<Response, PageError> {
-    check_csrf(&session, form.csrf.as_deref()).await?;
-    let lang = lang_of(&session).await;
+    visitor.check_csrf(form.csrf.as_deref())?;
+    let lang = visitor.lang;
     let tr = Tr {
         catalog: &state.i18n,
         lang,
@@ -122,7 +129,7 @@ pub async fn submit(
         || state.throttle.blocked(&address, ADDRESS_LIMIT)
     {
         let mut page = refuse(tr.t("login-throttled"));
-        page.csrf = csrf_token(&session).await?;
+        page.csrf = visitor.csrf_token();
         let mut response = render(&page)?;
         *response.status_mut() = axum::http::StatusCode::TOO_MANY_REQUESTS;
         return Ok(response);
@@ -155,7 +162,7 @@ pub async fn submit(
             .append_audit(region.as_deref(), &actor, attempt("login_failed"))
             .await?;
         let mut page = refuse(tr.t("login-failed"));
-        page.csrf = csrf_token(&session).await?;
+        page.csrf = visitor.csrf_token();
         let mut response = render(&page)?;
         *response.status_mut() = axum::http::StatusCode::UNAUTHORIZED;
         return Ok(response);
@@ -163,6 +170,7 @@ pub async fn submit(
     let user = user.expect("a valid log-in has a user");
     state.throttle.clear(&account_key);
     log_in(&session, &user).await?;
+    visitor.forget_csrf();
     state
         .store
         .append_audit(Some(&user.region), &actor, attempt("login"))

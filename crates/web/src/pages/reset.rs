@@ -12,13 +12,12 @@ use chrono::Utc;
 use pantau_store::{Actor, Channel, NewAudit, NewMessage, RESET_VALIDITY, ResetRefused, User};
 use serde::Deserialize;
 use std::net::SocketAddr;
-use tower_sessions::Session;
 
-use super::{lang_of, render};
+use super::render;
 use crate::AppState;
-use crate::access::{check_csrf, csrf_token};
 use crate::error::PageError;
 use crate::i18n::{Lang, Tr};
+use crate::visitor::Visitor;
 
 /// Reset links asked for per account, and per address, within the throttle's window.
 const RESET_ACCOUNT_LIMIT: u32 = 3;
@@ -104,7 +103,7 @@ struct ResetPage<'a> {
 
 async fn page(
     state: &AppState,
-    session: &Session,
+    visitor: &Visitor,
     form: &'static str,
     token: String,
     message: Option<String>,
@@ -114,10 +113,10 @@ async fn page(
     let mut response = render(&ResetPage {
         tr: Tr {
             catalog: &state.i18n,
-            lang: lang_of(session).await,
+            lang: visitor.lang,
         },
         nav: None,
-        csrf: csrf_token(session).await?,
+        csrf: visitor.csrf_token(),
         form,
         token,
         message,
@@ -129,11 +128,11 @@ async fn page(
 
 pub async fn request_form(
     State(state): State<AppState>,
-    session: Session,
+    visitor: Visitor,
 ) -> Result<Response, PageError> {
     page(
         &state,
-        &session,
+        &visitor,
         "request",
         String::new(),
         None,
@@ -153,12 +152,12 @@ pub struct RequestForm {
 pub async fn request(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    session: Session,
+    visitor: Visitor,
     headers: HeaderMap,
     Form(form): Form<RequestForm>,
 ) -> Result<Response, PageError> {
-    check_csrf(&session, form.csrf.as_deref()).await?;
-    let lang = lang_of(&session).await;
+    visitor.check_csrf(form.csrf.as_deref())?;
+    let lang = visitor.lang;
     let username = form.username.trim();
     let account = state
         .store
@@ -206,7 +205,7 @@ pub async fn request(
     let message = state.i18n.text(lang, "reset-request-sent");
     page(
         &state,
-        &session,
+        &visitor,
         "",
         String::new(),
         Some(message),
@@ -226,15 +225,15 @@ fn refusal_key(refused: ResetRefused) -> &'static str {
 
 pub async fn new_form(
     State(state): State<AppState>,
-    session: Session,
+    visitor: Visitor,
     Path(token): Path<String>,
 ) -> Result<Response, PageError> {
-    let lang = lang_of(&session).await;
+    let lang = visitor.lang;
     match state.store.check_password_reset(&token, Utc::now()).await? {
         Ok(_) => {
             page(
                 &state,
-                &session,
+                &visitor,
                 "new",
                 token,
                 None,
@@ -247,7 +246,7 @@ pub async fn new_form(
             let problem = state.i18n.text(lang, refusal_key(refused));
             page(
                 &state,
-                &session,
+                &visitor,
                 "",
                 String::new(),
                 None,
@@ -268,17 +267,17 @@ pub struct NewForm {
 
 pub async fn set_new(
     State(state): State<AppState>,
-    session: Session,
+    visitor: Visitor,
     Path(token): Path<String>,
     Form(form): Form<NewForm>,
 ) -> Result<Response, PageError> {
-    check_csrf(&session, form.csrf.as_deref()).await?;
-    let lang = lang_of(&session).await;
+    visitor.check_csrf(form.csrf.as_deref())?;
+    let lang = visitor.lang;
     let retry = |key: &str| {
         let problem = state.i18n.text(lang, key);
         page(
             &state,
-            &session,
+            &visitor,
             "new",
             token.clone(),
             None,
@@ -302,7 +301,7 @@ pub async fn set_new(
             let message = state.i18n.text(lang, "reset-done");
             page(
                 &state,
-                &session,
+                &visitor,
                 "",
                 String::new(),
                 Some(message),
@@ -315,7 +314,7 @@ pub async fn set_new(
             let problem = state.i18n.text(lang, refusal_key(refused));
             page(
                 &state,
-                &session,
+                &visitor,
                 "",
                 String::new(),
                 None,

@@ -348,6 +348,8 @@ pub struct TokenRow {
     pub id: i64,
     pub name: String,
     pub created: String,
+    /// When it was last used, to the minute, or "never".
+    pub last_used: String,
 }
 
 #[derive(Template)]
@@ -405,6 +407,10 @@ async fn edit_page(
             id: t.id,
             name: t.name,
             created: present::moment(lang, chrono_tz::Asia::Jakarta, t.created_at),
+            last_used: match t.last_used_at {
+                Some(at) => present::moment(lang, chrono_tz::Asia::Jakarta, at),
+                None => tr.t("admin-token-never-used"),
+            },
         })
         .collect();
     let (mut units, mut clusters) = choices(state, user.region()).await?;
@@ -532,11 +538,18 @@ pub async fn set_password(
         let problem = state.i18n.text(lang, "admin-password-short");
         return edit_page(&state, &user, &username, Some(problem), None).await;
     }
+    // The account's other sessions end; an admin setting their own password
+    // stays logged in here.
+    let keep = (account.id == user.user.id)
+        .then(|| user.session.id())
+        .flatten()
+        .map(|id| id.to_string());
     state
         .store
         .set_password_hash(
             &account.username,
             &password::hash(form.password.trim()),
+            keep.as_deref(),
             &user.actor(),
         )
         .await?;

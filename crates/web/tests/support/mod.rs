@@ -174,12 +174,11 @@ pub async fn spawn_app_with(backend: &str, tweak: impl FnOnce(&mut pantau_web::C
         store.create_user(&user, &Actor::cli()).await.unwrap();
     }
     let evidence_dir = std::env::temp_dir().join(unique("pantau_evidence"));
-    let config = pantau_web::Config {
+    let mut config = pantau_web::Config {
         evidence_dir: evidence_dir.clone(),
         max_evidence_bytes: 64 * 1024,
         ..Default::default()
     };
-    let mut config = config;
     tweak(&mut config);
     let state = pantau_web::AppState::new(store.clone(), config);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -229,6 +228,11 @@ pub fn csrf_in(html: &str) -> String {
 }
 
 impl TestApp {
+    /// The database's address, for a test that looks at rows directly.
+    pub fn database_url(&self) -> &str {
+        &self.leftovers.database_url
+    }
+
     pub fn browser(&self) -> Browser {
         Browser {
             client: reqwest::Client::builder()
