@@ -39,7 +39,8 @@ pub use admin::{
     ResetRefused, Use, UserEdit, check_logo_png,
 };
 pub use audit::{
-    AuditChainReport, AuditFilter, AuditRecord, AuditStore, BrokenLink, BrokenReason, NewAudit,
+    AuditChainReport, AuditFacets, AuditFilter, AuditRecord, AuditStore, BrokenLink, BrokenReason,
+    NewAudit, REFUSAL_WINDOW,
 };
 pub use backend::{PostgresStore, SqliteStore};
 pub use budgets::BudgetStore;
@@ -51,7 +52,7 @@ pub use entries::{
 pub use meetings::MeetingStore;
 pub use outbox::OutboxStore;
 pub use outbox::{AfterFailure, Channel, Claimed, Message, MessageStatus, NewMessage, RetryPolicy};
-pub use regions::{ImportMode, ImportSummary, RegionRow, RegionStore, RegionVersion};
+pub use regions::{ImportMode, ImportSource, ImportSummary, RegionRow, RegionStore, RegionVersion};
 pub use users::{NewUser, User, UserProfile, UserStore};
 
 pub type Id = i64;
