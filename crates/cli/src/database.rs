@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use pantau_present::{self as present, Lang};
-use pantau_store::{Actor, ImportMode, ImportSummary, NewUser, Role, Store, UserProfile, password};
+use pantau_store::{Actor, ImportMode, ImportSource, ImportSummary, NewUser, Role, Store, UserProfile, password};
 
 use crate::{Failure, evaluate::read_bundle_text};
 
@@ -163,15 +163,20 @@ pub async fn migrate(args: DatabaseArgs) -> Result<(), Failure> {
 }
 
 pub async fn import(args: ImportArgs) -> Result<(), Failure> {
-    let bundle =
-        pantau_domain::parse(&read_bundle_text(&args.bundle)?).map_err(Failure::Refused)?;
+    let text = read_bundle_text(&args.bundle)?;
+    let name = args.bundle.display().to_string();
+    // "-" is standard input: no file to name, only its bytes.
+    let source = ImportSource::of(Some(name.as_str()).filter(|n| *n != "-"), text.as_bytes());
+    let bundle = pantau_domain::parse(&text).map_err(Failure::Refused)?;
     let store = open(&args.db.database).await?;
     let mode = if args.merge {
         ImportMode::Merge
     } else {
         ImportMode::NewRegion
     };
-    let summary = store.import_bundle(&bundle, mode, &Actor::cli()).await?;
+    let summary = store
+        .import_bundle_from(&bundle, mode, &Actor::cli(), Some(&source))
+        .await?;
     println!("{}", import_summary(&summary));
     Ok(())
 }

@@ -178,3 +178,11 @@ audit-detail = Details
 
 # --- compliance legend ---
 compliance-legend = Report colours
+
+audit-from = From date
+audit-to = To date
+audit-csv = Download CSV (with these filters)
+# A refusal repeated by the same person for the same thing within a window.
+audit-repeated = Refused { $count } times in a row
+list-bad-date = { $field } “{ $value }” is not a date (YYYY-MM-DD), so it does not filter the list.
+entry-imported = imported

@@ -178,3 +178,11 @@ audit-detail = Rincian
 
 # --- compliance legend ---
 compliance-legend = Warna laporan
+
+audit-from = Dari tanggal
+audit-to = Sampai tanggal
+audit-csv = Unduh CSV (dengan saringan ini)
+# A refusal repeated by the same person for the same thing within a window.
+audit-repeated = Ditolak { $count } kali berturut-turut
+list-bad-date = { $field } “{ $value }” bukan tanggal (TTTT-BB-HH), jadi tidak dipakai menyaring.
+entry-imported = diimpor

@@ -810,6 +810,7 @@ pub async fn import(
 ) -> Result<Response, PageError> {
     let mut csrf = None;
     let mut text = None;
+    let mut source = None;
     while let Some(part) = multipart
         .next_field()
         .await
@@ -818,10 +819,12 @@ pub async fn import(
         match part.name() {
             Some("csrf") => csrf = part.text().await.ok(),
             Some("bundle") => {
+                let part_name = part.file_name().map(str::to_owned);
                 let bytes = part
                     .bytes()
                     .await
                     .map_err(|e| PageError::BadRequest(format!("bundle: {e}")))?;
+                source = Some(pantau_store::ImportSource::of(part_name.as_deref(), &bytes));
                 text = Some(String::from_utf8(bytes.to_vec()).map_err(|_| {
                     PageError::BadRequest("bundle: the file is not UTF-8 JSON".into())
                 })?);
@@ -850,7 +853,12 @@ pub async fn import(
     }
     match state
         .store
-        .import_bundle(&bundle, pantau_store::ImportMode::Merge, &user.actor())
+        .import_bundle_from(
+            &bundle,
+            pantau_store::ImportMode::Merge,
+            &user.actor(),
+            source.as_ref(),
+        )
         .await
     {
         Ok(summary) => {

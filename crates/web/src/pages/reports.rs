@@ -293,6 +293,7 @@ async fn import(
 ) -> Result<Response, PageError> {
     let mut csrf = None;
     let mut bytes = None;
+    let mut file_name = None;
     while let Some(part) = multipart
         .next_field()
         .await
@@ -301,6 +302,7 @@ async fn import(
         match part.name() {
             Some("csrf") => csrf = part.text().await.ok(),
             Some("file") => {
+                file_name = part.file_name().map(str::to_owned);
                 bytes = Some(
                     part.bytes()
                         .await
@@ -317,6 +319,7 @@ async fn import(
     let bytes = bytes
         .filter(|b| !b.is_empty())
         .ok_or_else(|| PageError::BadRequest("file: choose an XLSX file".into()))?;
+    let source = pantau_store::ImportSource::of(file_name.as_deref(), &bytes);
     let id = rand::random::<u64>() >> 12;
     JOBS.lock().expect("jobs lock").insert(
         id,
@@ -352,7 +355,12 @@ async fn import(
                 Err(problems) => Ok(ImportState::Refused(problems)),
                 Ok(bundle) => {
                     let summary = store
-                        .import_bundle(&bundle, pantau_store::ImportMode::Merge, &actor)
+                        .import_bundle_from(
+                            &bundle,
+                            pantau_store::ImportMode::Merge,
+                            &actor,
+                            Some(&source),
+                        )
                         .await
                         .map_err(|e| e.to_string())?;
                     Ok::<_, String>(ImportState::Done(format!(
