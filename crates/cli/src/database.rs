@@ -5,7 +5,9 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use pantau_present::{self as present, Lang};
-use pantau_store::{Actor, ImportMode, ImportSource, ImportSummary, NewUser, Role, Store, UserProfile, password};
+use pantau_store::{
+    Actor, ImportMode, ImportSource, ImportSummary, NewUser, Role, Store, UserProfile, password,
+};
 
 use crate::{Failure, evaluate::read_bundle_text};
 

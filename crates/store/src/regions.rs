@@ -61,7 +61,10 @@ impl ImportSource {
     }
 
     /// The audit record's detail: `summary`'s fields with the source's beside them.
-    pub(crate) fn detail(source: Option<&ImportSource>, summary: serde_json::Value) -> serde_json::Value {
+    pub(crate) fn detail(
+        source: Option<&ImportSource>,
+        summary: serde_json::Value,
+    ) -> serde_json::Value {
         let mut detail = summary;
         if let (Some(source), serde_json::Value::Object(fields)) = (source, &mut detail) {
             fields.insert(

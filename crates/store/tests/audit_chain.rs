@@ -5,8 +5,8 @@
 #[macro_use]
 mod common;
 
-use common::*;
 use chrono::{Duration, Utc};
+use common::*;
 use pantau_store::{
     AuditFilter, BrokenLink, BrokenReason, EntryFilter, ImportMode, ImportSource, NewAudit,
     REFUSAL_WINDOW,
@@ -227,18 +227,32 @@ async fn refuse(db: &Db, who: &str, what: &str, at: chrono::DateTime<Utc>) {
 
 async fn fifty_refusals_are_one_record_that_reads_fifty(db: Db) {
     import(&*db.store, &sample(), ImportMode::NewRegion).await;
-    let before = db.count_audit(REGION, &AuditFilter::default()).await.unwrap();
+    let before = db
+        .count_audit(REGION, &AuditFilter::default())
+        .await
+        .unwrap();
     let now = Utc::now();
     for n in 0..50 {
         refuse(&db, "op-dp3a", "audit.read", now + Duration::seconds(n)).await;
     }
-    let after = db.count_audit(REGION, &AuditFilter::default()).await.unwrap();
-    assert!(after - before <= 2, "{} records for 50 refusals", after - before);
+    let after = db
+        .count_audit(REGION, &AuditFilter::default())
+        .await
+        .unwrap();
+    assert!(
+        after - before <= 2,
+        "{} records for 50 refusals",
+        after - before
+    );
     let refused = records_of(&db, pantau_store::audit::REFUSED).await;
     assert_eq!(refused.len(), 1);
     assert_eq!(refused[0].actor, "op-dp3a");
     assert_eq!(refused[0].entity, "audit.read");
-    assert_eq!(refused[0].repeated, Some(50), "the count is read with the record");
+    assert_eq!(
+        refused[0].repeated,
+        Some(50),
+        "the count is read with the record"
+    );
     // Another actor, or another thing refused, counts on its own.
     refuse(&db, "op-dlh", "audit.read", now).await;
     refuse(&db, "op-dp3a", "queue.read", now).await;
@@ -265,13 +279,34 @@ async fn a_closed_window_is_chained_as_one_summary(db: Db) {
     assert_eq!(summaries[0].actor, "op-dp3a");
     assert_eq!(summaries[0].entity, "audit.read");
     let refused = records_of(&db, pantau_store::audit::REFUSED).await;
-    assert_eq!(refused.len(), 2, "the new window opens with a record of its own");
-    assert_eq!(refused[0].repeated, None, "the closed window's count is chained, not pending");
+    assert_eq!(
+        refused.len(),
+        2,
+        "the new window opens with a record of its own"
+    );
+    assert_eq!(
+        refused[0].repeated, None,
+        "the closed window's count is chained, not pending"
+    );
     assert_eq!(detail["first_record"], refused[0].id);
-    assert!(summaries[0].id < refused[1].id, "the summary comes before the new window");
+    assert!(
+        summaries[0].id < refused[1].id,
+        "the summary comes before the new window"
+    );
     // A window with a single refusal closes without a summary.
-    refuse(&db, "op-dp3a", "audit.read", later + REFUSAL_WINDOW + Duration::minutes(1)).await;
-    assert_eq!(records_of(&db, pantau_store::audit::REFUSED_REPEATED).await.len(), 1);
+    refuse(
+        &db,
+        "op-dp3a",
+        "audit.read",
+        later + REFUSAL_WINDOW + Duration::minutes(1),
+    )
+    .await;
+    assert_eq!(
+        records_of(&db, pantau_store::audit::REFUSED_REPEATED)
+            .await
+            .len(),
+        1
+    );
     assert_eq!(records_of(&db, pantau_store::audit::REFUSED).await.len(), 3);
     let report = db.verify_audit_chain(REGION).await.unwrap();
     assert_eq!(report.broken, None);
@@ -325,7 +360,10 @@ async fn the_log_filters_by_actor_action_entity_and_moment(db: Db) {
         "an actor is matched exactly"
     );
     let now = Utc::now();
-    let all = db.count_audit(REGION, &AuditFilter::default()).await.unwrap();
+    let all = db
+        .count_audit(REGION, &AuditFilter::default())
+        .await
+        .unwrap();
     let within = count(AuditFilter {
         from: Some(now - Duration::hours(1)),
         until: Some(now + Duration::hours(1)),
@@ -360,7 +398,12 @@ async fn an_import_records_its_counts_and_the_file_hash(db: Db) {
         "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
     );
     let summary = db
-        .import_bundle_from(&sample(), ImportMode::NewRegion, &actor("cli", None), Some(&source))
+        .import_bundle_from(
+            &sample(),
+            ImportMode::NewRegion,
+            &actor("cli", None),
+            Some(&source),
+        )
         .await
         .unwrap();
     assert_eq!(summary.entries_verified, 324);
@@ -403,5 +446,8 @@ async fn imported_entries_are_marked_and_submitted_ones_are_not(db: Db) {
         .unwrap();
     let entries = db.entries(REGION, &EntryFilter::default()).await.unwrap();
     let own = entries.iter().find(|e| e.id == id).unwrap();
-    assert_eq!(own.imported_at, None, "an entry submitted here is not imported");
+    assert_eq!(
+        own.imported_at, None,
+        "an entry submitted here is not imported"
+    );
 }

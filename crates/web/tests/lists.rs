@@ -508,7 +508,9 @@ async fn every_table_heads_its_columns(backend: &str) {
 
 /// The region's day, `offset` days from today.
 fn region_day(offset: i64) -> String {
-    (Utc::now().with_timezone(&chrono_tz::Asia::Jakarta).date_naive()
+    (Utc::now()
+        .with_timezone(&chrono_tz::Asia::Jakarta)
+        .date_naive()
         + chrono::Duration::days(offset))
     .format("%Y-%m-%d")
     .to_string()
@@ -527,13 +529,21 @@ async fn audit_filters_export_and_counts_repeated_refusals(backend: &str) {
         assert_eq!(status, StatusCode::FORBIDDEN);
     }
     let (status, _, _) = operator.download("/audit.csv").await;
-    assert_eq!(status, StatusCode::FORBIDDEN, "the export is the admin's too");
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "the export is the admin's too"
+    );
     let after = app
         .store
         .count_audit(REGION, &pantau_store::AuditFilter::default())
         .await
         .unwrap();
-    assert_eq!(after - before, 2, "50 refusals and an export refused: two records");
+    assert_eq!(
+        after - before,
+        2,
+        "50 refusals and an export refused: two records"
+    );
     // Text a spreadsheet would run, recorded by someone called so.
     app.store
         .append_audit(
@@ -573,7 +583,11 @@ async fn audit_filters_export_and_counts_repeated_refusals(backend: &str) {
     let admin = app.logged_in("admin").await;
     let (status, page) = admin.get("/audit?pelaku=op-dp3a").await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(showing(&page), "Menampilkan 1–3 dari 3", "its log-in and two records");
+    assert_eq!(
+        showing(&page),
+        "Menampilkan 1–3 dari 3",
+        "its log-in and two records"
+    );
     let (status, page) = admin
         .get("/audit?pelaku=op-dp3a&tindakan=permission_denied")
         .await;
@@ -595,7 +609,11 @@ async fn audit_filters_export_and_counts_repeated_refusals(backend: &str) {
     // refusals, the 21 records above and the admin's log-in.
     let total = before + 24;
     let (_, page) = admin
-        .get(&format!("/audit?dari={}&sampai={}", region_day(-1), region_day(1)))
+        .get(&format!(
+            "/audit?dari={}&sampai={}",
+            region_day(-1),
+            region_day(1)
+        ))
         .await;
     assert_eq!(showing(&page), format!("Menampilkan 1–20 dari {total}"));
     assert!(
@@ -608,7 +626,9 @@ async fn audit_filters_export_and_counts_repeated_refusals(backend: &str) {
     );
     let (_, page) = admin.get(&format!("/audit?dari={}", region_day(1))).await;
     assert_eq!(showing(&page), "Tidak ada yang cocok.");
-    let (_, page) = admin.get(&format!("/audit?sampai={}", region_day(-1))).await;
+    let (_, page) = admin
+        .get(&format!("/audit?sampai={}", region_day(-1)))
+        .await;
     assert_eq!(showing(&page), "Tidak ada yang cocok.");
     let (_, page) = admin.get("/audit?dari=kemarin").await;
     assert!(page.contains("“kemarin” bukan tanggal"), "{page}");

@@ -272,8 +272,7 @@ async fn audit(
         .region(state.store.as_ref(), &admin.user.region)
         .await?
         .timezone;
-    let (mut list, mut filter) =
-        audit_request(&state, &tr, user.region(), region_tz, &raw).await?;
+    let (mut list, mut filter) = audit_request(&state, &tr, user.region(), region_tz, &raw).await?;
     let total = state.store.count_audit(user.region(), &filter).await?;
     let (offset, limit) = list.page_of(total);
     filter.offset = Some(offset);
@@ -351,11 +350,11 @@ async fn audit_csv(
                 .and_then(serde_json::Value::as_i64),
             (_, count) => count,
         };
-        let json = |v: &Option<serde_json::Value>| v.as_ref().map(|v| v.to_string()).unwrap_or_default();
+        let json =
+            |v: &Option<serde_json::Value>| v.as_ref().map(|v| v.to_string()).unwrap_or_default();
         out.write_record([
             r.id.to_string(),
-            r.at
-                .with_timezone(&region_tz)
+            r.at.with_timezone(&region_tz)
                 .to_rfc3339_opts(chrono::SecondsFormat::Secs, false),
             cell(&r.actor),
             cell(&r.action),
@@ -374,10 +373,7 @@ async fn audit_csv(
     use axum::response::IntoResponse;
     Ok((
         [
-            (
-                header::CONTENT_TYPE,
-                "text/csv; charset=utf-8".to_owned(),
-            ),
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
             (
                 header::CONTENT_DISPOSITION,
                 format!("attachment; filename=\"audit-{}.csv\"", admin.user.region),

@@ -323,10 +323,7 @@ impl<'a> ListRequest<'a> {
     fn link(&self, page: i64) -> String {
         let query = self.query();
         let page = if page > 1 {
-            format!(
-                "{}halaman={page}",
-                if query.is_empty() { "?" } else { "&" }
-            )
+            format!("{}halaman={page}", if query.is_empty() { "?" } else { "&" })
         } else {
             String::new()
         };
