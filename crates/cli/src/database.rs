@@ -6,7 +6,8 @@ use std::sync::Arc;
 
 use pantau_present::{self as present, Lang};
 use pantau_store::{
-    Actor, ImportMode, ImportSummary, NewUser, Role, Store, StoreError, UserProfile, password,
+    Actor, ImportMode, ImportSource, ImportSummary, NewUser, Role, Store, StoreError, UserProfile,
+    password,
 };
 
 use crate::{Failure, evaluate::read_bundle_text};
@@ -207,6 +208,9 @@ pub async fn migrate(args: DatabaseArgs) -> Result<(), Failure> {
 
 pub async fn import(args: ImportArgs) -> Result<(), Failure> {
     let text = read_bundle_text(&args.bundle)?;
+    let name = args.bundle.display().to_string();
+    // "-" is standard input: no file to name, only its bytes.
+    let source = ImportSource::of(Some(name.as_str()).filter(|n| *n != "-"), text.as_bytes());
     let limits = args.limits.limits();
     // Parse and check off the async threads, within the time limit: a file
     // that takes longer is refused before anything is written.
@@ -228,7 +232,9 @@ pub async fn import(args: ImportArgs) -> Result<(), Failure> {
     } else {
         ImportMode::NewRegion
     };
-    let summary = store.import_bundle(&bundle, mode, &Actor::cli()).await?;
+    let summary = store
+        .import_bundle_from(&bundle, mode, &Actor::cli(), Some(&source))
+        .await?;
     println!("{}", import_summary(&summary));
     Ok(())
 }

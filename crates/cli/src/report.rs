@@ -10,7 +10,7 @@ use pantau_domain::bundle::Bundle;
 use pantau_domain::{Options, evaluate};
 use pantau_report::pdf::Signature;
 use pantau_report::{Report, final_evaluation};
-use pantau_store::{Actor, ImportMode, StoreError};
+use pantau_store::{Actor, ImportMode, ImportSource, StoreError};
 
 use crate::Failure;
 use crate::database::{DatabaseArgs, open, run};
@@ -274,7 +274,15 @@ pub async fn import_xlsx(args: ImportXlsxArgs) -> Result<(), Failure> {
         }
     };
     let summary = store
-        .import_bundle(&bundle, ImportMode::Merge, &Actor::cli())
+        .import_bundle_from(
+            &bundle,
+            ImportMode::Merge,
+            &Actor::cli(),
+            Some(&ImportSource::of(
+                Some(&args.file.display().to_string()),
+                &bytes,
+            )),
+        )
         .await?;
     println!("{}", crate::database::import_summary(&summary));
     Ok(())

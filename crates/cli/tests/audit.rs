@@ -28,6 +28,20 @@ async fn verify_catches_an_edit(database: &str, edit: impl AsyncFnOnce(&str)) {
     let bundle = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/small-bundle.json");
     let imported = pantau(database, &["import", bundle.to_str().unwrap()]);
     assert!(imported.status.success(), "{}", stderr(&imported));
+    // The import's record says what it brought and the SHA-256 of the file.
+    {
+        let store = pantau_store::connect(database).await.unwrap();
+        let log = store.audit_log("3275", 10).await.unwrap();
+        let detail = log[0].after.as_ref().unwrap();
+        assert_eq!(log[0].action, "import");
+        let bytes = std::fs::read(&bundle).unwrap();
+        let source = pantau_store::ImportSource::of(None, &bytes);
+        assert_eq!(detail["source"]["sha256"], source.sha256.as_str());
+        assert_eq!(detail["source"]["bytes"], bytes.len());
+        assert!(detail["programs"].as_u64().unwrap() > 0, "{detail}");
+        assert!(detail["targets"].as_u64().unwrap() > 0, "{detail}");
+        assert!(detail.get("entries_added").is_some(), "{detail}");
+    }
     for name in ["satu", "dua"] {
         let out = pantau(
             database,

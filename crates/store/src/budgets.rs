@@ -145,13 +145,15 @@ pub trait BudgetStore: Send + Sync {
     ) -> Result<()>;
 
     /// Replace the year's figures of every unit listed, all or nothing, as one
-    /// import; units not listed keep theirs. Returns the months written.
+    /// import; units not listed keep theirs. Returns the months written. The
+    /// audit record names `source`, the file read, beside the counts.
     async fn replace_budget_years(
         &self,
         region: &str,
         year: i32,
         years: &[ImportedYear],
         actor: &Actor,
+        source: Option<&crate::regions::ImportSource>,
     ) -> Result<usize>;
 
     /// Months units submitted that wait for BPKAD, oldest entry first.
@@ -514,6 +516,7 @@ macro_rules! budget_store_impl {
                 year: i32,
                 years: &[$crate::budgets::ImportedYear],
                 actor: &Actor,
+                source: Option<&$crate::regions::ImportSource>,
             ) -> Result<usize> {
                 let mut tx = self.begin_write().await?;
                 let region_id = Self::region_id(&mut tx, region)
@@ -575,10 +578,14 @@ macro_rules! budget_store_impl {
                     entity: "budget".into(),
                     entity_id: Some(year.to_string()),
                     before: None,
-                    after: Some(serde_json::json!({
-                        "units": years.iter().map(|y| y.unit.as_str()).collect::<Vec<_>>(),
-                        "months": written,
-                    })),
+                    after: Some($crate::regions::ImportSource::detail(
+                        source,
+                        serde_json::json!({
+                            "units": years.iter().map(|y| y.unit.as_str()).collect::<Vec<_>>(),
+                            "budgets": years.len(),
+                            "months": written,
+                        }),
+                    )),
                 };
                 Self::bump_version(&mut tx, region_id, true).await?;
                 Self::append_audit_in(&mut tx, Some(region_id), actor, &record).await?;

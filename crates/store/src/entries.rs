@@ -18,7 +18,7 @@ use crate::backend::{corrupt, decimal, entry_status};
 
 pub(crate) const ENTRY_SELECT: &str = "SELECT e.id, p.code AS program, t.code AS target, t.name AS target_name, \
      u.code AS unit, c.code AS cluster, e.activity_date, e.submitted_at, e.value, e.status, e.note, \
-     e.return_reason, ru.username AS reviewed_by \
+     e.return_reason, ru.username AS reviewed_by, e.imported_at \
      FROM entries e JOIN regions r ON r.id = e.region_id JOIN targets t ON t.id = e.target_id \
      JOIN programs p ON p.id = t.program_id JOIN units u ON u.id = t.unit_id \
      LEFT JOIN clusters c ON c.id = u.cluster_id LEFT JOIN users ru ON ru.id = e.reviewed_by";
@@ -48,6 +48,7 @@ where
         note: row.try_get("note")?,
         return_reason: row.try_get("return_reason")?,
         reviewed_by: row.try_get("reviewed_by")?,
+        imported_at: row.try_get("imported_at")?,
     })
 }
 
@@ -113,6 +114,9 @@ pub struct EntryRow {
     pub note: Option<String>,
     pub return_reason: Option<String>,
     pub reviewed_by: Option<String>,
+    /// When it came in through an import, status and all, rather than
+    /// being submitted (and reviewed) here.
+    pub imported_at: Option<DateTime<Utc>>,
 }
 
 /// Which entries to list.

@@ -39,7 +39,8 @@ pub use admin::{
     ResetRefused, Use, UserEdit, check_logo_png,
 };
 pub use audit::{
-    AuditChainReport, AuditFilter, AuditRecord, AuditStore, BrokenLink, BrokenReason, NewAudit,
+    AuditChainReport, AuditFacets, AuditFilter, AuditRecord, AuditStore, BrokenLink, BrokenReason,
+    NewAudit, REFUSAL_WINDOW,
 };
 pub use backend::{PostgresStore, SqliteStore};
 pub use budgets::BudgetStore;
@@ -52,7 +53,7 @@ pub use meetings::MeetingStore;
 pub use outbox::OutboxStore;
 pub use outbox::{AfterFailure, Channel, Claimed, Message, MessageStatus, NewMessage, RetryPolicy};
 pub use regions::{
-    CHANGES_KEPT, ChangedEntry, ChangedNilReport, DataChanges, ImportMode, ImportSummary,
+    CHANGES_KEPT, ChangedEntry, ChangedNilReport, DataChanges, ImportMode, ImportSource, ImportSummary,
     ProgramRowIds, RegionRow, RegionSnapshot, RegionStore, RegionVersion,
 };
 pub use users::{NewUser, SessionRow, SessionWrite, User, UserProfile, UserStore};

@@ -32,8 +32,48 @@ pub struct ImportSummary {
     pub programs: usize,
     pub targets: usize,
     pub entries_added: usize,
+    /// Of the entries added, those that arrived already verified.
+    pub entries_verified: usize,
     pub nil_reports_added: usize,
     pub budgets: usize,
+}
+
+/// The file an import came from, as its audit record names it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ImportSource {
+    /// The file's name as given, if any.
+    pub file: Option<String>,
+    /// SHA-256 of the file's bytes, in lowercase hex.
+    pub sha256: String,
+    pub bytes: u64,
+}
+
+impl ImportSource {
+    /// The source of `bytes`, read from the file called `file`.
+    pub fn of(file: Option<&str>, bytes: &[u8]) -> ImportSource {
+        use sha2::{Digest, Sha256};
+        let digest = Sha256::digest(bytes);
+        ImportSource {
+            file: file.filter(|f| !f.is_empty()).map(str::to_owned),
+            sha256: digest.iter().map(|b| format!("{b:02x}")).collect(),
+            bytes: bytes.len() as u64,
+        }
+    }
+
+    /// The audit record's detail: `summary`'s fields with the source's beside them.
+    pub(crate) fn detail(
+        source: Option<&ImportSource>,
+        summary: serde_json::Value,
+    ) -> serde_json::Value {
+        let mut detail = summary;
+        if let (Some(source), serde_json::Value::Object(fields)) = (source, &mut detail) {
+            fields.insert(
+                "source".into(),
+                serde_json::to_value(source).expect("a source serializes"),
+            );
+        }
+        detail
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -120,6 +160,18 @@ pub trait RegionStore: Send + Sync {
         bundle: &Bundle,
         mode: ImportMode,
         actor: &Actor,
+    ) -> Result<ImportSummary> {
+        self.import_bundle_from(bundle, mode, actor, None).await
+    }
+
+    /// [`RegionStore::import_bundle`] of a bundle read from a file: the audit
+    /// record names the file and its SHA-256 beside the counts.
+    async fn import_bundle_from(
+        &self,
+        bundle: &Bundle,
+        mode: ImportMode,
+        actor: &Actor,
+        source: Option<&ImportSource>,
     ) -> Result<ImportSummary>;
 
     /// Merge a changed plan (the region's bundle with one thing edited) in one
@@ -431,6 +483,7 @@ macro_rules! region_store_impl {
                 mode: ImportMode,
                 actor: &Actor,
                 record: Option<NewAudit>,
+                source: Option<&$crate::regions::ImportSource>,
             ) -> Result<ImportSummary> {
                 pantau_domain::validate_with(bundle, self.limits)?;
                 let mut tx = self.begin_write().await?;
@@ -441,6 +494,8 @@ macro_rules! region_store_impl {
                     .clone()
                     .unwrap_or_else(|| pantau_domain::validate::DEFAULT_TIMEZONE.name().to_owned());
                 let existing = Self::region_id(&mut tx, code).await?;
+                // Entries written by a plan change are the region's own; by an import, imported.
+                let imported_at = record.is_none().then(|| stored_moment(Utc::now()));
                 if existing.is_some() && mode == ImportMode::NewRegion {
                     return Err(StoreError::RegionExists(code.clone()));
                 }
@@ -505,6 +560,7 @@ macro_rules! region_store_impl {
                     programs: bundle.programs.len(),
                     targets: 0,
                     entries_added: 0,
+                    entries_verified: 0,
                     nil_reports_added: 0,
                     budgets: bundle.budgets.len(),
                 };
@@ -599,8 +655,8 @@ macro_rules! region_store_impl {
                             continue;
                         }
                         sqlx::query(
-                            "INSERT INTO entries (region_id, target_id, activity_date, submitted_at, value, status, note) \
-                             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                            "INSERT INTO entries (region_id, target_id, activity_date, submitted_at, value, status, note, imported_at) \
+                             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
                         )
                         .bind(region_id)
                         .bind(target_id)
@@ -609,9 +665,13 @@ macro_rules! region_store_impl {
                         .bind(entry.value.to_string())
                         .bind(entry.status.code())
                         .bind(&entry.note)
+                        .bind(imported_at)
                         .execute(&mut *tx)
                         .await?;
                         summary.entries_added += 1;
+                        if entry.status == pantau_domain::bundle::EntryStatus::Verified {
+                            summary.entries_verified += 1;
+                        }
                     }
 
                     let mut present_nil: HashSet<(i64, NaiveDate, DateTime<Utc>)> = HashSet::new();
@@ -678,7 +738,10 @@ macro_rules! region_store_impl {
                     entity: "region".into(),
                     entity_id: Some(code.clone()),
                     before: None,
-                    after: Some(serde_json::to_value(&summary).expect("a summary serializes")),
+                    after: Some($crate::regions::ImportSource::detail(
+                        source,
+                        serde_json::to_value(&summary).expect("a summary serializes"),
+                    )),
                 });
                 Self::bump_version(&mut tx, region_id, true).await?;
                 Self::append_audit_in(&mut tx, Some(region_id), actor, &record).await?;
@@ -689,17 +752,18 @@ macro_rules! region_store_impl {
 
         #[async_trait::async_trait]
         impl $crate::regions::RegionStore for $store {
-            async fn import_bundle(
+            async fn import_bundle_from(
                 &self,
                 bundle: &Bundle,
                 mode: ImportMode,
                 actor: &Actor,
+                source: Option<&$crate::regions::ImportSource>,
             ) -> Result<ImportSummary> {
-                self.import_in(bundle, mode, actor, None).await
+                self.import_in(bundle, mode, actor, None, source).await
             }
 
             async fn apply_plan_change(&self, bundle: &Bundle, actor: &Actor, record: NewAudit) -> Result<()> {
-                self.import_in(bundle, ImportMode::Merge, actor, Some(record)).await.map(|_| ())
+                self.import_in(bundle, ImportMode::Merge, actor, Some(record), None).await.map(|_| ())
             }
 
             async fn region_bundle(&self, code: &str) -> Result<Bundle> {

@@ -313,7 +313,7 @@ async fn import_replaces_the_listed_units_all_or_nothing(db: Db) {
         let mut years = good.clone();
         years.push(bad.clone());
         assert!(
-            db.replace_budget_years("3275", 2025, &years, &bpkad)
+            db.replace_budget_years("3275", 2025, &years, &bpkad, None)
                 .await
                 .is_err(),
             "{bad:?}"
@@ -326,7 +326,7 @@ async fn import_replaces_the_listed_units_all_or_nothing(db: Db) {
     assert_eq!(db.audit_log("3275", 1000).await.unwrap().len(), log_before);
 
     assert_eq!(
-        db.replace_budget_years("3275", 2025, &good, &bpkad)
+        db.replace_budget_years("3275", 2025, &good, &bpkad, None)
             .await
             .unwrap(),
         3

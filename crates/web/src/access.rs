@@ -5,7 +5,7 @@
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use pantau_store::{Actor, NewAudit, Role, User};
+use pantau_store::{Actor, Role, User};
 use rand::Rng;
 use tower_sessions::Session;
 
@@ -134,18 +134,18 @@ pub fn evaluator_of(user: &User) -> Option<EvaluatorOf<'_>> {
     })
 }
 
-/// Record a refused attempt of `user` and build the refusal.
+/// Record a refused attempt of `user` and build the refusal. Repeated
+/// refusals are counted, not written one record each (`record_refusal`).
 pub async fn deny(state: &AppState, user: &User, attempted: &str) -> PageError {
-    let record = NewAudit {
-        action: "permission_denied".into(),
-        entity: attempted.into(),
-        entity_id: None,
-        before: None,
-        after: Some(serde_json::json!({"role": user.role})),
-    };
     if let Err(err) = state
         .store
-        .append_audit(Some(&user.region), &actor_of(user), record)
+        .record_refusal(
+            &user.region,
+            &actor_of(user),
+            attempted,
+            Some(serde_json::json!({"role": user.role})),
+            chrono::Utc::now(),
+        )
         .await
     {
         tracing::error!("audit of a refusal failed: {err}");

@@ -530,6 +530,8 @@ pub struct EntryView {
     pub submitted_at: String,
     /// Its evidence, when the user may see it.
     pub evidence: Vec<crate::thumbnail::EvidenceView>,
+    /// It came in through an import.
+    pub imported: bool,
 }
 
 #[derive(Template)]
@@ -598,6 +600,7 @@ async fn target_page(
             Vec::new()
         };
         views.push(EntryView {
+            imported: e.imported_at.is_some(),
             activity_date: present::date(lang, e.activity_date),
             value: present::number(lang, Some(e.value)),
             status: present::entry_status(lang, e.status).to_owned(),

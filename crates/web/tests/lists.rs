@@ -506,7 +506,186 @@ async fn every_table_heads_its_columns(backend: &str) {
     assert!(checked >= 8, "only {checked} tables were checked");
 }
 
+/// The region's day, `offset` days from today.
+fn region_day(offset: i64) -> String {
+    (Utc::now()
+        .with_timezone(&chrono_tz::Asia::Jakarta)
+        .date_naive()
+        + chrono::Duration::days(offset))
+    .format("%Y-%m-%d")
+    .to_string()
+}
+
+async fn audit_filters_export_and_counts_repeated_refusals(backend: &str) {
+    let app = spawn_app(backend).await;
+    let operator = app.logged_in("op-dp3a").await;
+    let before = app
+        .store
+        .count_audit(REGION, &pantau_store::AuditFilter::default())
+        .await
+        .unwrap();
+    for _ in 0..50 {
+        let (status, _) = operator.get("/audit").await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+    }
+    let (status, _, _) = operator.download("/audit.csv").await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "the export is the admin's too"
+    );
+    let after = app
+        .store
+        .count_audit(REGION, &pantau_store::AuditFilter::default())
+        .await
+        .unwrap();
+    assert_eq!(
+        after - before,
+        2,
+        "50 refusals and an export refused: two records"
+    );
+    // Text a spreadsheet would run, recorded by someone called so.
+    app.store
+        .append_audit(
+            Some(REGION),
+            &Actor {
+                user_id: None,
+                label: "=HYPERLINK(\"http://x\")".into(),
+            },
+            pantau_store::NewAudit {
+                action: "edit".into(),
+                entity: "@SUM(A1)".into(),
+                entity_id: Some("-1+1".into()),
+                before: None,
+                after: None,
+            },
+        )
+        .await
+        .unwrap();
+    // Enough more for a second page.
+    for n in 0..20 {
+        app.store
+            .append_audit(
+                Some(REGION),
+                &Actor::cli(),
+                pantau_store::NewAudit {
+                    action: "note".into(),
+                    entity: "test".into(),
+                    entity_id: Some(n.to_string()),
+                    before: None,
+                    after: None,
+                },
+            )
+            .await
+            .unwrap();
+    }
+
+    let admin = app.logged_in("admin").await;
+    let (status, page) = admin.get("/audit?pelaku=op-dp3a").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        showing(&page),
+        "Menampilkan 1–3 dari 3",
+        "its log-in and two records"
+    );
+    let (status, page) = admin
+        .get("/audit?pelaku=op-dp3a&tindakan=permission_denied")
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(showing(&page), "Menampilkan 1–2 dari 2");
+    assert!(page.contains("Ditolak 50 kali berturut-turut"), "{page}");
+    assert!(
+        page.contains("href=\"/audit.csv?pelaku=op-dp3a&#38;tindakan=permission_denied\""),
+        "the export keeps the filters: {page}"
+    );
+    let (_, page) = admin
+        .get("/audit?pelaku=op-dp3a&tindakan=permission_denied&objek=audit.export")
+        .await;
+    assert_eq!(showing(&page), "Menampilkan 1–1 dari 1");
+    let (_, page) = admin.get("/audit?tindakan=nope").await;
+    assert!(page.contains("Tindakan “nope” tidak dikenal"), "{page}");
+
+    // Dates are the region's days, both ends included. Since `before`: two
+    // refusals, the 21 records above and the admin's log-in.
+    let total = before + 24;
+    let (_, page) = admin
+        .get(&format!(
+            "/audit?dari={}&sampai={}",
+            region_day(-1),
+            region_day(1)
+        ))
+        .await;
+    assert_eq!(showing(&page), format!("Menampilkan 1–20 dari {total}"));
+    assert!(
+        page.contains(&format!(
+            "href=\"/audit?dari={}&#38;sampai={}&#38;halaman=2\"",
+            region_day(-1),
+            region_day(1)
+        )),
+        "the page links keep the dates: {page}"
+    );
+    let (_, page) = admin.get(&format!("/audit?dari={}", region_day(1))).await;
+    assert_eq!(showing(&page), "Tidak ada yang cocok.");
+    let (_, page) = admin
+        .get(&format!("/audit?sampai={}", region_day(-1)))
+        .await;
+    assert_eq!(showing(&page), "Tidak ada yang cocok.");
+    let (_, page) = admin.get("/audit?dari=kemarin").await;
+    assert!(page.contains("“kemarin” bukan tanggal"), "{page}");
+    assert_eq!(showing(&page), format!("Menampilkan 1–20 dari {total}"));
+
+    // The export: the same filters, every row, formulas neutralised.
+    let (status, content_type, bytes) = admin
+        .download("/audit.csv?pelaku=op-dp3a&tindakan=permission_denied")
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(content_type.starts_with("text/csv"), "{content_type}");
+    let mut reader = csv::Reader::from_reader(bytes.as_slice());
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 2);
+    let headers = reader.headers().unwrap().clone();
+    let column = |name: &str| headers.iter().position(|h| h == name).unwrap();
+    let refused = rows
+        .iter()
+        .find(|r| &r[column("entity")] == "audit.read")
+        .unwrap();
+    assert_eq!(&refused[column("repeated")], "50");
+    assert_eq!(&refused[column("action")], "permission_denied");
+    let (_, _, bytes) = admin
+        .download("/audit.csv?pelaku=%3DHYPERLINK(%22http%3A%2F%2Fx%22)")
+        .await;
+    let mut reader = csv::Reader::from_reader(bytes.as_slice());
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(&rows[0][column("actor")], "'=HYPERLINK(\"http://x\")");
+    assert_eq!(&rows[0][column("entity")], "'@SUM(A1)");
+    assert_eq!(&rows[0][column("entity_id")], "'-1+1");
+    let (_, _, all) = admin.download("/audit.csv").await;
+    let all = csv::Reader::from_reader(all.as_slice()).records().count() as i64;
+    assert_eq!(all, total, "the export is not paged");
+}
+
+async fn imported_entries_say_so(backend: &str) {
+    let app = spawn_app(backend).await;
+    let evaluator = app.logged_in("asda1").await;
+    let (status, page) = evaluator.get("/target/100HK/DP3A-01").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("diimpor"), "{page}");
+    let operator = app.logged_in("op-dp3a").await;
+    let (_, page) = operator.get("/lapor/riwayat").await;
+    assert!(page.contains("diimpor"), "{page}");
+    // Entries submitted here carry no marker.
+    let (_, page) = operator.get(&format!("/lapor/riwayat?q={MARK}")).await;
+    assert_eq!(showing(&page), "Tidak ada yang cocok.");
+    make_entries(&app, "DP3A-01", 1).await;
+    let (_, page) = operator.get(&format!("/lapor/riwayat?q={MARK}")).await;
+    assert_eq!(showing(&page), "Menampilkan 1–1 dari 1");
+    assert!(!page.contains("diimpor"), "{page}");
+}
+
 on_both_backends!(
+    audit_filters_export_and_counts_repeated_refusals,
+    imported_entries_say_so,
     queue_searches_sorts_filters_and_pages,
     history_follow_ups_and_audit_lists,
     meetings_list_filters_and_pages,

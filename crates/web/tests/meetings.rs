@@ -32,8 +32,8 @@ async fn denials(app: &TestApp) -> usize {
         .await
         .unwrap()
         .iter()
-        .filter(|r| r.action == "permission_denied")
-        .count()
+        .map(|r| r.refusals() as usize)
+        .sum()
 }
 
 async fn hold_a_meeting_and_close_it(backend: &str) {

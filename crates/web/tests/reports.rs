@@ -347,10 +347,29 @@ async fn import_is_for_admins_and_all_or_nothing(backend: &str) {
         "nothing written from a refused workbook"
     );
 
-    let started = admin.upload(entries_workbook(false)).await;
+    let good = entries_workbook(false);
+    let started = admin.upload(good.clone()).await;
     let outcome = admin.import_outcome(&started.location).await;
     assert!(outcome.contains("id=\"import-done\""), "{outcome}");
     assert_eq!(count().await, before + 1);
+    // The import's record names the file and its SHA-256 beside the counts;
+    // the entry it brought is marked as imported.
+    let log = app.store.audit_log("3275", 1).await.unwrap();
+    assert_eq!(log[0].action, "import");
+    let detail = log[0].after.as_ref().unwrap();
+    let source = pantau_store::ImportSource::of(Some("impor.xlsx"), &good);
+    assert_eq!(detail["source"]["sha256"], source.sha256.as_str());
+    assert_eq!(detail["source"]["file"], "impor.xlsx");
+    assert_eq!(detail["entries_added"], 1);
+    let newest = app
+        .store
+        .entries("3275", &Default::default())
+        .await
+        .unwrap()
+        .into_iter()
+        .max_by_key(|e| e.id)
+        .unwrap();
+    assert!(newest.imported_at.is_some());
 }
 
 macro_rules! on_both_backends {

@@ -298,12 +298,7 @@ async fn forbidden_actions_are_refused_and_change_nothing(backend: &str) {
         .unwrap();
     assert_eq!(still.status, pantau_domain::bundle::EntryStatus::Submitted);
     let log = app.store.audit_log("3275", 50).await.unwrap();
-    assert!(
-        log.iter()
-            .filter(|r| r.action == "permission_denied")
-            .count()
-            >= 5
-    );
+    assert!(log.iter().map(|r| r.refusals()).sum::<i64>() >= 5);
 }
 
 async fn bad_input_gets_a_clear_message_and_writes_nothing(backend: &str) {

@@ -185,3 +185,10 @@ compliance-legend = Report colours
 import-timed-out = { $file }: reading and checking this file took longer than { $seconds } seconds; nothing was imported.
 leaders-trend-window = The trends show the last { $weeks } weeks: { $first } to { $last }.
 text-too-long = { $field }: it has { $chars } characters; at most { $max } are allowed.
+audit-from = From date
+audit-to = To date
+audit-csv = Download CSV (with these filters)
+# A refusal repeated by the same person for the same thing within a window.
+audit-repeated = Refused { $count } times in a row
+list-bad-date = { $field } “{ $value }” is not a date (YYYY-MM-DD), so it does not filter the list.
+entry-imported = imported

@@ -185,3 +185,10 @@ compliance-legend = Warna laporan
 import-timed-out = { $file }: membaca dan memeriksa berkas ini memakan waktu lebih dari { $seconds } detik; tidak ada yang diimpor.
 leaders-trend-window = Tren menampilkan { $weeks } minggu terakhir: { $first } sampai { $last }.
 text-too-long = { $field }: panjangnya { $chars } karakter; paling banyak { $max } karakter.
+audit-from = Dari tanggal
+audit-to = Sampai tanggal
+audit-csv = Unduh CSV (dengan saringan ini)
+# A refusal repeated by the same person for the same thing within a window.
+audit-repeated = Ditolak { $count } kali berturut-turut
+list-bad-date = { $field } “{ $value }” bukan tanggal (TTTT-BB-HH), jadi tidak dipakai menyaring.
+entry-imported = diimpor

@@ -259,6 +259,8 @@ pub struct EntryInfo {
     status: EntryState,
     note: Option<String>,
     return_reason: Option<String>,
+    /// Came in through an import (bundle or XLSX template), status and all.
+    imported: bool,
 }
 
 impl From<pantau_store::EntryRow> for EntryInfo {
@@ -274,6 +276,7 @@ impl From<pantau_store::EntryRow> for EntryInfo {
             status: e.status.into(),
             note: e.note,
             return_reason: e.return_reason,
+            imported: e.imported_at.is_some(),
         }
     }
 }

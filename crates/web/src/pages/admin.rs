@@ -818,12 +818,17 @@ pub async fn import(
     let mut csrf = None;
     let mut text = None;
     let mut file_name = String::new();
+    let mut source = None;
     while let Some(part) = multipart.next_field().await.map_err(|_| unreadable())? {
         match part.name() {
             Some("csrf") => csrf = part.text().await.ok(),
             Some("bundle") => {
                 file_name = part.file_name().unwrap_or_default().to_owned();
                 let bytes = part.bytes().await.map_err(|_| unreadable())?;
+                source = Some(pantau_store::ImportSource::of(
+                    Some(file_name.as_str()).filter(|n| !n.is_empty()),
+                    &bytes,
+                ));
                 text = Some(
                     String::from_utf8(bytes.to_vec())
                         .map_err(|_| PageError::BadRequest(tr.t("admin-bundle-not-json")))?,
@@ -880,7 +885,12 @@ pub async fn import(
     }
     match state
         .store
-        .import_bundle(&bundle, pantau_store::ImportMode::Merge, &user.actor())
+        .import_bundle_from(
+            &bundle,
+            pantau_store::ImportMode::Merge,
+            &user.actor(),
+            source.as_ref(),
+        )
         .await
     {
         Ok(summary) => {

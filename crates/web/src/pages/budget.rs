@@ -914,7 +914,13 @@ async fn import(
     };
     let written = state
         .store
-        .replace_budget_years(user.region(), year, &years, &user.actor())
+        .replace_budget_years(
+            user.region(),
+            year,
+            &years,
+            &user.actor(),
+            Some(&pantau_store::ImportSource::of(Some(&name), &bytes)),
+        )
         .await?;
     Ok(Redirect::to(&format!("/anggaran/impor?year={year}&done={written}")).into_response())
 }

@@ -30,6 +30,8 @@ pub struct QueueRow {
     pub note: String,
     pub submitted_at: String,
     pub evidence: Vec<EvidenceView>,
+    /// It came in through an import.
+    pub imported: bool,
 }
 
 #[derive(Template)]
@@ -124,6 +126,7 @@ pub async fn list(
             note: e.note.unwrap_or_default(),
             submitted_at: present::moment(lang, region.timezone, e.submitted_at),
             evidence,
+            imported: e.imported_at.is_some(),
         });
     }
     let nav = Nav::of(&user).await?;

@@ -329,6 +329,10 @@ async fn import(
     let bytes = bytes
         .filter(|b| !b.is_empty())
         .ok_or_else(|| PageError::BadRequest("file: choose an XLSX file".into()))?;
+    let source = pantau_store::ImportSource::of(
+        Some(file_name.as_str()).filter(|n| !n.is_empty()),
+        &bytes,
+    );
     let id = rand::random::<u64>() >> 12;
     JOBS.lock().expect("jobs lock").insert(
         id,
@@ -374,7 +378,12 @@ async fn import(
                 Err(problems) => Ok(ImportState::Refused(problems)),
                 Ok(bundle) => {
                     let summary = store
-                        .import_bundle(&bundle, pantau_store::ImportMode::Merge, &actor)
+                        .import_bundle_from(
+                            &bundle,
+                            pantau_store::ImportMode::Merge,
+                            &actor,
+                            Some(&source),
+                        )
                         .await
                         .map_err(|e| e.to_string())?;
                     Ok::<_, String>(ImportState::Done(format!(

@@ -79,11 +79,13 @@ pub struct Choice {
     pub selected: bool,
 }
 
-/// A filter's select, as the list's form shows it.
+/// A filter's select, or its date field, as the list's form shows it.
 pub struct FilterView {
     pub name: &'static str,
     pub label: String,
     pub choices: Vec<Choice>,
+    /// A date field's value (`YYYY-MM-DD`); `None` for a select.
+    pub date: Option<String>,
 }
 
 /// Where to go back to after an action on a list at `path`: the page of the
@@ -245,8 +247,59 @@ impl<'a> ListRequest<'a> {
                     label,
                 })
                 .collect(),
+            date: None,
         });
         chosen
+    }
+
+    /// The date filter `name` (`YYYY-MM-DD`, as a date field sends it); any
+    /// other value is dropped with a notice.
+    pub fn date(&mut self, name: &'static str, label: String) -> Option<NaiveDate> {
+        let asked = self
+            .raw
+            .get(name)
+            .map(|v| v.trim().to_owned())
+            .filter(|v| !v.is_empty());
+        let chosen = match asked {
+            Some(value) => match NaiveDate::parse_from_str(&value, "%Y-%m-%d") {
+                Ok(date) => Some(date),
+                Err(_) => {
+                    self.notices.push(self.tr.t_with(
+                        "list-bad-date",
+                        &[("value", value), ("field", label.clone())],
+                    ));
+                    None
+                }
+            },
+            None => None,
+        };
+        let shown = chosen.map(|d| d.format("%Y-%m-%d").to_string());
+        if let Some(value) = &shown {
+            self.values.push((name, value.clone()));
+        }
+        self.filters.push(FilterView {
+            name,
+            label,
+            choices: Vec::new(),
+            date: Some(shown.unwrap_or_default()),
+        });
+        chosen
+    }
+
+    /// The query string of the list's current search, filters and order, no
+    /// page: for another view of the same rows (an export).
+    pub fn query(&self) -> String {
+        let mut pairs: Vec<(String, String)> = self.kept();
+        if let Some(q) = &self.q {
+            pairs.push(("q".into(), q.clone()));
+        }
+        for (name, value) in &self.values {
+            pairs.push(((*name).into(), value.clone()));
+        }
+        if self.sort != self.sorts[0].0 {
+            pairs.push(("urut".into(), self.sort.into()));
+        }
+        with_query("", &pairs)
     }
 
     /// The page to show of `total` rows (the last one if the page asked is
@@ -268,20 +321,13 @@ impl<'a> ListRequest<'a> {
 
     /// The query string of this list with `page` (and everything else kept).
     fn link(&self, page: i64) -> String {
-        let mut pairs: Vec<(String, String)> = self.kept();
-        if let Some(q) = &self.q {
-            pairs.push(("q".into(), q.clone()));
-        }
-        for (name, value) in &self.values {
-            pairs.push(((*name).into(), value.clone()));
-        }
-        if self.sort != self.sorts[0].0 {
-            pairs.push(("urut".into(), self.sort.into()));
-        }
-        if page > 1 {
-            pairs.push(("halaman".into(), page.to_string()));
-        }
-        with_query(&self.path, &pairs)
+        let query = self.query();
+        let page = if page > 1 {
+            format!("{}halaman={page}", if query.is_empty() { "?" } else { "&" })
+        } else {
+            String::new()
+        };
+        format!("{}{query}{page}", self.path)
     }
 
     fn kept(&self) -> Vec<(String, String)> {
