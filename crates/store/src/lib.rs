@@ -25,6 +25,8 @@ pub mod users;
 pub mod entries;
 #[macro_use]
 pub mod audit;
+#[macro_use]
+pub mod throttle;
 mod backend;
 pub mod password;
 
@@ -51,6 +53,10 @@ pub use entries::{
 pub use meetings::MeetingStore;
 pub use outbox::OutboxStore;
 pub use outbox::{AfterFailure, Channel, Claimed, Message, MessageStatus, NewMessage, RetryPolicy};
+pub use throttle::{
+    AccountFailures, PairState, THROTTLE_RETENTION, ThrottleKind, ThrottleStore,
+    throttle_account_key,
+};
 pub use regions::{ImportMode, ImportSummary, RegionRow, RegionStore, RegionVersion};
 pub use users::{NewUser, User, UserProfile, UserStore};
 
@@ -148,6 +154,7 @@ pub trait Store:
     + OutboxStore
     + BudgetStore
     + AdminStore
+    + ThrottleStore
     + Send
     + Sync
 {
@@ -165,7 +172,7 @@ pub trait Store:
 pub mod prelude {
     pub use crate::{
         AdminStore, AuditStore, BudgetStore, DocumentStore, EntryStore, MeetingStore, OutboxStore,
-        RegionStore, Store, UserStore,
+        RegionStore, Store, ThrottleStore, UserStore,
     };
 }
 
