@@ -53,11 +53,11 @@ pub use entries::{
 pub use meetings::MeetingStore;
 pub use outbox::OutboxStore;
 pub use outbox::{AfterFailure, Channel, Claimed, Message, MessageStatus, NewMessage, RetryPolicy};
+pub use regions::{ImportMode, ImportSummary, RegionRow, RegionStore, RegionVersion};
 pub use throttle::{
     AccountFailures, PairState, THROTTLE_RETENTION, ThrottleKind, ThrottleStore,
     throttle_account_key,
 };
-pub use regions::{ImportMode, ImportSummary, RegionRow, RegionStore, RegionVersion};
 pub use users::{NewUser, User, UserProfile, UserStore};
 
 pub type Id = i64;

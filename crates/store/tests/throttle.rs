@@ -264,7 +264,11 @@ async fn concurrent_failures_each_get_a_count(db: Db) {
         counts.push(attempt.await.unwrap());
     }
     counts.sort();
-    assert_eq!(counts, (1..=16).collect::<Vec<i64>>(), "no count given twice");
+    assert_eq!(
+        counts,
+        (1..=16).collect::<Vec<i64>>(),
+        "no count given twice"
+    );
 }
 
 async fn old_rows_are_pruned_as_failures_come(db: Db) {

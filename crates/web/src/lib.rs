@@ -7,12 +7,14 @@ mod api;
 mod budget_chart;
 mod budget_import;
 mod chart;
+mod client;
 mod error;
 mod evaluation;
 mod i18n;
 mod pages;
 mod service;
 mod session;
+mod throttle;
 mod thumbnail;
 
 use std::sync::Arc;
@@ -26,6 +28,7 @@ use tower_http::trace::TraceLayer;
 use tower_sessions::{Expiry, SessionManagerLayer};
 
 pub use api::openapi_document;
+pub use client::{TrustedProxy, TrustedProxyError};
 pub use error::PageError;
 
 /// Settings of a running server.
@@ -40,6 +43,9 @@ pub struct Config {
     /// The address people open the site at (`https://pantau.bekasikota.go.id`),
     /// for the links of e-mails. Unset: the request's own host.
     pub public_url: Option<String>,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (for log-in
+    /// throttling and the audit log); from anyone else the header is ignored.
+    pub trusted_proxies: Vec<TrustedProxy>,
 }
 
 impl Default for Config {
@@ -49,6 +55,7 @@ impl Default for Config {
             evidence_dir: std::path::PathBuf::from("pantau-data/evidence"),
             max_evidence_bytes: 5 * 1024 * 1024,
             public_url: None,
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -59,17 +66,18 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub i18n: Arc<i18n::Catalog>,
     pub evaluations: Arc<evaluation::Cache>,
-    pub throttle: Arc<pages::Throttle>,
 }
 
 impl AppState {
     pub fn new(store: Arc<dyn Store>, config: Config) -> Self {
+        // Made now rather than at the first unknown name, whose answer would
+        // otherwise take twice as long as any other.
+        pantau_store::password::dummy_hash();
         AppState {
             store,
             config: Arc::new(config),
             i18n: Arc::new(i18n::Catalog::load()),
             evaluations: Arc::new(evaluation::Cache::default()),
-            throttle: Arc::new(pages::Throttle::default()),
         }
     }
 }
