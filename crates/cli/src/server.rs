@@ -32,6 +32,15 @@ pub struct ServeArgs {
     pub evidence_dir: PathBuf,
     #[command(flatten)]
     pub notify: NotifyArgs,
+    /// A reverse proxy whose X-Forwarded-For names the client: an address
+    /// (10.0.0.5) or a network (10.0.0.0/8); repeat the flag, or separate
+    /// them with commas in the variable. From anyone else the header is ignored.
+    #[arg(
+        long = "trusted-proxy",
+        env = "PANTAU_TRUSTED_PROXIES",
+        value_delimiter = ','
+    )]
+    pub trusted_proxies: Vec<pantau_web::TrustedProxy>,
 }
 
 /// Reminders by e-mail and webhook: on when `--smtp-url` or `--webhook-url` is given.
@@ -313,6 +322,7 @@ pub async fn serve(args: ServeArgs) -> Result<(), Failure> {
         secure_cookies: args.secure_cookies,
         evidence_dir: args.evidence_dir,
         public_url: args.public_url,
+        trusted_proxies: args.trusted_proxies,
         ..Default::default()
     };
     listen_and_serve(pantau_web::AppState::new(store, config), args.listen).await
@@ -353,4 +363,41 @@ pub async fn demo(args: DemoArgs) -> Result<(), Failure> {
         ..Default::default()
     };
     listen_and_serve(pantau_web::AppState::new(store, config), args.listen).await
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use crate::{Cli, Command};
+
+    fn serve(args: &[&str]) -> Result<super::ServeArgs, clap::Error> {
+        let all = ["pantau", "serve"].iter().chain(args);
+        match Cli::try_parse_from(all)?.command {
+            Command::Serve(args) => Ok(args),
+            _ => unreachable!("pantau serve parses as serve"),
+        }
+    }
+
+    #[test]
+    fn trusted_proxies_are_repeated_flags_of_addresses_or_networks() {
+        let args = serve(&[
+            "--trusted-proxy",
+            "10.0.0.5",
+            "--trusted-proxy",
+            "172.16.0.0/12,fd00::/8",
+        ])
+        .unwrap();
+        let shown: Vec<String> = args.trusted_proxies.iter().map(|p| p.to_string()).collect();
+        assert_eq!(shown, ["10.0.0.5/32", "172.16.0.0/12", "fd00::/8"]);
+        let error = serve(&["--trusted-proxy", "proxy.local"])
+            .err()
+            .expect("a name is refused");
+        assert!(
+            error
+                .to_string()
+                .contains("\"proxy.local\" is not an IP address"),
+            "{error}"
+        );
+    }
 }
