@@ -56,6 +56,15 @@ pub struct ServeArgs {
         value_parser = clap::value_parser!(u32).range(1..)
     )]
     pub session_absolute_hours: u32,
+    /// A reverse proxy whose X-Forwarded-For names the client: an address
+    /// (10.0.0.5) or a network (10.0.0.0/8); repeat the flag, or separate
+    /// them with commas in the variable. From anyone else the header is ignored.
+    #[arg(
+        long = "trusted-proxy",
+        env = "PANTAU_TRUSTED_PROXIES",
+        value_delimiter = ','
+    )]
+    pub trusted_proxies: Vec<pantau_web::TrustedProxy>,
 }
 
 /// Reminders by e-mail and webhook: on when `--smtp-url` or `--webhook-url` is given.
@@ -345,6 +354,7 @@ pub async fn serve(args: ServeArgs) -> Result<(), Failure> {
         header_read_timeout: std::time::Duration::from_secs(args.header_read_timeout),
         max_connections: usize::try_from(args.max_connections).unwrap_or(usize::MAX),
         session_absolute_hours: args.session_absolute_hours,
+        trusted_proxies: args.trusted_proxies,
         ..Default::default()
     };
     listen_and_serve(pantau_web::AppState::new(store, config), args.listen).await
@@ -386,4 +396,41 @@ pub async fn demo(args: DemoArgs) -> Result<(), Failure> {
         ..Default::default()
     };
     listen_and_serve(pantau_web::AppState::new(store, config), args.listen).await
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use crate::{Cli, Command};
+
+    fn serve(args: &[&str]) -> Result<super::ServeArgs, clap::Error> {
+        let all = ["pantau", "serve"].iter().chain(args);
+        match Cli::try_parse_from(all)?.command {
+            Command::Serve(args) => Ok(args),
+            _ => unreachable!("pantau serve parses as serve"),
+        }
+    }
+
+    #[test]
+    fn trusted_proxies_are_repeated_flags_of_addresses_or_networks() {
+        let args = serve(&[
+            "--trusted-proxy",
+            "10.0.0.5",
+            "--trusted-proxy",
+            "172.16.0.0/12,fd00::/8",
+        ])
+        .unwrap();
+        let shown: Vec<String> = args.trusted_proxies.iter().map(|p| p.to_string()).collect();
+        assert_eq!(shown, ["10.0.0.5/32", "172.16.0.0/12", "fd00::/8"]);
+        let error = serve(&["--trusted-proxy", "proxy.local"])
+            .err()
+            .expect("a name is refused");
+        assert!(
+            error
+                .to_string()
+                .contains("\"proxy.local\" is not an IP address"),
+            "{error}"
+        );
+    }
 }

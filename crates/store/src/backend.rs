@@ -2,11 +2,12 @@
 //! engines take `$N` parameters, `ON CONFLICT ... DO UPDATE` and `RETURNING`),
 //! so each part's macro body (`region_store_impl!` in `regions.rs`,
 //! `user_store_impl!`, `entry_store_impl!`, `audit_store_impl!`,
-//! `meeting_store_impl!`, `outbox_store_impl!`, `budget_store_impl!`) is
-//! instantiated here once per backend, beside the helpers they share: the
-//! region's id, the version bump, the write transaction and the conversions of
-//! stored values. The migrations, which do differ (types, identity columns),
-//! live in `migrations/sqlite` and `migrations/postgres`.
+//! `meeting_store_impl!`, `outbox_store_impl!`, `budget_store_impl!`,
+//! `throttle_store_impl!`) is instantiated here once per backend, beside the
+//! helpers they share: the region's id, the version bump, the write
+//! transaction and the conversions of stored values. The migrations, which do
+//! differ (types, identity columns), live in `migrations/sqlite` and
+//! `migrations/postgres`.
 
 use std::collections::{HashMap, HashSet};
 use std::str::FromStr;
@@ -281,6 +282,8 @@ audit_store_impl!(SqliteStore, sqlx::Sqlite);
 audit_store_impl!(PostgresStore, sqlx::Postgres);
 admin_store_impl!(SqliteStore, sqlx::Sqlite);
 admin_store_impl!(PostgresStore, sqlx::Postgres);
+throttle_store_impl!(SqliteStore, sqlx::Sqlite);
+throttle_store_impl!(PostgresStore, sqlx::Postgres);
 
 impl SqliteStore {
     /// Open (creating if missing) a SQLite database in WAL mode.

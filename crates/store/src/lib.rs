@@ -25,6 +25,8 @@ pub mod users;
 pub mod entries;
 #[macro_use]
 pub mod audit;
+#[macro_use]
+pub mod throttle;
 mod backend;
 pub mod password;
 
@@ -55,6 +57,10 @@ pub use outbox::{AfterFailure, Channel, Claimed, Message, MessageStatus, NewMess
 pub use regions::{
     CHANGES_KEPT, ChangedEntry, ChangedNilReport, DataChanges, ImportMode, ImportSource, ImportSummary,
     ProgramRowIds, RegionRow, RegionSnapshot, RegionStore, RegionVersion,
+};
+pub use throttle::{
+    AccountFailures, PairState, THROTTLE_RETENTION, ThrottleKind, ThrottleStore,
+    throttle_account_key,
 };
 pub use users::{NewUser, SessionRow, SessionWrite, User, UserProfile, UserStore};
 
@@ -164,6 +170,7 @@ pub trait Store:
     + OutboxStore
     + BudgetStore
     + AdminStore
+    + ThrottleStore
     + Send
     + Sync
 {
@@ -185,7 +192,7 @@ pub trait Store:
 pub mod prelude {
     pub use crate::{
         AdminStore, AuditStore, BudgetStore, DocumentStore, EntryStore, MeetingStore, OutboxStore,
-        RegionStore, Store, UserStore,
+        RegionStore, Store, ThrottleStore, UserStore,
     };
 }
 

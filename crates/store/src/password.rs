@@ -25,6 +25,29 @@ pub fn verify(password: &str, phc: &str) -> bool {
         .unwrap_or(false)
 }
 
+/// Check a log-in's password against the account's stored hash, or, when
+/// there is no account to log in to (unknown or disabled: `None`), against a
+/// dummy hash made with the same parameters, which nothing matches. Either
+/// way one argon2 verification is done, so the time taken does not tell
+/// which accounts exist.
+pub fn verify_login(password: &str, stored: Option<&str>) -> bool {
+    match stored {
+        Some(phc) => verify(password, phc),
+        None => {
+            // The answer is false whatever the dummy says: only the work counts.
+            let _ = verify(password, dummy_hash());
+            false
+        }
+    }
+}
+
+/// A hash of a random password, made once per process by [`hash`], so that it
+/// has the parameters every stored hash has.
+pub fn dummy_hash() -> &'static str {
+    static DUMMY: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| hash(&generate()));
+    &DUMMY
+}
+
 /// A new random password of 16 letters and digits, for accounts made from the command line.
 pub fn generate() -> String {
     use argon2::password_hash::rand_core::RngCore;
@@ -58,4 +81,35 @@ pub fn token_hash(token: &str) -> String {
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_login_checks_the_stored_hash() {
+        let stored = hash("rahasia-uji-123");
+        assert!(verify_login("rahasia-uji-123", Some(&stored)));
+        assert!(!verify_login("salah", Some(&stored)));
+    }
+
+    #[test]
+    fn no_account_never_logs_in() {
+        assert!(!verify_login("rahasia-uji-123", None));
+        assert!(!verify_login("", None));
+    }
+
+    #[test]
+    fn the_dummy_hash_costs_what_a_stored_hash_costs() {
+        // Same algorithm, version and parameters: the same work to verify.
+        let dummy = PasswordHash::new(dummy_hash()).expect("the dummy is a PHC string");
+        let stored_text = hash("rahasia-uji-123");
+        let stored = PasswordHash::new(&stored_text).unwrap();
+        assert_eq!(dummy.algorithm, stored.algorithm);
+        assert_eq!(dummy.version, stored.version);
+        assert_eq!(dummy.params, stored.params);
+        assert_eq!(dummy.hash.map(|h| h.len()), stored.hash.map(|h| h.len()));
+        assert_ne!(dummy.salt, stored.salt, "a salt of its own");
+    }
 }

@@ -7,6 +7,7 @@ mod api;
 mod budget_chart;
 mod budget_import;
 mod chart;
+mod client;
 mod error;
 pub mod evaluation;
 mod i18n;
@@ -14,6 +15,7 @@ mod limits;
 mod pages;
 mod service;
 mod session;
+mod throttle;
 mod thumbnail;
 mod visitor;
 
@@ -31,6 +33,7 @@ use tower_http::trace::TraceLayer;
 use tower_sessions::{Expiry, SessionManagerLayer};
 
 pub use api::openapi_document;
+pub use client::{TrustedProxy, TrustedProxyError};
 pub use error::PageError;
 pub use limits::{ImportTimedOut, run_import};
 
@@ -59,6 +62,9 @@ pub struct Config {
     /// How long a session lasts after log-in, however busy, in hours (the
     /// idle limit is 12 hours).
     pub session_absolute_hours: u32,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (for log-in
+    /// throttling and the audit log); from anyone else the header is ignored.
+    pub trusted_proxies: Vec<TrustedProxy>,
 }
 
 impl Default for Config {
@@ -73,6 +79,7 @@ impl Default for Config {
             header_read_timeout: std::time::Duration::from_secs(10),
             max_connections: 1024,
             session_absolute_hours: 168,
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -83,17 +90,18 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub i18n: Arc<i18n::Catalog>,
     pub evaluations: Arc<evaluation::Cache>,
-    pub throttle: Arc<pages::Throttle>,
 }
 
 impl AppState {
     pub fn new(store: Arc<dyn Store>, config: Config) -> Self {
+        // Made now rather than at the first unknown name, whose answer would
+        // otherwise take twice as long as any other.
+        pantau_store::password::dummy_hash();
         AppState {
             store,
             config: Arc::new(config),
             i18n: Arc::new(i18n::Catalog::load()),
             evaluations: Arc::new(evaluation::Cache::default()),
-            throttle: Arc::new(pages::Throttle::default()),
         }
     }
 }

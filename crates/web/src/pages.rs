@@ -31,7 +31,6 @@ use crate::access::{CurrentUser, csrf_token};
 use crate::error::PageError;
 use crate::i18n::{Lang, Tr};
 use crate::service::figures::{Evaluated, MomentChoice, ViewQuery, evaluate_for};
-pub use login::Throttle;
 
 pub fn routes() -> Router<AppState> {
     Router::new()

@@ -1,60 +1,22 @@
-//! Log-in and log-out, with throttling per account and per address.
-
-use std::collections::HashMap;
-use std::net::{IpAddr, SocketAddr};
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+//! Log-in and log-out, throttled per account and address (see `crate::throttle`).
 
 use askama::Template;
 use axum::Form;
-use axum::extract::{ConnectInfo, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
-use pantau_store::{Actor, NewAudit, password};
+use chrono::{DateTime, Utc};
+use pantau_store::{Actor, NewAudit, ThrottleKind, password};
 use serde::Deserialize;
 use tower_sessions::Session;
 
 use super::render;
 use crate::AppState;
 use crate::access::{check_csrf, log_in, log_out};
+use crate::client::ClientAddr;
 use crate::error::PageError;
 use crate::i18n::Tr;
+use crate::throttle;
 use crate::visitor::Visitor;
-
-/// Failed log-ins allowed per account, and per address, within the window.
-const ACCOUNT_LIMIT: u32 = 5;
-const ADDRESS_LIMIT: u32 = 20;
-const WINDOW: Duration = Duration::from_secs(15 * 60);
-
-/// Failed attempts in the current window, per key. In memory: each app server
-/// throttles what reaches it.
-#[derive(Default)]
-pub struct Throttle {
-    failures: Mutex<HashMap<String, (u32, Instant)>>,
-}
-
-impl Throttle {
-    pub(crate) fn blocked(&self, key: &str, limit: u32) -> bool {
-        let failures = self.failures.lock().expect("throttle lock");
-        failures
-            .get(key)
-            .is_some_and(|(n, since)| *n >= limit && since.elapsed() < WINDOW)
-    }
-
-    pub(crate) fn fail(&self, key: &str) {
-        let mut failures = self.failures.lock().expect("throttle lock");
-        let slot = failures
-            .entry(key.to_owned())
-            .or_insert((0, Instant::now()));
-        if slot.1.elapsed() >= WINDOW {
-            *slot = (0, Instant::now());
-        }
-        slot.0 += 1;
-    }
-
-    fn clear(&self, key: &str) {
-        self.failures.lock().expect("throttle lock").remove(key);
-    }
-}
 
 #[derive(Template)]
 #[template(path = "login.html")]
@@ -94,13 +56,9 @@ pub struct LoginForm {
     password: String,
 }
 
-fn address_key(addr: IpAddr) -> String {
-    format!("ip:{addr}")
-}
-
 pub async fn submit(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientAddr(client): ClientAddr,
     session: Session,
     visitor: Visitor,
     Form(form): Form<LoginForm>,
@@ -112,8 +70,7 @@ pub async fn submit(
         lang,
     };
     let username = form.username.trim().to_owned();
-    let account_key = format!("user:{username}");
-    let address = address_key(peer.ip());
+    let address = throttle::address_key(client);
     let refuse = |message: String| LoginPage {
         tr: Tr {
             catalog: &state.i18n,
@@ -125,23 +82,52 @@ pub async fn submit(
         error: Some(message),
         identity: None,
     };
-    if state.throttle.blocked(&account_key, ACCOUNT_LIMIT)
-        || state.throttle.blocked(&address, ADDRESS_LIMIT)
-    {
-        let mut page = refuse(tr.t("login-throttled"));
-        page.csrf = visitor.csrf_token();
-        let mut response = render(&page)?;
-        *response.status_mut() = axum::http::StatusCode::TOO_MANY_REQUESTS;
-        return Ok(response);
+    let now = Utc::now();
+    let store = &state.store;
+    let pair = store
+        .throttle_pair(ThrottleKind::LogIn, &username, &address)
+        .await?;
+    if let Some(until) = throttle::blocked_until(&pair, now) {
+        return too_many(refuse(tr.t("login-throttled")), visitor.csrf_token(), Some(until)).await;
+    }
+    // An account failing from many addresses is slowed, never refused.
+    let account = store
+        .throttle_account(
+            ThrottleKind::LogIn,
+            &username,
+            now - throttle::ACCOUNT_WINDOW,
+        )
+        .await?;
+    let delay = throttle::account_delay(&account, &pair, now);
+    if !delay.is_zero() {
+        tokio::time::sleep(delay).await;
+    }
+    // Counted before the password is checked, so that attempts in parallel
+    // cannot all slip in under the limit; a success clears the count.
+    let counted = store
+        .throttle_failure(
+            ThrottleKind::LogIn,
+            &username,
+            &address,
+            now,
+            now - throttle::FAILURE_MEMORY,
+        )
+        .await?;
+    if !throttle::counted_in_turn(&pair, &counted, now) {
+        let until = throttle::blocked_until(&counted, now);
+        return too_many(refuse(tr.t("login-throttled")), visitor.csrf_token(), until).await;
     }
     let user = state.store.user_by_username(&username).await?;
-    let valid = user
+    // Unknown and disabled accounts cost one argon2 verification too.
+    let stored = user
         .as_ref()
-        .is_some_and(|u| !u.disabled && password::verify(&form.password, &u.password_hash));
+        .filter(|u| !u.disabled)
+        .map(|u| u.password_hash.as_str());
+    let valid = password::verify_login(&form.password, stored);
     let actor = Actor {
         user_id: user.as_ref().map(|u| u.id),
         label: if username.is_empty() {
-            peer.ip().to_string()
+            client.to_string()
         } else {
             username.clone()
         },
@@ -152,11 +138,9 @@ pub async fn submit(
         entity: "session".into(),
         entity_id: None,
         before: None,
-        after: Some(serde_json::json!({"address": peer.ip().to_string()})),
+        after: Some(serde_json::json!({"address": client.to_string()})),
     };
     if !valid {
-        state.throttle.fail(&account_key);
-        state.throttle.fail(&address);
         state
             .store
             .append_audit(region.as_deref(), &actor, attempt("login_failed"))
@@ -168,7 +152,9 @@ pub async fn submit(
         return Ok(response);
     }
     let user = user.expect("a valid log-in has a user");
-    state.throttle.clear(&account_key);
+    store
+        .throttle_success(ThrottleKind::LogIn, &username, &address, now)
+        .await?;
     log_in(&session, &user).await?;
     visitor.forget_csrf();
     state
@@ -182,6 +168,24 @@ pub async fn submit(
         "/dasbor"
     };
     Ok(Redirect::to(landing).into_response())
+}
+
+/// The refusal of a throttled attempt, saying when to try again when known.
+async fn too_many(
+    mut page: LoginPage<'_>,
+    csrf: String,
+    until: Option<DateTime<Utc>>,
+) -> Result<Response, PageError> {
+    page.csrf = csrf;
+    let mut response = render(&page)?;
+    *response.status_mut() = axum::http::StatusCode::TOO_MANY_REQUESTS;
+    if let Some(until) = until {
+        let seconds = (until - Utc::now()).num_seconds().max(0) + 1;
+        response
+            .headers_mut()
+            .insert(axum::http::header::RETRY_AFTER, seconds.into());
+    }
+    Ok(response)
 }
 
 #[derive(Deserialize)]

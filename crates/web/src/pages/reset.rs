@@ -5,23 +5,26 @@
 
 use askama::Template;
 use axum::Form;
-use axum::extract::{ConnectInfo, Path, State};
+use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use chrono::Utc;
-use pantau_store::{Actor, Channel, NewAudit, NewMessage, RESET_VALIDITY, ResetRefused, User};
+use pantau_store::{
+    Actor, Channel, NewAudit, NewMessage, RESET_VALIDITY, ResetRefused, ThrottleKind, User,
+};
 use serde::Deserialize;
-use std::net::SocketAddr;
 
 use super::render;
 use crate::AppState;
+use crate::client::ClientAddr;
 use crate::error::PageError;
 use crate::i18n::{Lang, Tr};
 use crate::visitor::Visitor;
 
-/// Reset links asked for per account, and per address, within the throttle's window.
-const RESET_ACCOUNT_LIMIT: u32 = 3;
-const RESET_ADDRESS_LIMIT: u32 = 10;
+/// Reset links asked for per account, and per address, within the window.
+const RESET_ACCOUNT_LIMIT: i64 = 3;
+const RESET_ADDRESS_LIMIT: i64 = 10;
+const RESET_WINDOW: chrono::Duration = chrono::Duration::minutes(15);
 
 /// The site's address for links in e-mails: the configured public address,
 /// else the host the request names.
@@ -151,7 +154,7 @@ pub struct RequestForm {
 /// The same answer whether the account exists or not, has an address or not.
 pub async fn request(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientAddr(client): ClientAddr,
     visitor: Visitor,
     headers: HeaderMap,
     Form(form): Form<RequestForm>,
@@ -164,19 +167,30 @@ pub async fn request(
         .user_by_username(username)
         .await?
         .filter(|u| !u.disabled);
-    // At most a few links per account and per address in the throttle's
-    // window, so that the form cannot flood a mailbox; the answer stays the same.
-    let (account_key, address_key) = (format!("reset:{username}"), format!("reset:{}", peer.ip()));
-    let throttled = state.throttle.blocked(&account_key, RESET_ACCOUNT_LIMIT)
-        || state.throttle.blocked(&address_key, RESET_ADDRESS_LIMIT);
-    state.throttle.fail(&account_key);
-    state.throttle.fail(&address_key);
+    // At most a few links per account and per address in the window, so
+    // that the form cannot flood a mailbox; the answer stays the same. Kept in
+    // the database, like the log-in throttle, to hold across app servers.
+    let address = crate::throttle::address_key(client);
+    let now = Utc::now();
+    let since = now - RESET_WINDOW;
+    let kind = ThrottleKind::ResetRequest;
+    let throttled = state
+        .store
+        .throttle_account(kind, username, since)
+        .await?
+        .failures
+        >= RESET_ACCOUNT_LIMIT
+        || state.store.throttle_address(kind, &address, since).await? >= RESET_ADDRESS_LIMIT;
+    state
+        .store
+        .throttle_failure(kind, username, &address, now, since)
+        .await?;
     let account = account.filter(|_| !throttled);
     match account {
         Some(account) if account.email.is_some() => {
             let actor = Actor {
                 user_id: None,
-                label: peer.ip().to_string(),
+                label: client.to_string(),
             };
             send_link(&state, &account, lang, &headers, &actor).await?;
         }
@@ -188,13 +202,13 @@ pub async fn request(
                 entity_id: Some(username.to_owned()),
                 before: None,
                 after: Some(serde_json::json!({
-                    "address": peer.ip().to_string(),
+                    "address": client.to_string(),
                     "reason": if throttled { "too many requests" } else if other.is_some() { "no e-mail address" } else { "no such active account" },
                 })),
             };
             let actor = Actor {
                 user_id: None,
-                label: peer.ip().to_string(),
+                label: client.to_string(),
             };
             state
                 .store
