@@ -224,6 +224,7 @@ fn write(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
 pub async fn import_xlsx(args: ImportXlsxArgs) -> Result<(), Failure> {
     let bytes = std::fs::read(&args.file)
         .map_err(|err| Failure::Usage(format!("cannot read {}: {err}", args.file.display())))?;
+    let source = ImportSource::of(Some(&args.file.display().to_string()), &bytes);
     let limits = args.limits.limits();
     let store = crate::database::open_with(&args.db.database, limits).await?;
     let base = match store.region_bundle(&args.region).await {
@@ -274,15 +275,7 @@ pub async fn import_xlsx(args: ImportXlsxArgs) -> Result<(), Failure> {
         }
     };
     let summary = store
-        .import_bundle_from(
-            &bundle,
-            ImportMode::Merge,
-            &Actor::cli(),
-            Some(&ImportSource::of(
-                Some(&args.file.display().to_string()),
-                &bytes,
-            )),
-        )
+        .import_bundle_from(&bundle, ImportMode::Merge, &Actor::cli(), Some(&source))
         .await?;
     println!("{}", crate::database::import_summary(&summary));
     Ok(())

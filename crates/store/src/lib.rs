@@ -55,8 +55,8 @@ pub use meetings::MeetingStore;
 pub use outbox::OutboxStore;
 pub use outbox::{AfterFailure, Channel, Claimed, Message, MessageStatus, NewMessage, RetryPolicy};
 pub use regions::{
-    CHANGES_KEPT, ChangedEntry, ChangedNilReport, DataChanges, ImportMode, ImportSource, ImportSummary,
-    ProgramRowIds, RegionRow, RegionSnapshot, RegionStore, RegionVersion,
+    CHANGES_KEPT, ChangedEntry, ChangedNilReport, DataChanges, ImportMode, ImportSource,
+    ImportSummary, ProgramRowIds, RegionRow, RegionSnapshot, RegionStore, RegionVersion,
 };
 pub use throttle::{
     AccountFailures, PairState, THROTTLE_RETENTION, ThrottleKind, ThrottleStore,

@@ -96,9 +96,10 @@ impl Cache {
             }
         }
         let snapshot = store.region_snapshot(code).await?;
-        let region = pantau_domain::validate_with(&snapshot.bundle, store.limits()).map_err(|refused| {
-            PageError::Internal(format!("stored region {code} does not validate: {refused}"))
-        })?;
+        let region =
+            pantau_domain::validate_with(&snapshot.bundle, store.limits()).map_err(|refused| {
+                PageError::Internal(format!("stored region {code} does not validate: {refused}"))
+            })?;
         let loaded = Cached {
             version: snapshot.version,
             region: Arc::new(region),

@@ -880,6 +880,8 @@ async fn import(
     } else {
         name.clone()
     };
+    // What the audit record says was imported: the file's name and hash.
+    let source = pantau_store::ImportSource::of(Some(&name), &bytes);
     // Read and check off the request threads, within the time limit; a file
     // that takes longer is refused before anything is written.
     let checked = crate::limits::run_import(&file, state.config.import_time_limit, move || {
@@ -914,13 +916,7 @@ async fn import(
     };
     let written = state
         .store
-        .replace_budget_years(
-            user.region(),
-            year,
-            &years,
-            &user.actor(),
-            Some(&pantau_store::ImportSource::of(Some(&name), &bytes)),
-        )
+        .replace_budget_years(user.region(), year, &years, &user.actor(), Some(&source))
         .await?;
     Ok(Redirect::to(&format!("/anggaran/impor?year={year}&done={written}")).into_response())
 }

@@ -88,7 +88,12 @@ pub async fn submit(
         .throttle_pair(ThrottleKind::LogIn, &username, &address)
         .await?;
     if let Some(until) = throttle::blocked_until(&pair, now) {
-        return too_many(refuse(tr.t("login-throttled")), visitor.csrf_token(), Some(until)).await;
+        return too_many(
+            refuse(tr.t("login-throttled")),
+            visitor.csrf_token(),
+            Some(until),
+        )
+        .await;
     }
     // An account failing from many addresses is slowed, never refused.
     let account = store

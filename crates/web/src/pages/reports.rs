@@ -329,10 +329,8 @@ async fn import(
     let bytes = bytes
         .filter(|b| !b.is_empty())
         .ok_or_else(|| PageError::BadRequest("file: choose an XLSX file".into()))?;
-    let source = pantau_store::ImportSource::of(
-        Some(file_name.as_str()).filter(|n| !n.is_empty()),
-        &bytes,
-    );
+    let source =
+        pantau_store::ImportSource::of(Some(file_name.as_str()).filter(|n| !n.is_empty()), &bytes);
     let id = rand::random::<u64>() >> 12;
     JOBS.lock().expect("jobs lock").insert(
         id,
