@@ -352,7 +352,7 @@ macro_rules! budget_store_impl {
                     before: before.map(|b| serde_json::json!({"pagu": b.pagu})),
                     after: Some(serde_json::json!({"pagu": pagu})),
                 };
-                Self::bump_version(&mut tx, region_id, true).await?;
+                self.bump_version(&mut tx, region_id, true).await?;
                 Self::append_audit_in(&mut tx, Some(region_id), actor, &record).await?;
                 tx.commit().await?;
                 Ok(())
@@ -441,7 +441,7 @@ macro_rules! budget_store_impl {
                     before: before.map(|b| figures(b.planned, b.realised, b.physical_pct, b.status)),
                     after: Some(figures(planned, realised, physical, status)),
                 };
-                Self::bump_version(&mut tx, region_id, true).await?;
+                self.bump_version(&mut tx, region_id, true).await?;
                 Self::append_audit_in(&mut tx, Some(region_id), actor, &record).await?;
                 tx.commit().await?;
                 Ok(())
@@ -499,7 +499,7 @@ macro_rules! budget_store_impl {
                     before: Some(serde_json::json!({"status": before.status})),
                     after: Some(serde_json::json!({"status": status, "return_reason": reason})),
                 };
-                Self::bump_version(&mut tx, region_id, true).await?;
+                self.bump_version(&mut tx, region_id, true).await?;
                 Self::append_audit_in(&mut tx, Some(region_id), actor, &record).await?;
                 tx.commit().await?;
                 Ok(())
@@ -577,7 +577,7 @@ macro_rules! budget_store_impl {
                         "months": written,
                     })),
                 };
-                Self::bump_version(&mut tx, region_id, true).await?;
+                self.bump_version(&mut tx, region_id, true).await?;
                 Self::append_audit_in(&mut tx, Some(region_id), actor, &record).await?;
                 tx.commit().await?;
                 Ok(written)
