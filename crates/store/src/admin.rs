@@ -387,7 +387,7 @@ macro_rules! admin_store_impl {
                     before: None,
                     after: None,
                 };
-                Self::bump_version(&mut tx, region_id, true).await?;
+                self.bump_version(&mut tx, region_id, true).await?;
                 Self::append_audit_in(&mut tx, Some(region_id), actor, &record).await?;
                 tx.commit().await?;
                 Ok(Ok(()))
@@ -466,7 +466,7 @@ macro_rules! admin_store_impl {
                         "logo_bytes": before.logo_png.as_ref().map(Vec::len)})),
                     after: Some(serde_json::json!({"name": name, "place": place, "logo_bytes": logo_after})),
                 };
-                Self::bump_version(&mut tx, region_id, true).await?;
+                self.bump_version(&mut tx, region_id, true).await?;
                 Self::append_audit_in(&mut tx, Some(region_id), actor, &record).await?;
                 tx.commit().await?;
                 Ok(())
@@ -715,7 +715,7 @@ macro_rules! admin_store_impl {
                     before: None,
                     after: None,
                 };
-                Self::bump_version(&mut tx, region_id, true).await?;
+                self.bump_version(&mut tx, region_id, true).await?;
                 Self::append_audit_in(&mut tx, Some(region_id), actor, &record).await?;
                 tx.commit().await?;
                 Ok(())

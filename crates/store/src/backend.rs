@@ -101,6 +101,7 @@ macro_rules! store_impl {
         pub struct $store {
             pool: $pool,
             limits: pantau_domain::Limits,
+            versions: std::sync::Arc<crate::versions::VersionBoard>,
         }
 
         impl $store {
@@ -108,6 +109,7 @@ macro_rules! store_impl {
                 $store {
                     pool,
                     limits: pantau_domain::Limits::default(),
+                    versions: Default::default(),
                 }
             }
 
@@ -135,27 +137,47 @@ macro_rules! store_impl {
             /// the new data version. The region's row stays locked until the
             /// transaction ends, so versions follow the order of commits.
             async fn bump_version(
+                &self,
                 conn: &mut <$db as sqlx::Database>::Connection,
                 region_id: i64,
                 plan_changed: bool,
             ) -> Result<i64> {
                 let sql = if plan_changed {
-                    "UPDATE regions SET plan_version = plan_version + 1, data_version = data_version + 1 WHERE id = $1 RETURNING data_version"
+                    "UPDATE regions SET plan_version = plan_version + 1, data_version = data_version + 1 WHERE id = $1 \
+                     RETURNING code, plan_version, data_version"
                 } else {
-                    "UPDATE regions SET data_version = data_version + 1 WHERE id = $1 RETURNING data_version"
+                    "UPDATE regions SET data_version = data_version + 1 WHERE id = $1 \
+                     RETURNING code, plan_version, data_version"
                 };
-                Ok(sqlx::query_scalar(sql).bind(region_id).fetch_one(&mut *conn).await?)
+                let row = sqlx::query(sql).bind(region_id).fetch_one(&mut *conn).await?;
+                let code: String = row.try_get("code")?;
+                let version = RegionVersion {
+                    plan: row.try_get("plan_version")?,
+                    data: row.try_get("data_version")?,
+                };
+                if $backend == Backend::Postgres {
+                    // Delivered to every app server's listener at commit, not before.
+                    sqlx::query("SELECT pg_notify($1, $2)")
+                        .bind(crate::versions::CHANNEL)
+                        .bind(crate::versions::payload(&code, version))
+                        .execute(&mut *conn)
+                        .await?;
+                }
+                // This server's own readers need not wait for the notification.
+                self.versions.learn(&code, version);
+                Ok(version.data)
             }
 
             /// Stamp a changed entry (or nil report) with the data version of
             /// its change, so caches can fetch what changed since theirs.
             async fn stamp_change(
+                &self,
                 conn: &mut <$db as sqlx::Database>::Connection,
                 region_id: i64,
                 table: ChangedTable,
                 id: i64,
             ) -> Result<()> {
-                let version = Self::bump_version(&mut *conn, region_id, false).await?;
+                let version = self.bump_version(&mut *conn, region_id, false).await?;
                 let sql = match table {
                     ChangedTable::Entry => {
                         "UPDATE entries SET data_version = $1 WHERE id = $2 AND region_id = $3"
@@ -199,6 +221,10 @@ macro_rules! store_impl {
                 self.snapshot(path).await
             }
 
+            async fn watch_versions(&self) -> Result<()> {
+                self.watch().await
+            }
+
             async fn migrate(&self) -> Result<()> {
                 $migrator.run(&self.pool).await?;
                 Ok(())
@@ -234,7 +260,67 @@ impl SqliteStore {
     }
 }
 
+impl SqliteStore {
+    async fn watch(&self) -> Result<()> {
+        Ok(())
+    }
+}
+
 impl PostgresStore {
+    /// Listen for version notifications on a connection of its own, and
+    /// keep listening: after a lost connection the board forgets what it
+    /// knew (notifications may have been missed) until it listens again.
+    async fn watch(&self) -> Result<()> {
+        use sqlx::postgres::PgListener;
+        async fn listen(pool: &sqlx::PgPool) -> sqlx::Result<PgListener> {
+            let mut listener = PgListener::connect_with(pool).await?;
+            listener.listen(crate::versions::CHANNEL).await?;
+            Ok(listener)
+        }
+        let mut listener = listen(&self.pool).await?;
+        self.versions.set_live(true);
+        let board = std::sync::Arc::downgrade(&self.versions);
+        let pool = self.pool.clone();
+        tokio::spawn(async move {
+            loop {
+                loop {
+                    let received = listener.try_recv().await;
+                    let Some(board) = board.upgrade() else {
+                        return;
+                    };
+                    match received {
+                        Ok(Some(notification)) => {
+                            if let Some((region, version)) =
+                                crate::versions::parse_payload(notification.payload())
+                            {
+                                board.learn(&region, version);
+                            }
+                        }
+                        Ok(None) | Err(_) => {
+                            tracing::warn!(
+                                "version notifications lost; asking the database until they are back"
+                            );
+                            board.set_live(false);
+                            break;
+                        }
+                    }
+                }
+                loop {
+                    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                    let Some(board) = board.upgrade() else {
+                        return;
+                    };
+                    if let Ok(again) = listen(&pool).await {
+                        listener = again;
+                        board.set_live(true);
+                        break;
+                    }
+                }
+            }
+        });
+        Ok(())
+    }
+
     async fn snapshot(&self, _path: &std::path::Path) -> Result<()> {
         Err(StoreError::Unsupported(
             "a PostgreSQL database is backed up with pg_dump: see docs/deploy.md",

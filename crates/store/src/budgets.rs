@@ -354,7 +354,7 @@ macro_rules! budget_store_impl {
                     before: before.map(|b| serde_json::json!({"pagu": b.pagu})),
                     after: Some(serde_json::json!({"pagu": pagu})),
                 };
-                Self::bump_version(&mut tx, region_id, true).await?;
+                self.bump_version(&mut tx, region_id, true).await?;
                 Self::append_audit_in(&mut tx, Some(region_id), actor, &record).await?;
                 tx.commit().await?;
                 Ok(())
@@ -443,7 +443,7 @@ macro_rules! budget_store_impl {
                     before: before.map(|b| figures(b.planned, b.realised, b.physical_pct, b.status)),
                     after: Some(figures(planned, realised, physical, status)),
                 };
-                Self::bump_version(&mut tx, region_id, true).await?;
+                self.bump_version(&mut tx, region_id, true).await?;
                 Self::append_audit_in(&mut tx, Some(region_id), actor, &record).await?;
                 tx.commit().await?;
                 Ok(())
@@ -504,7 +504,7 @@ macro_rules! budget_store_impl {
                     before: Some(serde_json::json!({"status": before.status})),
                     after: Some(serde_json::json!({"status": status, "return_reason": reason})),
                 };
-                Self::bump_version(&mut tx, region_id, true).await?;
+                self.bump_version(&mut tx, region_id, true).await?;
                 Self::append_audit_in(&mut tx, Some(region_id), actor, &record).await?;
                 tx.commit().await?;
                 Ok(())
@@ -587,7 +587,7 @@ macro_rules! budget_store_impl {
                         }),
                     )),
                 };
-                Self::bump_version(&mut tx, region_id, true).await?;
+                self.bump_version(&mut tx, region_id, true).await?;
                 Self::append_audit_in(&mut tx, Some(region_id), actor, &record).await?;
                 tx.commit().await?;
                 Ok(written)

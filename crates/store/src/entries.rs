@@ -474,7 +474,7 @@ macro_rules! entry_store_impl {
                         "value": entry.value.to_string(), "note": entry.note, "status": EntryStatus::Submitted.code(),
                     })),
                 };
-                Self::stamp_change(&mut tx, region_id, ChangedTable::Entry, id).await?;
+                self.stamp_change(&mut tx, region_id, ChangedTable::Entry, id).await?;
                 Self::append_audit_in(&mut tx, Some(region_id), actor, &record).await?;
                 let mut evidence_ids = Vec::with_capacity(evidence.len());
                 for file in evidence {
@@ -516,7 +516,7 @@ macro_rules! entry_store_impl {
                         "note": change.note, "status": EntryStatus::Submitted.code(),
                     })),
                 };
-                Self::stamp_change(&mut tx, region_id, ChangedTable::Entry, id).await?;
+                self.stamp_change(&mut tx, region_id, ChangedTable::Entry, id).await?;
                 Self::append_audit_in(&mut tx, Some(region_id), actor, &record).await?;
                 tx.commit().await?;
                 Ok(())
@@ -533,7 +533,7 @@ macro_rules! entry_store_impl {
                     before: Some(serde_json::to_value(&before).expect("an entry serializes")),
                     after: None,
                 };
-                Self::stamp_change(&mut tx, region_id, ChangedTable::DeletedEntry, id).await?;
+                self.stamp_change(&mut tx, region_id, ChangedTable::DeletedEntry, id).await?;
                 Self::append_audit_in(&mut tx, Some(region_id), actor, &record).await?;
                 tx.commit().await?;
                 Ok(())
@@ -578,7 +578,7 @@ macro_rules! entry_store_impl {
                     after: Some(serde_json::json!({"status": status.code(), "return_reason": reason})),
                 };
                 if let Some(region_id) = region_id {
-                    Self::stamp_change(&mut tx, region_id, ChangedTable::Entry, id).await?;
+                    self.stamp_change(&mut tx, region_id, ChangedTable::Entry, id).await?;
                 }
                 Self::append_audit_in(&mut tx, region_id, actor, &record).await?;
                 tx.commit().await?;
@@ -699,7 +699,7 @@ macro_rules! entry_store_impl {
                         "program": nil.program, "unit": nil.unit, "date": nil.date, "reason": nil.reason,
                     })),
                 };
-                Self::stamp_change(&mut tx, region_id, ChangedTable::NilReport, id).await?;
+                self.stamp_change(&mut tx, region_id, ChangedTable::NilReport, id).await?;
                 Self::append_audit_in(&mut tx, Some(region_id), actor, &record).await?;
                 tx.commit().await?;
                 Ok(id)

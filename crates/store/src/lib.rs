@@ -29,6 +29,7 @@ pub mod audit;
 pub mod throttle;
 mod backend;
 pub mod password;
+pub mod versions;
 
 use std::sync::Arc;
 
@@ -186,6 +187,12 @@ pub trait Store:
     /// Write a consistent copy of the whole database to a new file while
     /// writes go on (SQLite); PostgreSQL answers `Unsupported` (pg_dump).
     async fn snapshot_into(&self, path: &std::path::Path) -> Result<()>;
+
+    /// Learn other app servers' changes as they commit (PostgreSQL's
+    /// LISTEN/NOTIFY), so that `region_version` need not ask the database on
+    /// every request. A server calls it once; SQLite, one server's database,
+    /// keeps asking (a local read).
+    async fn watch_versions(&self) -> Result<()>;
 }
 
 /// Every part of [`Store`], to call their methods on a concrete store with one `use`.

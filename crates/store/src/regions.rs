@@ -210,6 +210,20 @@ pub trait RegionStore: Send + Sync {
 macro_rules! region_store_impl {
     ($store:ident, $db:ty) => {
         impl $store {
+            /// The region's version as committed (the version board may know a
+            /// newer one that this server is still writing).
+            async fn stored_version(&self, region: &str) -> Result<RegionVersion> {
+                let row = sqlx::query("SELECT plan_version, data_version FROM regions WHERE code = $1")
+                    .bind(region)
+                    .fetch_optional(&self.pool)
+                    .await?
+                    .ok_or_else(|| StoreError::UnknownRegion(region.to_owned()))?;
+                Ok(RegionVersion {
+                    plan: row.try_get("plan_version")?,
+                    data: row.try_get("data_version")?,
+                })
+            }
+
             /// The region as a bundle, with the ids of its entries and nil reports.
             async fn load_bundle(&self, code: &str) -> Result<(Bundle, Vec<ProgramRowIds>)> {
                 let mut conn = self.pool.acquire().await?;
@@ -743,7 +757,7 @@ macro_rules! region_store_impl {
                         serde_json::to_value(&summary).expect("a summary serializes"),
                     )),
                 });
-                Self::bump_version(&mut tx, region_id, true).await?;
+                self.bump_version(&mut tx, region_id, true).await?;
                 Self::append_audit_in(&mut tx, Some(region_id), actor, &record).await?;
                 tx.commit().await?;
                 Ok(summary)
@@ -772,7 +786,7 @@ macro_rules! region_store_impl {
 
             async fn region_snapshot(&self, code: &str) -> Result<RegionSnapshot> {
                 // The version first: the rows read after it are at least as new.
-                let version = self.region_version(code).await?;
+                let version = self.stored_version(code).await?;
                 let (bundle, ids) = self.load_bundle(code).await?;
                 Ok(RegionSnapshot { version, bundle, ids })
             }
@@ -782,7 +796,7 @@ macro_rules! region_store_impl {
                 code: &str,
                 since: RegionVersion,
             ) -> Result<Option<DataChanges>> {
-                let version = self.region_version(code).await?;
+                let version = self.stored_version(code).await?;
                 if version.plan != since.plan || version.data - since.data > CHANGES_KEPT {
                     return Ok(None);
                 }
@@ -871,15 +885,12 @@ macro_rules! region_store_impl {
             }
 
             async fn region_version(&self, region: &str) -> Result<RegionVersion> {
-                let row = sqlx::query("SELECT plan_version, data_version FROM regions WHERE code = $1")
-                    .bind(region)
-                    .fetch_optional(&self.pool)
-                    .await?
-                    .ok_or_else(|| StoreError::UnknownRegion(region.to_owned()))?;
-                Ok(RegionVersion {
-                    plan: row.try_get("plan_version")?,
-                    data: row.try_get("data_version")?,
-                })
+                if let Some(known) = self.versions.known(region) {
+                    return Ok(known);
+                }
+                let version = self.stored_version(region).await?;
+                self.versions.learn(region, version);
+                Ok(version)
             }
         }
     };

@@ -164,3 +164,45 @@ async fn a_snapshot_names_the_rows_of_its_bundle(db: Db) {
     let program = &snapshot.bundle.programs[0];
     assert_eq!(program.entries.last().unwrap().target, "DP3A-02");
 }
+
+/// Two app servers on one PostgreSQL: the watching one answers the region's
+/// version from what the other's commits notified, without asking the
+/// database (a version changed behind both their backs goes unseen), and
+/// learns the next commit at once.
+#[tokio::test]
+async fn postgres_servers_learn_versions_from_notifications() {
+    let db = Db::fresh(pantau_store::Backend::Postgres).await;
+    import(&*db.store, &sample(), ImportMode::NewRegion).await;
+    let watching = db.second_store().await;
+    watching.watch_versions().await.unwrap();
+    let start = watching.region_version(REGION).await.unwrap();
+    assert_eq!(start, db.region_version(REGION).await.unwrap());
+
+    db.behind_the_back("UPDATE regions SET data_version = data_version + 100")
+        .await;
+    assert_eq!(
+        watching.region_version(REGION).await.unwrap(),
+        start,
+        "answered from the notifications, not the database"
+    );
+
+    db.create_entry(REGION, &entry("DP3A-01", 10, 3), &actor("cli", None))
+        .await
+        .unwrap();
+    let expected = pantau_store::RegionVersion {
+        plan: start.plan,
+        data: start.data + 101,
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    loop {
+        let seen = watching.region_version(REGION).await.unwrap();
+        if seen == expected {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the commit was not notified: {seen:?}, expected {expected:?}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+}

@@ -110,6 +110,18 @@ impl Db {
         }
     }
 
+    /// A second store on the same database, as a second app server has.
+    pub async fn second_store(&self) -> Arc<dyn Store> {
+        let url = match &self.cleanup {
+            Cleanup::Sqlite(path) => format!("sqlite:{}", path.display()),
+            Cleanup::Postgres {
+                server_url,
+                database,
+            } => with_database(server_url, database),
+        };
+        pantau_store::connect(&url).await.unwrap()
+    }
+
     /// Run SQL on the database directly, behind the store's back, as someone
     /// with access to the database server could.
     pub async fn behind_the_back(&self, sql: &str) {
