@@ -10,6 +10,7 @@ pub mod calendar;
 pub mod document;
 pub mod engine;
 pub mod evaluation;
+pub mod feedback;
 pub mod meeting;
 pub mod model;
 pub mod plausibility;
@@ -19,6 +20,7 @@ pub mod reminder;
 pub mod role;
 pub mod rules;
 pub mod validate;
+pub mod workdays;
 
 pub use calendar::{AsOf, Calendar, Period};
 pub use engine::{Options, evaluate};
