@@ -3,7 +3,7 @@
 //! so each part's macro body (`region_store_impl!` in `regions.rs`,
 //! `user_store_impl!`, `entry_store_impl!`, `audit_store_impl!`,
 //! `meeting_store_impl!`, `outbox_store_impl!`, `budget_store_impl!`,
-//! `throttle_store_impl!`) is instantiated here once per backend, beside the
+//! `throttle_store_impl!`, `feedback_store_impl!`) is instantiated here once per backend, beside the
 //! helpers they share: the region's id, the version bump, the write
 //! transaction and the conversions of stored values. The migrations, which do
 //! differ (types, identity columns), live in `migrations/sqlite` and
@@ -370,6 +370,8 @@ admin_store_impl!(SqliteStore, sqlx::Sqlite);
 admin_store_impl!(PostgresStore, sqlx::Postgres);
 throttle_store_impl!(SqliteStore, sqlx::Sqlite);
 throttle_store_impl!(PostgresStore, sqlx::Postgres);
+feedback_store_impl!(SqliteStore, sqlx::Sqlite);
+feedback_store_impl!(PostgresStore, sqlx::Postgres);
 
 impl SqliteStore {
     /// Open (creating if missing) a SQLite database in WAL mode.

@@ -27,6 +27,8 @@ pub mod entries;
 pub mod audit;
 #[macro_use]
 pub mod throttle;
+#[macro_use]
+pub mod feedback;
 mod backend;
 pub mod password;
 pub mod versions;
@@ -51,6 +53,10 @@ pub use documents::{Attendee, DocumentStore};
 pub use entries::{
     CreatedEntry, EntryChange, EntryFilter, EntryRow, EntrySort, EntryStore, EvidenceFile,
     EvidenceRow, NewEntry, NewEvidence, NewNilReport,
+};
+pub use feedback::{
+    FEEDBACK_TEXT_CHARS, FeedbackCase, FeedbackCounts, FeedbackFilter, FeedbackStep, FeedbackStore,
+    NewFeedback, StepBy,
 };
 pub use meetings::MeetingStore;
 pub use outbox::OutboxStore;
@@ -172,6 +178,7 @@ pub trait Store:
     + BudgetStore
     + AdminStore
     + ThrottleStore
+    + FeedbackStore
     + Send
     + Sync
 {
@@ -198,8 +205,8 @@ pub trait Store:
 /// Every part of [`Store`], to call their methods on a concrete store with one `use`.
 pub mod prelude {
     pub use crate::{
-        AdminStore, AuditStore, BudgetStore, DocumentStore, EntryStore, MeetingStore, OutboxStore,
-        RegionStore, Store, ThrottleStore, UserStore,
+        AdminStore, AuditStore, BudgetStore, DocumentStore, EntryStore, FeedbackStore,
+        MeetingStore, OutboxStore, RegionStore, Store, ThrottleStore, UserStore,
     };
 }
 
