@@ -138,7 +138,9 @@ impl Reads {
             },
             Ok(_) => Reads::primary(state),
             Err(err) => {
-                tracing::warn!("the read replica does not answer, reading the main database: {err}");
+                tracing::warn!(
+                    "the read replica does not answer, reading the main database: {err}"
+                );
                 Reads::primary(state)
             }
         }

@@ -142,7 +142,10 @@ async fn pages_read_the_replica_and_the_writer_reads_its_own_report() {
     // lists the report, and the dashboard's figures count it.
     let (status, history) = operator.get("/lapor/riwayat").await;
     assert_eq!(status, StatusCode::OK);
-    assert!(history.contains(note), "the writer sees its report: {history}");
+    assert!(
+        history.contains(note),
+        "the writer sees its report: {history}"
+    );
     // Anyone else reads the replica, paused before the report.
     let (status, queue) = evaluator.get("/verifikasi").await;
     assert_eq!(status, StatusCode::OK);
@@ -282,7 +285,10 @@ async fn the_cache_keeps_a_newer_model_than_a_lagging_store_has() {
     assert_eq!(version, new);
     assert_eq!(region.units[0].name, "Sekretariat Daerah (baru)");
     let (version, region) = cache.current(lagging.as_ref(), "3275").await.unwrap();
-    assert_eq!(version, new, "the cache does not go back to the lagging store's model");
+    assert_eq!(
+        version, new,
+        "the cache does not go back to the lagging store's model"
+    );
     assert_eq!(region.units[0].name, "Sekretariat Daerah (baru)");
     drop((main, lagging));
     let _ = std::fs::remove_dir_all(&dir);

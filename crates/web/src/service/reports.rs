@@ -136,10 +136,7 @@ pub async fn final_figures(
     mut view: ViewQuery,
 ) -> Result<(Evaluated, Option<chrono::DateTime<chrono::Utc>>), PageError> {
     if view.as_of.as_deref().is_none_or(str::is_empty) {
-        let model = state
-            .evaluations
-            .region(reads.store(), region)
-            .await?;
+        let model = state.evaluations.region(reads.store(), region).await?;
         let program = match &view.program {
             Some(code) => model.program(code).ok_or(PageError::NotFound)?,
             None => model.programs.first().ok_or(PageError::NotFound)?,
