@@ -65,6 +65,11 @@ pub struct ServeArgs {
         value_delimiter = ','
     )]
     pub trusted_proxies: Vec<pantau_web::TrustedProxy>,
+    /// A PostgreSQL streaming replica of --database (postgres://...) to read
+    /// dashboards, lists, downloads and the API's reads from; whoever has just
+    /// written reads the main database until the replica has caught up.
+    #[arg(long, env = "PANTAU_DATABASE_READ_URL")]
+    pub database_read: Option<String>,
 }
 
 /// Reminders by e-mail and webhook: on when `--smtp-url` or `--webhook-url` is given.
@@ -345,6 +350,11 @@ pub async fn serve(args: ServeArgs) -> Result<(), Failure> {
     // Several app servers on one PostgreSQL learn each other's changes as
     // they commit, instead of asking for the version on every request.
     store.watch_versions().await?;
+    // Opened before anything starts, so that a wrong URL stops the server.
+    let replica = match &args.database_read {
+        Some(url) => Some(pantau_store::connect_replica(store.as_ref(), url).await?),
+        None => None,
+    };
     if let Some(settings) = notify {
         start_notifier(&store, settings);
     }
@@ -360,7 +370,11 @@ pub async fn serve(args: ServeArgs) -> Result<(), Failure> {
         trusted_proxies: args.trusted_proxies,
         ..Default::default()
     };
-    listen_and_serve(pantau_web::AppState::new(store, config), args.listen).await
+    let mut state = pantau_web::AppState::new(store, config);
+    if let Some(replica) = replica {
+        state = state.with_replica(replica);
+    }
+    listen_and_serve(state, args.listen).await
 }
 
 pub async fn demo(args: DemoArgs) -> Result<(), Failure> {

@@ -401,4 +401,16 @@ impl PostgresStore {
             .await?;
         Ok(PostgresStore::from_pool(pool))
     }
+
+    /// A read-only store on a streaming replica (see [`crate::connect_replica`]).
+    pub async fn connect_replica(url: &str) -> Result<Self> {
+        use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+        let options =
+            PgConnectOptions::from_str(url)?.options([("default_transaction_read_only", "on")]);
+        let pool = PgPoolOptions::new()
+            .max_connections(16)
+            .connect_with(options)
+            .await?;
+        Ok(PostgresStore::from_pool(pool))
+    }
 }

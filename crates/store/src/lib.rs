@@ -228,3 +228,27 @@ pub async fn connect_with(url: &str, limits: pantau_domain::Limits) -> Result<Ar
     store.migrate().await?;
     Ok(store)
 }
+
+/// Open a PostgreSQL streaming replica of `primary` for reads: no
+/// migrations (a standby cannot write; its schema is the primary's), and
+/// every transaction read-only, so a URL naming a writable server by
+/// mistake cannot be written through either. Refused unless both are
+/// PostgreSQL: SQLite has no replicas.
+pub async fn connect_replica(primary: &dyn Store, url: &str) -> Result<Arc<dyn Store>> {
+    if primary.backend() != Backend::Postgres {
+        return Err(StoreError::invalid(
+            "database-read",
+            "a read replica needs a PostgreSQL main database (--database postgres://...)",
+        ));
+    }
+    if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+        return Err(StoreError::invalid(
+            "database-read",
+            "must be a postgres://... URL of a streaming replica of the main database",
+        ));
+    }
+    let store = PostgresStore::connect_replica(url)
+        .await?
+        .with_limits(primary.limits());
+    Ok(Arc::new(store))
+}

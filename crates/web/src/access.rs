@@ -20,7 +20,8 @@ const CSRF_KEY: &str = "csrf";
 pub struct CurrentUser {
     pub user: User,
     pub session: Session,
-    /// The store, for what the page header counts (pending work).
+    /// The store the request reads from, for what the page header counts
+    /// (pending work): the replica's when it is recent enough for this user.
     pub(crate) store: std::sync::Arc<dyn pantau_store::Store>,
     /// The path asked for, to mark the current page in the menu.
     pub(crate) path: String,
@@ -41,12 +42,16 @@ impl FromRequestParts<AppState> for CurrentUser {
             return Err(PageError::LoginRequired);
         };
         match state.store.user_by_username(&username).await? {
-            Some(user) if !user.disabled => Ok(CurrentUser {
-                user,
-                session,
-                store: state.store.clone(),
-                path: parts.uri.path().to_owned(),
-            }),
+            Some(user) if !user.disabled => {
+                crate::reads::Writer::note(parts, &user.region, None);
+                let Ok(reads) = crate::reads::Reads::from_request_parts(parts, state).await;
+                Ok(CurrentUser {
+                    user,
+                    session,
+                    store: reads.shared(),
+                    path: parts.uri.path().to_owned(),
+                })
+            }
             _ => {
                 session.flush().await.map_err(PageError::internal)?;
                 Err(PageError::LoginRequired)
@@ -85,6 +90,11 @@ impl CurrentUser {
 
     pub fn region(&self) -> &str {
         &self.user.region
+    }
+
+    /// Where this request reads from (see [`crate::reads`]).
+    pub fn reads(&self) -> crate::reads::Reads {
+        crate::reads::Reads::from_store(self.store.clone())
     }
 
     pub fn operator(&self) -> Option<OperatorOf<'_>> {

@@ -7,6 +7,11 @@
 //! reload the region: the cache reads the rows changed since its version and
 //! puts them into its model in place, in the order a whole load would give.
 //! A plan change reloads the region whole.
+//!
+//! With a read replica the store a request passes is the replica or the
+//! main database ([`crate::reads`]); the cache keeps the newest model it has
+//! read from either, and never a version newer than the rows it read (each
+//! load takes the version and the rows from the same store).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -71,8 +76,7 @@ impl Cache {
         let _one_at_a_time = self.reload.lock().await;
         let cached = self.cached(code);
         if let Some(cached) = &cached
-            && cached.version.plan == version.plan
-            && cached.version.data >= version.data
+            && covers(cached.version, version)
         {
             return Ok(cached.clone());
         }
@@ -117,7 +121,10 @@ impl Cache {
     ) -> Result<(RegionVersion, Arc<Region>), PageError> {
         let version = store.region_version(code).await?;
         let cached = match self.cached(code) {
-            Some(cached) if cached.version == version => cached,
+            // Newer than asked is fine: a read replica is read a moment
+            // behind the main database, and the cache may have been brought
+            // up from the main database for a caller's own write.
+            Some(cached) if covers(cached.version, version) => cached,
             _ => self.load(store, code, version).await?,
         };
         Ok((cached.version, cached.region))
@@ -172,6 +179,12 @@ impl Cache {
         evaluations.insert(key, evaluation.clone());
         evaluation
     }
+}
+
+/// Whether a model at `cached` is at least as new as `asked`. Versions only
+/// grow and a plan change bumps both counters, so this is "the same or later".
+fn covers(cached: RegionVersion, asked: RegionVersion) -> bool {
+    cached.plan >= asked.plan && cached.data >= asked.data
 }
 
 /// What becomes of one entry: its row as it now stands, or its deletion.

@@ -13,6 +13,7 @@ pub mod evaluation;
 mod i18n;
 mod limits;
 mod pages;
+pub mod reads;
 mod service;
 mod session;
 mod throttle;
@@ -90,6 +91,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub i18n: Arc<i18n::Catalog>,
     pub evaluations: Arc<evaluation::Cache>,
+    /// The read replica, when there is one (see [`reads`]).
+    pub replica: Arc<reads::Replica>,
 }
 
 impl AppState {
@@ -102,7 +105,15 @@ impl AppState {
             config: Arc::new(config),
             i18n: Arc::new(i18n::Catalog::load()),
             evaluations: Arc::new(evaluation::Cache::default()),
+            replica: Arc::default(),
         }
+    }
+
+    /// The same state, reading from `replica`, a streaming replica of the
+    /// main database opened with `pantau_store::connect_replica`.
+    pub fn with_replica(mut self, replica: Arc<dyn Store>) -> Self {
+        self.replica = Arc::new(reads::Replica::new(replica));
+        self
     }
 }
 
@@ -133,6 +144,10 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             visitor::language,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            reads::remember_writes,
         ))
         .layer(sessions)
         // Each route's body limit by what it carries, and a time limit.

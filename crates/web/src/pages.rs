@@ -327,7 +327,7 @@ async fn dashboard(
     Query(query): Query<ViewQuery>,
 ) -> Result<Response, PageError> {
     let lang = lang_of(&user.session).await;
-    let evaluated = evaluate_for(&state, user.region(), &query).await?;
+    let evaluated = evaluate_for(&state, &user.reads(), user.region(), &query).await?;
     let eval = &evaluated.evaluation;
     let region = &evaluated.region;
     let summary = &eval.summary;
@@ -455,7 +455,7 @@ async fn unit_page(
     Query(query): Query<ViewQuery>,
 ) -> Result<Response, PageError> {
     let lang = lang_of(&user.session).await;
-    let evaluated = evaluate_for(&state, user.region(), &query).await?;
+    let evaluated = evaluate_for(&state, &user.reads(), user.region(), &query).await?;
     let region = &evaluated.region;
     let position = region
         .units
@@ -558,7 +558,8 @@ async fn target_page(
         program: Some(program),
         as_of: query.as_of,
     };
-    let evaluated = evaluate_for(&state, user.region(), &query).await?;
+    let reads = user.reads();
+    let evaluated = evaluate_for(&state, &reads, user.region(), &query).await?;
     let program = evaluated.program();
     let position = program
         .targets
@@ -571,8 +572,8 @@ async fn target_page(
         catalog: &state.i18n,
         lang,
     };
-    let entries = state
-        .store
+    let entries = reads
+        .store()
         .entries(
             user.region(),
             &pantau_store::EntryFilter {
@@ -588,8 +589,8 @@ async fn target_page(
     let mut views = Vec::with_capacity(entries.len());
     for e in entries {
         let evidence = if sees_evidence {
-            state
-                .store
+            reads
+                .store()
                 .evidence_of_entry(user.region(), e.id)
                 .await?
                 .iter()

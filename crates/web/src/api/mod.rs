@@ -18,6 +18,7 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
 use crate::AppState;
 use crate::access::CurrentUser;
 use crate::error::PageError;
+use crate::reads::Reads;
 use crate::service::figures::{ViewQuery, evaluate_for};
 pub use contract::{
     ApiError, ApiFailure, ApiJson, ApiPath, ApiQuery, ErrorCode, oversized_as_api_error,
@@ -95,23 +96,20 @@ impl FromRequestParts<AppState> for ApiUser {
         parts: &mut axum::http::request::Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let bearer = parts
-            .headers
-            .get(axum::http::header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::trim);
-        if let Some(token) = bearer {
+        if let Some(token) = crate::reads::bearer_token(parts) {
             return match state
                 .store
                 .use_api_token(token, chrono::Utc::now())
                 .await
                 .map_err(PageError::from)?
             {
-                Some(user) if !user.disabled => Ok(ApiUser {
-                    user,
-                    by_token: true,
-                }),
+                Some(user) if !user.disabled => {
+                    crate::reads::Writer::note(parts, &user.region, Some(token));
+                    Ok(ApiUser {
+                        user,
+                        by_token: true,
+                    })
+                }
                 _ => Err(PageError::LoginRequired.into()),
             };
         }
@@ -159,11 +157,13 @@ pub struct EvaluationQuery {
 async fn evaluation(
     State(state): State<AppState>,
     caller: ApiUser,
+    reads: Reads,
     ApiPath(code): ApiPath<String>,
     ApiQuery(query): ApiQuery<EvaluationQuery>,
 ) -> Result<Response, ApiFailure> {
     let evaluated = evaluate_for(
         &state,
+        &reads,
         &caller.user.region,
         &ViewQuery {
             program: Some(code),
@@ -190,10 +190,11 @@ pub struct ProgramInfo {
 async fn programs(
     State(state): State<AppState>,
     caller: ApiUser,
+    reads: Reads,
 ) -> Result<Json<Vec<ProgramInfo>>, ApiFailure> {
     let region = state
         .evaluations
-        .region(state.store.as_ref(), &caller.user.region)
+        .region(reads.store(), &caller.user.region)
         .await?;
     Ok(Json(
         region
@@ -312,8 +313,8 @@ pub struct EntryPage {
     responses((status = 200, body = EntryPage),
         (status = 400, description = "A bad status, limit or cursor, named", body = ApiError)))]
 async fn list_entries(
-    State(state): State<AppState>,
     caller: ApiUser,
+    reads: Reads,
     ApiQuery(query): ApiQuery<EntriesQuery>,
 ) -> Result<Json<EntryPage>, ApiFailure> {
     let limit = paging::limit_of(query.limit)?;
@@ -328,8 +329,8 @@ async fn list_entries(
         limit: Some(limit + 1),
         ..Default::default()
     };
-    let rows = state
-        .store
+    let rows = reads
+        .store()
         .entries(&caller.user.region, &filter)
         .await
         .map_err(PageError::from)?;

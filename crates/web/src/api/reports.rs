@@ -10,6 +10,7 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
 
 use super::{ApiError, ApiFailure, ApiPath, ApiQuery, ApiUser};
 use crate::AppState;
+use crate::reads::Reads;
 use crate::service::reports::{DownloadQuery, make_download};
 
 pub fn routes() -> Router<AppState> {
@@ -93,11 +94,13 @@ pub struct ReportQuery {
 async fn report(
     State(state): State<AppState>,
     caller: ApiUser,
+    reads: Reads,
     ApiPath(code): ApiPath<String>,
     ApiQuery(query): ApiQuery<ReportQuery>,
 ) -> Result<Response, ApiFailure> {
     let download = make_download(
         &state,
+        &reads,
         &caller.user.region,
         &DownloadQuery {
             program: Some(code),

@@ -233,6 +233,7 @@ async fn page(
     // The figures as of now: the operator sees a report count as soon as it is sent.
     let evaluated = evaluate_for(
         state,
+        &user.reads(),
         user.region(),
         &ViewQuery {
             program,

@@ -226,7 +226,7 @@ async fn dashboard(
         program: query.program.clone().filter(|p| !p.is_empty()),
         as_of: query.as_of.clone(),
     };
-    let evaluated = evaluate_for(&state, user.region(), &view).await?;
+    let evaluated = evaluate_for(&state, &user.reads(), user.region(), &view).await?;
     let region = &evaluated.region;
     let program = evaluated.program();
     let eval = &evaluated.evaluation;
@@ -401,7 +401,7 @@ async fn dashboard(
     // Trends: the engine as of each deadline passed so far.
     let (version, _) = state
         .evaluations
-        .current(state.store.as_ref(), user.region())
+        .current(user.reads().store(), user.region())
         .await?;
     let mut trend_columns = Vec::new();
     let mut capaian = Vec::new();

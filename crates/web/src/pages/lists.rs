@@ -97,9 +97,10 @@ async fn history(
         catalog: &state.i18n,
         lang,
     };
+    let reads = user.reads();
     let region = state
         .evaluations
-        .region(state.store.as_ref(), user.region())
+        .region(reads.store(), user.region())
         .await?;
     let mut list = ListRequest::new(&tr, "/lapor/riwayat", &raw, entry_sorts(&tr));
     let status = list
@@ -126,14 +127,14 @@ async fn history(
         sort: entry_sort(list.sort),
         ..Default::default()
     };
-    let total = state.store.count_entries(user.region(), &filter).await?;
+    let total = reads.store().count_entries(user.region(), &filter).await?;
     let (offset, limit) = list.page_of(total);
     filter.offset = Some(offset);
     filter.limit = Some(limit);
     let mut rows = Vec::new();
-    for e in state.store.entries(user.region(), &filter).await? {
-        let evidence = state
-            .store
+    for e in reads.store().entries(user.region(), &filter).await? {
+        let evidence = reads
+            .store()
             .evidence_of_entry(user.region(), e.id)
             .await?
             .iter()

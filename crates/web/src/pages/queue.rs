@@ -57,9 +57,10 @@ pub async fn list(
         catalog: &state.i18n,
         lang,
     };
+    let reads = user.reads();
     let region = state
         .evaluations
-        .region(state.store.as_ref(), user.region())
+        .region(reads.store(), user.region())
         .await?;
     let mut list = ListRequest::new(&tr, "/verifikasi", &raw, entry_sorts(&tr));
     let own = evaluator.clusters;
@@ -102,15 +103,15 @@ pub async fn list(
         sort: entry_sort(list.sort),
         ..Default::default()
     };
-    let total = state.store.count_entries(user.region(), &filter).await?;
+    let total = reads.store().count_entries(user.region(), &filter).await?;
     let (offset, limit) = list.page_of(total);
     filter.offset = Some(offset);
     filter.limit = Some(limit);
-    let entries = state.store.entries(user.region(), &filter).await?;
+    let entries = reads.store().entries(user.region(), &filter).await?;
     let mut rows = Vec::with_capacity(entries.len());
     for e in entries {
-        let evidence = state
-            .store
+        let evidence = reads
+            .store()
             .evidence_of_entry(user.region(), e.id)
             .await?
             .iter()

@@ -125,7 +125,7 @@ async fn download(
     user: CurrentUser,
     Query(query): Query<DownloadQuery>,
 ) -> Result<Download, PageError> {
-    make_download(&state, user.region(), &query).await
+    make_download(&state, &user.reads(), user.region(), &query).await
 }
 
 struct FinalUnitRow {
@@ -168,7 +168,7 @@ async fn final_page(
         program: query.program.clone(),
         as_of: query.as_of.clone(),
     };
-    let (evaluated, closed) = final_figures(&state, user.region(), view).await?;
+    let (evaluated, closed) = final_figures(&state, &user.reads(), user.region(), view).await?;
     let frozen_at =
         closed.map(|closed| present::moment(lang, evaluated.program().calendar.timezone, closed));
     let report = Report {

@@ -14,6 +14,7 @@ use rust_decimal::Decimal;
 use crate::AppState;
 use crate::access::{EvaluatorOf, OperatorOf, actor_of};
 use crate::error::PageError;
+use crate::reads::Reads;
 use crate::service::figures::{ViewQuery, evaluate_for};
 
 /// A report as typed: text fields, checked by [`create_entry`].
@@ -305,8 +306,10 @@ async fn doubts_about(
     checked: &CheckedEntry,
     replacing: Option<Decimal>,
 ) -> Result<Vec<Doubt>, EntryError> {
+    // What a report is checked against: the main database, as the write.
     let evaluated = evaluate_for(
         state,
+        &Reads::primary(state),
         &op.user.region,
         &ViewQuery {
             program: Some(checked.program.clone()),

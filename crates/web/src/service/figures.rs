@@ -12,6 +12,7 @@ use serde::Deserialize;
 
 use crate::AppState;
 use crate::error::PageError;
+use crate::reads::Reads;
 
 /// The program and moment a page or a call asks for; both optional.
 #[derive(Debug, Default, Clone, Deserialize)]
@@ -134,15 +135,16 @@ pub fn moment_of(
 }
 
 /// A program of the region evaluated at the asked moment (the first program
-/// when none is named).
+/// when none is named), from what `reads` reads.
 pub async fn evaluate_for(
     state: &AppState,
+    reads: &Reads,
     region_code: &str,
     query: &ViewQuery,
 ) -> Result<Evaluated, PageError> {
     let (version, region) = state
         .evaluations
-        .current(state.store.as_ref(), region_code)
+        .current(reads.store(), region_code)
         .await?;
     let program_index = match &query.program {
         Some(code) => region

@@ -9,6 +9,7 @@ use serde::Deserialize;
 
 use crate::AppState;
 use crate::error::PageError;
+use crate::reads::Reads;
 use crate::service::figures::{Evaluated, ViewQuery, evaluate_for};
 
 /// What to download: the evaluation at `as_of` or the final evaluation, in a format.
@@ -61,6 +62,7 @@ pub fn report_failure(err: pantau_report::Error) -> PageError {
 /// The file a query asks for, for the user's region: shared by the page and the API.
 pub async fn make_download(
     state: &AppState,
+    reads: &Reads,
     region: &str,
     query: &DownloadQuery,
 ) -> Result<Download, PageError> {
@@ -78,11 +80,11 @@ pub async fn make_download(
         as_of: query.as_of.clone().filter(|s| !s.is_empty()),
     };
     let evaluated = if is_final {
-        final_figures(state, region, view).await?.0
+        final_figures(state, reads, region, view).await?.0
     } else {
-        evaluate_for(state, region, &view).await?
+        evaluate_for(state, reads, region, &view).await?
     };
-    let bundle = state.store.region_bundle(region).await?;
+    let bundle = reads.store().region_bundle(region).await?;
     let letterhead = letterhead(state, region).await?;
     let format = query.format.clone();
     let table = query.table.clone();
@@ -129,14 +131,12 @@ pub async fn letterhead(
 /// froze, with the moment it closed.
 pub async fn final_figures(
     state: &AppState,
+    reads: &Reads,
     region: &str,
     mut view: ViewQuery,
 ) -> Result<(Evaluated, Option<chrono::DateTime<chrono::Utc>>), PageError> {
     if view.as_of.as_deref().is_none_or(str::is_empty) {
-        let model = state
-            .evaluations
-            .region(state.store.as_ref(), region)
-            .await?;
+        let model = state.evaluations.region(reads.store(), region).await?;
         let program = match &view.program {
             Some(code) => model.program(code).ok_or(PageError::NotFound)?,
             None => model.programs.first().ok_or(PageError::NotFound)?,
@@ -144,7 +144,7 @@ pub async fn final_figures(
         let cal = &program.calendar;
         view.as_of = Some(cal.format_instant(cal.final_deadline()));
     }
-    let mut evaluated = evaluate_for(state, region, &view).await?;
+    let mut evaluated = evaluate_for(state, reads, region, &view).await?;
     let closed = match frozen_final(state, region, &evaluated).await? {
         Some((frozen, closed)) => {
             evaluated.evaluation = frozen;

@@ -138,6 +138,43 @@ pub async fn spawn_app(backend: &str) -> TestApp {
 /// [`spawn_app`] with the server's settings changed by `tweak`.
 #[allow(dead_code)] // not every suite changes a setting
 pub async fn spawn_app_with(backend: &str, tweak: impl FnOnce(&mut pantau_web::Config)) -> TestApp {
+    spawn(backend, tweak, None).await
+}
+
+/// [`spawn_app`] on PostgreSQL, reading from the streaming replica whose
+/// server is `replica_server` (`PANTAU_TEST_PG_REPLICA_URL`, a replica of
+/// `PANTAU_TEST_POSTGRES_URL`), as `pantau serve --database-read` does.
+/// Returns once the replica has replayed the test's database as set up.
+pub async fn spawn_app_reading_replica(replica_server: &str) -> TestApp {
+    spawn("postgres", |_| {}, Some(replica_server)).await
+}
+
+/// The database `primary_url` names, on the server `replica_server` names.
+pub fn on_replica(primary_url: &str, replica_server: &str) -> String {
+    let (_, name) = primary_url.rsplit_once('/').unwrap();
+    let (base, _) = replica_server.rsplit_once('/').unwrap();
+    format!("{base}/{name}")
+}
+
+/// The replica's store, once it has replayed the primary's region 3275 as it is now.
+async fn caught_up_replica(primary: &dyn Store, url: &str) -> Arc<dyn Store> {
+    let wanted = primary.region_version("3275").await.unwrap();
+    for _ in 0..300 {
+        if let Ok(replica) = pantau_store::connect_replica(primary, url).await
+            && replica.region_version("3275").await.ok() == Some(wanted)
+        {
+            return replica;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("the replica {url} did not replay the test's database within 30 seconds");
+}
+
+async fn spawn(
+    backend: &str,
+    tweak: impl FnOnce(&mut pantau_web::Config),
+    replica_server: Option<&str>,
+) -> TestApp {
     let database_url = database_url(backend).await;
     let store = pantau_store::connect(&database_url).await.unwrap();
     let sample = std::fs::read_to_string(concat!(
@@ -180,7 +217,11 @@ pub async fn spawn_app_with(backend: &str, tweak: impl FnOnce(&mut pantau_web::C
         ..Default::default()
     };
     tweak(&mut config);
-    let state = pantau_web::AppState::new(store.clone(), config);
+    let mut state = pantau_web::AppState::new(store.clone(), config);
+    if let Some(server) = replica_server {
+        let replica = caught_up_replica(store.as_ref(), &on_replica(&database_url, server)).await;
+        state = state.with_replica(replica);
+    }
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move {
