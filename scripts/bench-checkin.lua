@@ -10,6 +10,10 @@
 --   PANTAU_TARGETS  how many targets the unit has (NN, default 10)
 --   PANTAU_PROGRAM  program code (default 100HK)
 --   PANTAU_DATE     activity date inside the program, not in the future
+--   PANTAU_PATH     the dashboard's path and query (default /dasbor)
+--   PANTAU_ADDRS    "host:port host:port ...": spread wrk's threads over
+--                   these servers, thread i on address i modulo their number
+--                   (default: the URL's server only)
 --
 -- At the end it prints one line that bench-server reads:
 --   RESULT requests=N ok=N other=N s5xx=N errors=N rps=X p50_ms=X p90_ms=X p99_ms=X max_ms=X
@@ -23,11 +27,25 @@ local unit = os.getenv("PANTAU_UNIT") or "DISDIK"
 local targets = tonumber(os.getenv("PANTAU_TARGETS") or "10")
 local program = os.getenv("PANTAU_PROGRAM") or "100HK"
 local date = os.getenv("PANTAU_DATE") or "2025-05-01"
+local path = os.getenv("PANTAU_PATH") or "/dasbor"
 local boundary = "pantau-bench-7d9c2f"
 
 local threads = {}
+local addrs = nil
 
 function setup(thread)
+    if not addrs then
+        addrs = {}
+        for hostport in string.gmatch(os.getenv("PANTAU_ADDRS") or "", "%S+") do
+            local host, port = string.match(hostport, "^(.+):(%d+)$")
+            table.insert(addrs, wrk.lookup(host, port)[1])
+        end
+    end
+    -- One latency histogram over all servers: each thread keeps its
+    -- connections on one server, so the readers split evenly across them.
+    if #addrs > 0 then
+        thread.addr = addrs[#threads % #addrs + 1]
+    end
     table.insert(threads, thread)
 end
 
@@ -61,7 +79,7 @@ end
 
 function request()
     if mode == "dashboard" then
-        return wrk.format("GET", "/dasbor", { ["Cookie"] = cookie, ["Accept-Encoding"] = "gzip" })
+        return wrk.format("GET", path, { ["Cookie"] = cookie, ["Accept-Encoding"] = "gzip" })
     end
     next_body = next_body % targets + 1
     return wrk.format("POST", "/lapor", {
