@@ -27,8 +27,11 @@ pub mod entries;
 pub mod audit;
 #[macro_use]
 pub mod throttle;
+#[macro_use]
+pub mod jobs;
 mod backend;
 pub mod password;
+pub mod sessions;
 pub mod versions;
 
 use std::sync::Arc;
@@ -47,6 +50,7 @@ pub use audit::{
 };
 pub use backend::{PostgresStore, SqliteStore};
 pub use budgets::BudgetStore;
+pub use jobs::{ImportJob, JOB_HEARTBEAT, JOB_RETENTION, JOB_STALE, JobState, JobStore};
 pub use documents::{Attendee, DocumentStore};
 pub use entries::{
     CreatedEntry, EntryChange, EntryFilter, EntryRow, EntrySort, EntryStore, EvidenceFile,
@@ -172,6 +176,7 @@ pub trait Store:
     + BudgetStore
     + AdminStore
     + ThrottleStore
+    + JobStore
     + Send
     + Sync
 {
@@ -199,7 +204,7 @@ pub trait Store:
 pub mod prelude {
     pub use crate::{
         AdminStore, AuditStore, BudgetStore, DocumentStore, EntryStore, MeetingStore, OutboxStore,
-        RegionStore, Store, ThrottleStore, UserStore,
+        JobStore, RegionStore, Store, ThrottleStore, UserStore,
     };
 }
 
