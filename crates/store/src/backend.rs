@@ -315,7 +315,9 @@ impl PostgresStore {
                         return;
                     };
                     match received {
-                        Ok(Some(notification)) if notification.channel() == crate::sessions::CHANNEL => {
+                        Ok(Some(notification))
+                            if notification.channel() == crate::sessions::CHANNEL =>
+                        {
                             if let Some(change) =
                                 crate::sessions::Change::parse(notification.payload())
                             {

@@ -50,12 +50,12 @@ pub use audit::{
 };
 pub use backend::{PostgresStore, SqliteStore};
 pub use budgets::BudgetStore;
-pub use jobs::{ImportJob, JOB_HEARTBEAT, JOB_RETENTION, JOB_STALE, JobState, JobStore};
 pub use documents::{Attendee, DocumentStore};
 pub use entries::{
     CreatedEntry, EntryChange, EntryFilter, EntryRow, EntrySort, EntryStore, EvidenceFile,
     EvidenceRow, NewEntry, NewEvidence, NewNilReport,
 };
+pub use jobs::{ImportJob, JOB_HEARTBEAT, JOB_RETENTION, JOB_STALE, JobState, JobStore};
 pub use meetings::MeetingStore;
 pub use outbox::OutboxStore;
 pub use outbox::{AfterFailure, Channel, Claimed, Message, MessageStatus, NewMessage, RetryPolicy};
@@ -194,17 +194,18 @@ pub trait Store:
     async fn snapshot_into(&self, path: &std::path::Path) -> Result<()>;
 
     /// Learn other app servers' changes as they commit (PostgreSQL's
-    /// LISTEN/NOTIFY), so that `region_version` need not ask the database on
-    /// every request. A server calls it once; SQLite, one server's database,
-    /// keeps asking (a local read).
+    /// LISTEN/NOTIFY), so that `region_version`, `session_load` and
+    /// `user_by_username` need not ask the database on every request (see
+    /// [`versions`] and [`sessions`]). A server calls it once; SQLite, one
+    /// server's database, keeps asking (a local read).
     async fn watch_versions(&self) -> Result<()>;
 }
 
 /// Every part of [`Store`], to call their methods on a concrete store with one `use`.
 pub mod prelude {
     pub use crate::{
-        AdminStore, AuditStore, BudgetStore, DocumentStore, EntryStore, MeetingStore, OutboxStore,
-        JobStore, RegionStore, Store, ThrottleStore, UserStore,
+        AdminStore, AuditStore, BudgetStore, DocumentStore, EntryStore, JobStore, MeetingStore,
+        OutboxStore, RegionStore, Store, ThrottleStore, UserStore,
     };
 }
 

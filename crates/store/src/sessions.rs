@@ -57,7 +57,9 @@ impl Change {
                     id: id.to_owned(),
                 })
             }
-            "e" => Some(Change::Ended { id: rest.to_owned() }),
+            "e" => Some(Change::Ended {
+                id: rest.to_owned(),
+            }),
             "u" => Some(Change::Account {
                 username: rest.to_owned(),
             }),

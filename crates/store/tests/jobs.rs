@@ -40,7 +40,11 @@ async fn a_job_runs_reports_progress_and_ends_once(db: Db) {
         .unwrap();
     let job = db.job(id, t0).await.unwrap().unwrap();
     assert_eq!(
-        (job.region.as_str(), job.owner.as_str(), job.file_name.as_str()),
+        (
+            job.region.as_str(),
+            job.owner.as_str(),
+            job.file_name.as_str()
+        ),
         ("3275", "admin", "realisasi.xlsx")
     );
     assert_eq!(job.state, JobState::Running { done: 0, total: 0 });
@@ -48,13 +52,27 @@ async fn a_job_runs_reports_progress_and_ends_once(db: Db) {
     db.job_progress(id, 40, 100, t0 + Duration::seconds(1))
         .await
         .unwrap();
-    let job = db.job(id, t0 + Duration::seconds(1)).await.unwrap().unwrap();
-    assert_eq!(job.state, JobState::Running { done: 40, total: 100 });
+    let job = db
+        .job(id, t0 + Duration::seconds(1))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        job.state,
+        JobState::Running {
+            done: 40,
+            total: 100
+        }
+    );
 
     let done = JobState::Done {
         summary: "3 entries added".into(),
     };
-    assert!(db.job_finish(id, &done, t0 + Duration::seconds(2)).await.unwrap());
+    assert!(
+        db.job_finish(id, &done, t0 + Duration::seconds(2))
+            .await
+            .unwrap()
+    );
     // Progress that comes late, or a second end, changes nothing.
     db.job_progress(id, 90, 100, t0 + Duration::seconds(3))
         .await
@@ -63,7 +81,11 @@ async fn a_job_runs_reports_progress_and_ends_once(db: Db) {
         message: "late".into(),
         detail: None,
     };
-    assert!(!db.job_finish(id, &failed, t0 + Duration::seconds(3)).await.unwrap());
+    assert!(
+        !db.job_finish(id, &failed, t0 + Duration::seconds(3))
+            .await
+            .unwrap()
+    );
     // A finished job does not go stale.
     let job = db.job(id, t0 + Duration::days(1)).await.unwrap().unwrap();
     assert_eq!(job.state, done);
@@ -93,7 +115,10 @@ async fn a_job_without_heartbeat_reads_as_stopped(db: Db) {
     let beat = t0 + Duration::minutes(5);
     db.job_progress(id, 1, 10, beat).await.unwrap();
     let running = JobState::Running { done: 1, total: 10 };
-    assert_eq!(db.job(id, beat + JOB_STALE).await.unwrap().unwrap().state, running);
+    assert_eq!(
+        db.job(id, beat + JOB_STALE).await.unwrap().unwrap().state,
+        running
+    );
     let later = beat + JOB_STALE + Duration::seconds(1);
     assert_eq!(
         db.job(id, later).await.unwrap().unwrap().state,
@@ -180,7 +205,12 @@ async fn postgres_servers_keep_sessions_until_another_changes_them() {
         .await;
     assert_eq!(data_of(&*server, "s1").await.as_deref(), Some("{\"a\":1}"));
     assert_eq!(
-        server.user_by_username("ani").await.unwrap().unwrap().display_name,
+        server
+            .user_by_username("ani")
+            .await
+            .unwrap()
+            .unwrap()
+            .display_name,
         name,
         "answered from memory, not the database"
     );

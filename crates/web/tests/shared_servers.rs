@@ -125,11 +125,7 @@ async fn logging_out_on_one_server_ends_the_session_on_the_other() {
     // A browser of its own, replaying the cookie on server B.
     let on_b = Browser {
         client: reqwest::Client::builder()
-            .default_headers(
-                [(reqwest::header::COOKIE, cookie)]
-                    .into_iter()
-                    .collect(),
-            )
+            .default_headers([(reqwest::header::COOKIE, cookie)].into_iter().collect())
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .unwrap(),
@@ -158,4 +154,77 @@ async fn a_password_set_by_the_command_line_ends_the_session_on_a_server() {
         .await
         .unwrap();
     until_refused(&leader).await;
+}
+
+/// Run `sql` on the app's database (either backend), returning one column
+/// of text.
+async fn column(app: &TestApp, sql: &str) -> String {
+    use sqlx::Connection;
+    let url = app.database_url();
+    if url.starts_with("sqlite:") {
+        let mut conn = sqlx::SqliteConnection::connect(url).await.unwrap();
+        sqlx::query_scalar(sql).fetch_one(&mut conn).await.unwrap()
+    } else {
+        let mut conn = sqlx::PgConnection::connect(url).await.unwrap();
+        sqlx::query_scalar(sql).fetch_one(&mut conn).await.unwrap()
+    }
+}
+
+async fn execute(app: &TestApp, sql: &str) {
+    use sqlx::Connection;
+    let url = app.database_url();
+    if url.starts_with("sqlite:") {
+        let mut conn = sqlx::SqliteConnection::connect(url).await.unwrap();
+        sqlx::query(sql).execute(&mut conn).await.unwrap();
+    } else {
+        let mut conn = sqlx::PgConnection::connect(url).await.unwrap();
+        sqlx::query(sql).execute(&mut conn).await.unwrap();
+    }
+}
+
+/// A session's idle limit is not written on every request, only once a
+/// quarter of an hour has passed since it was: then it is pushed back to
+/// 12 hours from now.
+async fn the_idle_limit_is_written_now_and_then(backend: &str) {
+    let app = spawn_app(backend).await;
+    let leader = app.logged_in("leader").await;
+    let expiry = "SELECT CAST(expires_at AS TEXT) FROM sessions";
+    assert_eq!(leader.get(DASHBOARD).await.0, StatusCode::OK);
+    let first = column(&app, expiry).await;
+    assert_eq!(leader.get(DASHBOARD).await.0, StatusCode::OK);
+    assert_eq!(column(&app, expiry).await, first, "not written per request");
+
+    // As if the session was last written 20 minutes ago.
+    let past = chrono::Utc::now() + chrono::Duration::hours(12) - chrono::Duration::minutes(20);
+    let past = past.format("%Y-%m-%d %H:%M:%S+00:00").to_string();
+    execute(&app, &format!("UPDATE sessions SET expires_at = '{past}'")).await;
+    assert_eq!(leader.get(DASHBOARD).await.0, StatusCode::OK);
+    let pushed = column(&app, expiry).await;
+    assert_ne!(pushed, past);
+    let pushed =
+        chrono::DateTime::parse_from_str(&pushed.replace('T', " "), "%Y-%m-%d %H:%M:%S%#z")
+            .or_else(|_| {
+                chrono::DateTime::parse_from_str(
+                    &pushed.replace('T', " "),
+                    "%Y-%m-%d %H:%M:%S%.f%#z",
+                )
+            })
+            .unwrap_or_else(|e| panic!("{pushed}: {e}"));
+    let ahead = pushed.with_timezone(&chrono::Utc) - chrono::Utc::now();
+    assert!(
+        ahead > chrono::Duration::hours(12) - chrono::Duration::minutes(1),
+        "pushed back to 12 h from now: {ahead}"
+    );
+}
+
+mod both {
+    use super::*;
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_idle_limit_is_written_now_and_then_on_sqlite() {
+        the_idle_limit_is_written_now_and_then("sqlite").await
+    }
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_idle_limit_is_written_now_and_then_on_postgres() {
+        the_idle_limit_is_written_now_and_then("postgres").await
+    }
 }

@@ -16,9 +16,9 @@ use axum::Router;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
+use chrono::Utc;
 use pantau_domain::evaluation::FinalVerdict;
 use pantau_report::{ImportProblem, Report, final_evaluation};
-use chrono::Utc;
 use pantau_store::{JOB_HEARTBEAT, JobState};
 use serde::{Deserialize, Serialize};
 
@@ -267,9 +267,14 @@ async fn template(
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 enum Failure {
-    Refused { problems: Vec<Problem> },
+    Refused {
+        problems: Vec<Problem>,
+    },
     /// Reading and checking took longer than allowed; nothing was written.
-    TimedOut { file: String, seconds: u64 },
+    TimedOut {
+        file: String,
+        seconds: u64,
+    },
 }
 
 /// An [`ImportProblem`] as kept.
