@@ -348,7 +348,8 @@ pub async fn serve(args: ServeArgs) -> Result<(), Failure> {
     let notify = args.notify.settings()?;
     let store = open_with(&args.db.database, args.limits.limits()).await?;
     // Several app servers on one PostgreSQL learn each other's changes as
-    // they commit, instead of asking for the version on every request.
+    // they commit (versions, sessions, accounts), instead of asking the
+    // database on every request.
     store.watch_versions().await?;
     // Opened before anything starts, so that a wrong URL stops the server.
     let replica = match &args.database_read {

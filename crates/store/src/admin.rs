@@ -565,8 +565,11 @@ macro_rules! admin_store_impl {
                         "unit": unit, "clusters": clusters, "full_name": profile.full_name, "nip": profile.nip,
                     })),
                 };
+                let change = crate::sessions::Change::Account { username: username.to_owned() };
+                Self::notify_sessions(&mut tx, &change).await?;
                 Self::append_audit_in(&mut tx, Some(region_id), actor, &record).await?;
                 tx.commit().await?;
+                self.sessions.apply(&change);
                 Ok(())
             }
 
@@ -685,6 +688,7 @@ macro_rules! admin_store_impl {
                 let actor = Actor { user_id: Some(user_id), label: username.clone() };
                 Self::append_audit_in(&mut tx, Some(region_id), &actor, &record).await?;
                 tx.commit().await?;
+                self.sessions.apply(&crate::sessions::Change::Account { username: username.clone() });
                 Ok(Ok(username))
             }
 

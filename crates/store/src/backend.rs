@@ -3,7 +3,7 @@
 //! so each part's macro body (`region_store_impl!` in `regions.rs`,
 //! `user_store_impl!`, `entry_store_impl!`, `audit_store_impl!`,
 //! `meeting_store_impl!`, `outbox_store_impl!`, `budget_store_impl!`,
-//! `throttle_store_impl!`, `feedback_store_impl!`) is instantiated here once per backend, beside the
+//! `throttle_store_impl!`, `feedback_store_impl!`, `job_store_impl!`) is instantiated here once per backend, beside the
 //! helpers they share: the region's id, the version bump, the write
 //! transaction and the conversions of stored values. The migrations, which do
 //! differ (types, identity columns), live in `migrations/sqlite` and
@@ -102,6 +102,7 @@ macro_rules! store_impl {
             pool: $pool,
             limits: pantau_domain::Limits,
             versions: std::sync::Arc<crate::versions::VersionBoard>,
+            sessions: std::sync::Arc<crate::sessions::SessionBoard>,
         }
 
         impl $store {
@@ -110,6 +111,7 @@ macro_rules! store_impl {
                     pool,
                     limits: pantau_domain::Limits::default(),
                     versions: Default::default(),
+                    sessions: Default::default(),
                 }
             }
 
@@ -166,6 +168,22 @@ macro_rules! store_impl {
                 // This server's own readers need not wait for the notification.
                 self.versions.learn(&code, version);
                 Ok(version.data)
+            }
+
+            /// Tell every app server's session board what changed, at commit
+            /// (PostgreSQL; SQLite's boards never keep anything).
+            async fn notify_sessions(
+                conn: &mut <$db as sqlx::Database>::Connection,
+                change: &crate::sessions::Change,
+            ) -> Result<()> {
+                if $backend == Backend::Postgres {
+                    sqlx::query("SELECT pg_notify($1, $2)")
+                        .bind(crate::sessions::CHANNEL)
+                        .bind(change.payload())
+                        .execute(&mut *conn)
+                        .await?;
+                }
+                Ok(())
             }
 
             /// Stamp a changed entry (or nil report) with the data version of
@@ -267,52 +285,71 @@ impl SqliteStore {
 }
 
 impl PostgresStore {
-    /// Listen for version notifications on a connection of its own, and
-    /// keep listening: after a lost connection the board forgets what it
-    /// knew (notifications may have been missed) until it listens again.
+    /// Listen for version and session notifications on a connection of its
+    /// own, and keep listening: after a lost connection both boards forget
+    /// what they knew (notifications may have been missed) until it listens
+    /// again.
     async fn watch(&self) -> Result<()> {
         use sqlx::postgres::PgListener;
         async fn listen(pool: &sqlx::PgPool) -> sqlx::Result<PgListener> {
             let mut listener = PgListener::connect_with(pool).await?;
-            listener.listen(crate::versions::CHANNEL).await?;
+            listener
+                .listen_all([crate::versions::CHANNEL, crate::sessions::CHANNEL])
+                .await?;
             Ok(listener)
         }
         let mut listener = listen(&self.pool).await?;
         self.versions.set_live(true);
-        let board = std::sync::Arc::downgrade(&self.versions);
+        self.sessions.set_live(true);
+        let boards = (
+            std::sync::Arc::downgrade(&self.versions),
+            std::sync::Arc::downgrade(&self.sessions),
+        );
+        let upgrade = move || Some((boards.0.upgrade()?, boards.1.upgrade()?));
         let pool = self.pool.clone();
         tokio::spawn(async move {
             loop {
                 loop {
                     let received = listener.try_recv().await;
-                    let Some(board) = board.upgrade() else {
+                    let Some((versions, sessions)) = upgrade() else {
                         return;
                     };
                     match received {
+                        Ok(Some(notification))
+                            if notification.channel() == crate::sessions::CHANNEL =>
+                        {
+                            if let Some(change) =
+                                crate::sessions::Change::parse(notification.payload())
+                            {
+                                sessions.apply(&change);
+                            }
+                        }
                         Ok(Some(notification)) => {
                             if let Some((region, version)) =
                                 crate::versions::parse_payload(notification.payload())
                             {
-                                board.learn(&region, version);
+                                versions.learn(&region, version);
                             }
                         }
                         Ok(None) | Err(_) => {
                             tracing::warn!(
-                                "version notifications lost; asking the database until they are back"
+                                "notifications lost; asking the database until they are back"
                             );
-                            board.set_live(false);
+                            versions.set_live(false);
+                            sessions.set_live(false);
                             break;
                         }
                     }
                 }
                 loop {
                     tokio::time::sleep(std::time::Duration::from_secs(1)).await;
-                    let Some(board) = board.upgrade() else {
+                    let Some((versions, sessions)) = upgrade() else {
                         return;
                     };
                     if let Ok(again) = listen(&pool).await {
                         listener = again;
-                        board.set_live(true);
+                        versions.set_live(true);
+                        sessions.set_live(true);
                         break;
                     }
                 }
@@ -372,6 +409,8 @@ throttle_store_impl!(SqliteStore, sqlx::Sqlite);
 throttle_store_impl!(PostgresStore, sqlx::Postgres);
 feedback_store_impl!(SqliteStore, sqlx::Sqlite);
 feedback_store_impl!(PostgresStore, sqlx::Postgres);
+job_store_impl!(SqliteStore, sqlx::Sqlite);
+job_store_impl!(PostgresStore, sqlx::Postgres);
 
 impl SqliteStore {
     /// Open (creating if missing) a SQLite database in WAL mode.

@@ -29,8 +29,11 @@ pub mod audit;
 pub mod throttle;
 #[macro_use]
 pub mod feedback;
+#[macro_use]
+pub mod jobs;
 mod backend;
 pub mod password;
+pub mod sessions;
 pub mod versions;
 
 use std::sync::Arc;
@@ -58,6 +61,7 @@ pub use feedback::{
     FEEDBACK_TEXT_CHARS, FeedbackCase, FeedbackCounts, FeedbackFilter, FeedbackStep, FeedbackStore,
     NewFeedback, StepBy,
 };
+pub use jobs::{ImportJob, JOB_HEARTBEAT, JOB_RETENTION, JOB_STALE, JobState, JobStore};
 pub use meetings::MeetingStore;
 pub use outbox::OutboxStore;
 pub use outbox::{AfterFailure, Channel, Claimed, Message, MessageStatus, NewMessage, RetryPolicy};
@@ -179,6 +183,7 @@ pub trait Store:
     + AdminStore
     + ThrottleStore
     + FeedbackStore
+    + JobStore
     + Send
     + Sync
 {
@@ -196,16 +201,17 @@ pub trait Store:
     async fn snapshot_into(&self, path: &std::path::Path) -> Result<()>;
 
     /// Learn other app servers' changes as they commit (PostgreSQL's
-    /// LISTEN/NOTIFY), so that `region_version` need not ask the database on
-    /// every request. A server calls it once; SQLite, one server's database,
-    /// keeps asking (a local read).
+    /// LISTEN/NOTIFY), so that `region_version`, `session_load` and
+    /// `user_by_username` need not ask the database on every request (see
+    /// [`versions`] and [`sessions`]). A server calls it once; SQLite, one
+    /// server's database, keeps asking (a local read).
     async fn watch_versions(&self) -> Result<()>;
 }
 
 /// Every part of [`Store`], to call their methods on a concrete store with one `use`.
 pub mod prelude {
     pub use crate::{
-        AdminStore, AuditStore, BudgetStore, DocumentStore, EntryStore, FeedbackStore,
+        AdminStore, AuditStore, BudgetStore, DocumentStore, EntryStore, FeedbackStore, JobStore,
         MeetingStore, OutboxStore, RegionStore, Store, ThrottleStore, UserStore,
     };
 }

@@ -186,24 +186,30 @@ macro_rules! user_store_impl {
             /// Users with their clusters in one query (one row per cluster), since
             /// every request of a logged-in user reads its account.
             async fn user_rows(&self, filter: &str, arg: &str) -> Result<Vec<User>> {
+                Ok(self.user_rows_with_plan(filter, arg).await?.into_iter().map(|(user, _)| user).collect())
+            }
+
+            /// [`Self::user_rows`], each with the plan version of its region
+            /// as the same query read it.
+            async fn user_rows_with_plan(&self, filter: &str, arg: &str) -> Result<Vec<(User, i64)>> {
                 let sql = format!(
-                    "SELECT u.id, r.code AS region, u.username, u.display_name, u.email, u.password_hash, u.role, \
+                    "SELECT r.plan_version, u.id, r.code AS region, u.username, u.display_name, u.email, u.password_hash, u.role, \
                             un.code AS unit, u.disabled, u.created_at, u.full_name, u.nip, c.code AS cluster \
                      FROM users u JOIN regions r ON r.id = u.region_id LEFT JOIN units un ON un.id = u.unit_id \
                      LEFT JOIN user_clusters uc ON uc.user_id = u.id LEFT JOIN clusters c ON c.id = uc.cluster_id \
                      WHERE {filter} ORDER BY u.username, c.position"
                 );
                 let rows = sqlx::query(&sql).bind(arg).fetch_all(&self.pool).await?;
-                let mut users: Vec<User> = Vec::with_capacity(rows.len());
+                let mut users: Vec<(User, i64)> = Vec::with_capacity(rows.len());
                 for row in rows {
                     let id: i64 = row.try_get("id")?;
                     let cluster: Option<String> = row.try_get("cluster")?;
-                    if let Some(user) = users.last_mut().filter(|u| u.id == id) {
+                    if let Some((user, _)) = users.last_mut().filter(|(u, _)| u.id == id) {
                         user.clusters.extend(cluster);
                         continue;
                     }
                     let role: String = row.try_get("role")?;
-                    users.push(User {
+                    users.push((User {
                         id,
                         region: row.try_get("region")?,
                         username: row.try_get("username")?,
@@ -220,7 +226,7 @@ macro_rules! user_store_impl {
                         created_at: row.try_get("created_at")?,
                         full_name: row.try_get("full_name")?,
                         nip: row.try_get("nip")?,
-                    });
+                    }, row.try_get("plan_version")?));
                 }
                 Ok(users)
             }
@@ -251,8 +257,11 @@ macro_rules! user_store_impl {
                 if let Some(except) = end_sessions {
                     Self::end_sessions_in(&mut tx, username, except).await?;
                 }
+                let change = crate::sessions::Change::Account { username: username.to_owned() };
+                Self::notify_sessions(&mut tx, &change).await?;
                 Self::append_audit_in(&mut tx, Some(region_id), actor, &record).await?;
                 tx.commit().await?;
+                self.sessions.apply(&change);
                 Ok(())
             }
 
@@ -270,6 +279,8 @@ macro_rules! user_store_impl {
                 .bind(except)
                 .execute(&mut **tx)
                 .await?;
+                let change = crate::sessions::Change::Account { username: username.to_owned() };
+                Self::notify_sessions(&mut **tx, &change).await?;
                 Ok(done.rows_affected())
             }
         }
@@ -402,13 +413,33 @@ macro_rules! user_store_impl {
                     before: Some(serde_json::to_value(&before).expect("a profile serializes")),
                     after: Some(serde_json::to_value(&profile).expect("a profile serializes")),
                 };
+                let change = crate::sessions::Change::Account { username: username.to_owned() };
+                Self::notify_sessions(&mut tx, &change).await?;
                 Self::append_audit_in(&mut tx, Some(row.try_get("region_id")?), actor, &record).await?;
                 tx.commit().await?;
+                self.sessions.apply(&change);
                 Ok(())
             }
 
             async fn user_by_username(&self, username: &str) -> Result<Option<User>> {
-                Ok(self.user_rows("u.username = $1", username).await?.pop())
+                // Every logged-in request asks: kept while the listener keeps
+                // it true (an account's changes notify; a plan change, which
+                // may rename what it reads, moves its region's plan version).
+                if let Some((user, plan)) = self.sessions.user(username)
+                    && self.versions.known(&user.region).map(|v| v.plan) == Some(plan)
+                {
+                    return Ok(Some(user));
+                }
+                let ticket = self.sessions.ticket();
+                let Some((user, plan)) = self.user_rows_with_plan("u.username = $1", username).await?.pop() else {
+                    return Ok(None);
+                };
+                self.sessions.keep_user(ticket, user.clone(), plan);
+                if self.sessions.user(username).is_some() && self.versions.known(&user.region).is_none() {
+                    // Learned once: the kept account is checked against it.
+                    self.region_version(&user.region).await?;
+                }
+                Ok(Some(user))
             }
 
             async fn users(&self, region: &str) -> Result<Vec<User>> {
@@ -506,18 +537,28 @@ macro_rules! user_store_impl {
             }
 
             async fn session_load(&self, id: &str) -> Result<Option<$crate::users::SessionRow>> {
-                let row = sqlx::query("SELECT data, expires_at, created_at FROM sessions WHERE id = $1")
-                    .bind(id)
-                    .fetch_optional(&self.pool)
-                    .await?;
-                row.map(|row| {
-                    Ok($crate::users::SessionRow {
-                        data: row.try_get("data")?,
-                        expires_at: row.try_get("expires_at")?,
-                        created_at: row.try_get("created_at")?,
-                    })
-                })
-                .transpose()
+                if let Some(row) = self.sessions.session(id) {
+                    return Ok(Some(row));
+                }
+                let ticket = self.sessions.ticket();
+                let row = sqlx::query(
+                    "SELECT s.data, s.expires_at, s.created_at, u.username FROM sessions s \
+                     LEFT JOIN users u ON u.id = s.user_id WHERE s.id = $1",
+                )
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?;
+                let Some(row) = row else {
+                    return Ok(None);
+                };
+                let session = $crate::users::SessionRow {
+                    data: row.try_get("data")?,
+                    expires_at: row.try_get("expires_at")?,
+                    created_at: row.try_get("created_at")?,
+                };
+                let username: Option<String> = row.try_get("username")?;
+                self.sessions.keep_session(ticket, id, session.clone(), username.as_deref());
+                Ok(Some(session))
             }
 
             async fn session_create(
@@ -547,24 +588,44 @@ macro_rules! user_store_impl {
                 session: &$crate::users::SessionWrite<'_>,
                 now: DateTime<Utc>,
             ) -> Result<()> {
-                sqlx::query(
+                let ticket = self.sessions.ticket();
+                let mut tx = self.begin_write().await?;
+                let created_at: DateTime<Utc> = sqlx::query_scalar(
                     "INSERT INTO sessions (id, data, expires_at, user_id, created_at) \
                      VALUES ($1, $2, $3, (SELECT id FROM users WHERE username = $4), $5) \
                      ON CONFLICT (id) DO UPDATE SET data = excluded.data, expires_at = excluded.expires_at, \
-                     user_id = excluded.user_id",
+                     user_id = excluded.user_id RETURNING created_at",
                 )
                 .bind(id)
                 .bind(session.data)
                 .bind(session.expires_at)
                 .bind(session.username)
                 .bind(crate::backend::stored_moment(now))
-                .execute(&self.pool)
+                .fetch_one(&mut *tx)
                 .await?;
+                let change = crate::sessions::Change::Saved {
+                    origin: self.sessions.origin().to_owned(),
+                    id: id.to_owned(),
+                };
+                Self::notify_sessions(&mut tx, &change).await?;
+                tx.commit().await?;
+                // What this server wrote is what it reads next.
+                let row = $crate::users::SessionRow {
+                    data: session.data.to_owned(),
+                    expires_at: session.expires_at,
+                    created_at,
+                };
+                self.sessions.wrote_session(ticket, id, row, session.username);
                 Ok(())
             }
 
             async fn session_delete(&self, id: &str) -> Result<()> {
-                sqlx::query("DELETE FROM sessions WHERE id = $1").bind(id).execute(&self.pool).await?;
+                let mut tx = self.begin_write().await?;
+                sqlx::query("DELETE FROM sessions WHERE id = $1").bind(id).execute(&mut *tx).await?;
+                let change = crate::sessions::Change::Ended { id: id.to_owned() };
+                Self::notify_sessions(&mut tx, &change).await?;
+                tx.commit().await?;
+                self.sessions.apply(&change);
                 Ok(())
             }
 
@@ -572,6 +633,7 @@ macro_rules! user_store_impl {
                 let mut tx = self.begin_write().await?;
                 let ended = Self::end_sessions_in(&mut tx, username, except).await?;
                 tx.commit().await?;
+                self.sessions.apply(&crate::sessions::Change::Account { username: username.to_owned() });
                 Ok(ended)
             }
 

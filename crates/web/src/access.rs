@@ -41,6 +41,18 @@ impl FromRequestParts<AppState> for CurrentUser {
         let Some(username) = username else {
             return Err(PageError::LoginRequired);
         };
+        // A session in use has its idle limit pushed back now and then (a write).
+        if session
+            .get::<bool>(crate::session::REFRESH_KEY)
+            .await
+            .map_err(PageError::internal)?
+            .is_some()
+        {
+            session
+                .remove::<bool>(crate::session::REFRESH_KEY)
+                .await
+                .map_err(PageError::internal)?;
+        }
         match state.store.user_by_username(&username).await? {
             Some(user) if !user.disabled => {
                 crate::reads::Writer::note(parts, &user.region, None);

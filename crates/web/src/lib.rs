@@ -129,7 +129,9 @@ pub fn router(state: AppState) -> Router {
             .with_http_only(true)
             .with_same_site(tower_sessions::cookie::SameSite::Lax)
             .with_secure(state.config.secure_cookies)
-            .with_expiry(Expiry::OnInactivity(time::Duration::hours(12)));
+            .with_expiry(Expiry::OnInactivity(time::Duration::seconds(
+                session::IDLE.num_seconds(),
+            )));
     let header = |name: &'static str, value: &'static str| {
         SetResponseHeaderLayer::if_not_present(
             axum::http::HeaderName::from_static(name),

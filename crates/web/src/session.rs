@@ -12,6 +12,19 @@ use tower_sessions::session_store::{self, SessionStore};
 
 use crate::access::USER_KEY;
 
+/// A session unused this long ends.
+pub const IDLE: chrono::Duration = chrono::Duration::hours(12);
+
+/// A session's idle limit is pushed back (written) at most this often: not
+/// on every request, so that a reader's request writes nothing. A session
+/// used now and then thus ends between 11 h 45 and 12 h after its last use.
+pub const REFRESH_EVERY: chrono::Duration = chrono::Duration::minutes(15);
+
+/// Set in a loaded record whose idle limit is due to be pushed back; taking
+/// it out (see `access::CurrentUser`) marks the session changed, so that it
+/// is saved with a new limit.
+pub(crate) const REFRESH_KEY: &str = "_refresh";
+
 #[derive(Clone)]
 pub struct DbSessionStore {
     store: Arc<dyn Store>,
@@ -93,9 +106,14 @@ impl SessionStore for DbSessionStore {
             self.store.session_delete(&key).await.map_err(backend)?;
             return Ok(None);
         }
-        serde_json::from_str(&row.data)
-            .map(Some)
-            .map_err(|e| session_store::Error::Decode(e.to_string()))
+        let mut record: Record = serde_json::from_str(&row.data)
+            .map_err(|e| session_store::Error::Decode(e.to_string()))?;
+        if row.expires_at - now < IDLE - REFRESH_EVERY {
+            record
+                .data
+                .insert(REFRESH_KEY.to_owned(), serde_json::Value::Bool(true));
+        }
+        Ok(Some(record))
     }
 
     async fn delete(&self, id: &Id) -> session_store::Result<()> {

@@ -7,7 +7,7 @@ use reqwest::multipart::{Form, Part};
 use rust_xlsxwriter::Workbook;
 
 mod support;
-use support::{PASSWORD, TestApp, spawn_app};
+use support::{PASSWORD, TestApp, spawn_app, spawn_beside};
 
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
@@ -389,3 +389,53 @@ on_both_backends!(
     downloads_have_their_types_and_need_a_login,
     import_is_for_admins_and_all_or_nothing,
 );
+
+/// Two app servers on one PostgreSQL: an import started on one is followed
+/// to its end on the other, by its owner only; a job whose server stopped
+/// reads as failed with nothing written.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_import_started_on_one_server_is_followed_on_another() {
+    let a = spawn_app("postgres").await;
+    let b = spawn_beside(&a, None).await;
+    let admin = browser(&a, Some("admin")).await;
+    let started = admin.upload(entries_workbook(false)).await;
+    assert_eq!(started.status, StatusCode::SEE_OTHER);
+    let on_b = Browser {
+        client: admin.client.clone(),
+        base: b.base.clone(),
+    };
+    let outcome = on_b.import_outcome(&started.location).await;
+    assert!(outcome.contains("id=\"import-done\""), "{outcome}");
+
+    let hash = pantau_store::password::hash(PASSWORD);
+    let other = pantau_store::NewUser {
+        region: "3275".into(),
+        username: "admin2".into(),
+        display_name: "admin2".into(),
+        email: None,
+        password_hash: hash,
+        role: pantau_store::Role::Admin,
+        unit: None,
+        clusters: Vec::new(),
+    };
+    a.store
+        .create_user(&other, &pantau_store::Actor::cli())
+        .await
+        .unwrap();
+    let admin2 = browser(&b, Some("admin2")).await;
+    assert_eq!(
+        admin2.get(&started.location).await.status,
+        StatusCode::NOT_FOUND,
+        "another admin's import is not this one's to watch"
+    );
+
+    let long_ago = chrono::Utc::now() - pantau_store::JOB_STALE - chrono::Duration::minutes(1);
+    let id = a
+        .store
+        .job_create("3275", "admin", "lost.xlsx", long_ago)
+        .await
+        .unwrap();
+    let page = on_b.get(&format!("/laporan/impor/{id}")).await.text();
+    assert!(page.contains("id=\"import-failed\""), "{page}");
+    assert!(page.contains("tidak ada yang ditulis"), "{page}");
+}

@@ -23,6 +23,7 @@ reports-import-running = Reading the file...
 reports-rows = rows
 reports-import-refused = Import refused, nothing was saved. Problems
 reports-import-failed = Import failed, nothing was saved
+reports-import-stopped = the server stopped while importing; nothing was written. Import the file again.
 reports-import-done = Import done
 reports-sheet = Sheet
 reports-row = Row

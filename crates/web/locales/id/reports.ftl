@@ -23,6 +23,7 @@ reports-import-running = Sedang membaca berkas...
 reports-rows = baris
 reports-import-refused = Impor ditolak, tidak ada yang disimpan. Masalah
 reports-import-failed = Impor gagal, tidak ada yang disimpan
+reports-import-stopped = server berhenti saat mengimpor; tidak ada yang ditulis. Impor ulang berkasnya.
 reports-import-done = Impor selesai
 reports-sheet = Sheet
 reports-row = Baris

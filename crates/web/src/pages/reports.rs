@@ -5,20 +5,22 @@
 //! same figures as the dashboard); only an admin may import. An import runs in
 //! a background task; its page refreshes itself (no JavaScript) and shows a
 //! `<progress>` until it is done, then the problems as a table, or what was
-//! written. Nothing is written when there is any problem.
+//! written. Nothing is written when there is any problem. The job and its
+//! progress are kept in the database, so that any app server shows it.
 
 use pantau_present as present;
-use std::collections::HashMap;
-use std::sync::{LazyLock, Mutex};
+use std::sync::Mutex;
 
 use askama::Template;
 use axum::Router;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
+use chrono::Utc;
 use pantau_domain::evaluation::FinalVerdict;
 use pantau_report::{ImportProblem, Report, final_evaluation};
-use serde::Deserialize;
+use pantau_store::{JOB_HEARTBEAT, JobState};
+use serde::{Deserialize, Serialize};
 
 use super::{Nav, lang_of, render};
 use crate::AppState;
@@ -260,40 +262,95 @@ async fn template(
     })
 }
 
-/// An import in the background, as its page shows it.
-#[derive(Debug, Clone)]
-enum ImportState {
-    Running {
-        done: usize,
-        total: usize,
+/// Why a job failed, as the page shows it: kept with the job (its
+/// `detail`) so that any app server can show it.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum Failure {
+    Refused {
+        problems: Vec<Problem>,
     },
-    Refused(Vec<ImportProblem>),
-    Failed(String),
     /// Reading and checking took longer than allowed; nothing was written.
-    TimedOut(crate::limits::ImportTimedOut),
-    Done(String),
+    TimedOut {
+        file: String,
+        seconds: u64,
+    },
 }
 
-struct ImportJob {
-    region: String,
-    username: String,
-    state: ImportState,
+/// An [`ImportProblem`] as kept.
+#[derive(Debug, Serialize, Deserialize)]
+struct Problem {
+    sheet: String,
+    row: u32,
+    column: String,
+    reason: String,
 }
 
-/// This server's imports. Kept in memory: a job lives as long as someone
-/// may look at its page, and an import is written, or not, in one transaction
-/// whatever happens to this list.
-static JOBS: LazyLock<Mutex<HashMap<u64, ImportJob>>> = LazyLock::new(Default::default);
-
-fn set_state(id: u64, state: ImportState) {
-    if let Some(job) = JOBS.lock().expect("jobs lock").get_mut(&id) {
-        // A reading past its time limit still reports progress: it does
-        // not bring back a job that has ended.
-        let ended = !matches!(job.state, ImportState::Running { .. });
-        if !(ended && matches!(state, ImportState::Running { .. })) {
-            job.state = state;
+impl From<ImportProblem> for Problem {
+    fn from(p: ImportProblem) -> Self {
+        Problem {
+            sheet: p.sheet,
+            row: p.row,
+            column: p.column,
+            reason: p.reason,
         }
     }
+}
+
+impl From<Problem> for ImportProblem {
+    fn from(p: Problem) -> Self {
+        ImportProblem {
+            sheet: p.sheet,
+            row: p.row,
+            column: p.column,
+            reason: p.reason,
+        }
+    }
+}
+
+fn failed(message: String, failure: Option<Failure>) -> JobState {
+    JobState::Failed {
+        message,
+        detail: failure.map(|f| serde_json::to_value(f).expect("a failure serializes")),
+    }
+}
+
+/// How often the progress of a running job is written, at most: a big
+/// file does not write per row.
+const PROGRESS_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// Write the job's progress while it runs: when it moved, at most every
+/// [`PROGRESS_EVERY`], and its heartbeat at least every [`JOB_HEARTBEAT`]
+/// (a job without one reads as stopped). Ends when `progress` is dropped.
+fn report_progress(
+    store: std::sync::Arc<dyn pantau_store::Store>,
+    id: pantau_store::Id,
+    progress: std::sync::Weak<Mutex<(usize, usize)>>,
+) {
+    tokio::spawn(async move {
+        let heartbeat = JOB_HEARTBEAT.to_std().expect("a positive heartbeat");
+        let mut written = (0, 0);
+        let mut written_at = tokio::time::Instant::now();
+        loop {
+            tokio::time::sleep(PROGRESS_EVERY).await;
+            let Some(progress) = progress.upgrade() else {
+                return;
+            };
+            let now = *progress.lock().expect("progress lock");
+            drop(progress);
+            if now == written && written_at.elapsed() < heartbeat {
+                continue;
+            }
+            let (done, total) = (now.0 as i64, now.1 as i64);
+            match store.job_progress(id, done, total, Utc::now()).await {
+                Ok(()) => {
+                    written = now;
+                    written_at = tokio::time::Instant::now();
+                }
+                Err(err) => tracing::warn!("progress of import {id} not written: {err}"),
+            }
+        }
+    });
 }
 
 async fn import(
@@ -331,23 +388,21 @@ async fn import(
         .ok_or_else(|| PageError::BadRequest("file: choose an XLSX file".into()))?;
     let source =
         pantau_store::ImportSource::of(Some(file_name.as_str()).filter(|n| !n.is_empty()), &bytes);
-    let id = rand::random::<u64>() >> 12;
-    JOBS.lock().expect("jobs lock").insert(
-        id,
-        ImportJob {
-            region: user.region().to_owned(),
-            username: user.user.username.clone(),
-            state: ImportState::Running { done: 0, total: 0 },
-        },
-    );
+    if file_name.is_empty() {
+        file_name = "file".into();
+    }
+    let id = state
+        .store
+        .job_create(user.region(), &user.user.username, &file_name, Utc::now())
+        .await?;
     let region = user.region().to_owned();
     let actor = user.actor();
     let store = state.store.clone();
     let time_limit = state.config.import_time_limit;
-    if file_name.is_empty() {
-        file_name = "file".into();
-    }
     tokio::spawn(async move {
+        let progress = std::sync::Arc::new(Mutex::new((0usize, 0usize)));
+        report_progress(store.clone(), id, std::sync::Arc::downgrade(&progress));
+        let reading = progress.clone();
         let outcome = async {
             let base = store
                 .region_bundle(&region)
@@ -356,25 +411,31 @@ async fn import(
             let limits = store.limits();
             // Off the request threads, within the time limit: a workbook
             // that takes longer is refused before anything is written.
-            let read = crate::limits::run_import(&file_name, time_limit, move || {
+            let file = file_name.clone();
+            let read = crate::limits::run_import(&file, time_limit, move || {
                 pantau_report::import::read_with(&bytes, &base, limits, &mut |p| {
-                    set_state(
-                        id,
-                        ImportState::Running {
-                            done: p.done,
-                            total: p.total,
-                        },
-                    )
+                    *reading.lock().expect("progress lock") = (p.done, p.total);
                 })
             })
             .await;
             let read = match read {
                 Ok(read) => read,
-                Err(late) => return Ok(ImportState::TimedOut(late)),
+                Err(late) => {
+                    let failure = Failure::TimedOut {
+                        file: late.file.clone(),
+                        seconds: late.seconds,
+                    };
+                    return Ok(failed(late.to_string(), Some(failure)));
+                }
             };
             match read {
-                Err(problems) => Ok(ImportState::Refused(problems)),
+                Err(problems) => {
+                    let message = format!("{} problem(s)", problems.len());
+                    let problems = problems.into_iter().map(Problem::from).collect();
+                    Ok(failed(message, Some(Failure::Refused { problems })))
+                }
                 Ok(bundle) => {
+                    // One transaction: written whole or not at all.
                     let summary = store
                         .import_bundle_from(
                             &bundle,
@@ -384,20 +445,26 @@ async fn import(
                         )
                         .await
                         .map_err(|e| e.to_string())?;
-                    Ok::<_, String>(ImportState::Done(format!(
-                        "{} units, {} programs, {} targets; {} entries and {} nil reports added; {} budgets",
-                        summary.units,
-                        summary.programs,
-                        summary.targets,
-                        summary.entries_added,
-                        summary.nil_reports_added,
-                        summary.budgets
-                    )))
+                    Ok::<_, String>(JobState::Done {
+                        summary: format!(
+                            "{} units, {} programs, {} targets; {} entries and {} nil reports added; {} budgets",
+                            summary.units,
+                            summary.programs,
+                            summary.targets,
+                            summary.entries_added,
+                            summary.nil_reports_added,
+                            summary.budgets
+                        ),
+                    })
                 }
             }
         }
         .await;
-        set_state(id, outcome.unwrap_or_else(ImportState::Failed));
+        drop(progress);
+        let end = outcome.unwrap_or_else(|message| failed(message, None));
+        if let Err(err) = store.job_finish(id, &end, Utc::now()).await {
+            tracing::error!("the end of import {id} was not written: {err}");
+        }
     });
     Ok(Redirect::to(&format!("/laporan/impor/{id}")).into_response())
 }
@@ -418,20 +485,9 @@ struct ImportPage<'a> {
 async fn import_status(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<u64>,
+    Path(id): Path<pantau_store::Id>,
 ) -> Result<Response, PageError> {
-    if user.admin().is_none() {
-        return Err(user.deny(&state, "reports.import").await);
-    }
-    let job_state = {
-        let jobs = JOBS.lock().expect("jobs lock");
-        let job = jobs.get(&id).ok_or(PageError::NotFound)?;
-        // Another admin's import is not this one's to watch.
-        if job.region != user.region() || job.username != user.user.username {
-            return Err(PageError::NotFound);
-        }
-        job.state.clone()
-    };
+    let job = crate::service::reports::import_job(&state, &user, id).await?;
     let lang: Lang = lang_of(&user.session).await;
     let mut page = ImportPage {
         tr: Tr {
@@ -446,16 +502,26 @@ async fn import_status(
         failed: String::new(),
         summary: String::new(),
     };
-    match job_state {
-        ImportState::Running { done, total } => {
+    match job.state {
+        JobState::Running { done, total } => {
             page.running = true;
-            page.done = done;
-            page.total = total;
+            page.done = usize::try_from(done).unwrap_or_default();
+            page.total = usize::try_from(total).unwrap_or_default();
         }
-        ImportState::Refused(problems) => page.problems = problems,
-        ImportState::Failed(message) => page.failed = message,
-        ImportState::TimedOut(late) => page.failed = crate::limits::timed_out_text(&page.tr, &late),
-        ImportState::Done(summary) => page.summary = summary,
+        JobState::Done { summary } => page.summary = summary,
+        JobState::Stopped => page.failed = page.tr.t("reports-import-stopped"),
+        JobState::Failed { message, detail } => {
+            match detail.and_then(|d| serde_json::from_value::<Failure>(d).ok()) {
+                Some(Failure::Refused { problems }) => {
+                    page.problems = problems.into_iter().map(ImportProblem::from).collect()
+                }
+                Some(Failure::TimedOut { file, seconds }) => {
+                    let late = crate::limits::ImportTimedOut { file, seconds };
+                    page.failed = crate::limits::timed_out_text(&page.tr, &late)
+                }
+                None => page.failed = message,
+            }
+        }
     }
     render(&page)
 }

@@ -244,3 +244,24 @@ fn build(
         ))),
     }
 }
+
+/// An import job, for its owner's eyes: an admin of its region who started
+/// it. Anyone else is told there is no such job.
+pub async fn import_job(
+    state: &AppState,
+    user: &crate::access::CurrentUser,
+    id: pantau_store::Id,
+) -> Result<pantau_store::ImportJob, PageError> {
+    if user.admin().is_none() {
+        return Err(user.deny(state, "reports.import").await);
+    }
+    let job = state
+        .store
+        .job(id, chrono::Utc::now())
+        .await?
+        .ok_or(PageError::NotFound)?;
+    if job.region != user.region() || job.owner != user.user.username {
+        return Err(PageError::NotFound);
+    }
+    Ok(job)
+}

@@ -38,6 +38,102 @@ pub struct TestApp {
     leftovers: Leftovers,
 }
 
+/// Another app server on the database of `first`, listening for the others'
+/// changes as `pantau serve` does (`first` listens too once it has one
+/// beside it). `via` is the database address to connect through (a
+/// [`Relay`]'s), `first`'s own when none.
+pub async fn spawn_beside(first: &TestApp, via: Option<&str>) -> TestApp {
+    first.store.watch_versions().await.unwrap();
+    let database_url = via.unwrap_or(first.database_url()).to_owned();
+    let store = pantau_store::connect(&database_url).await.unwrap();
+    store.watch_versions().await.unwrap();
+    let config = pantau_web::Config {
+        evidence_dir: first.leftovers.evidence_dir.clone(),
+        max_evidence_bytes: 64 * 1024,
+        ..Default::default()
+    };
+    let base = serve(store.clone(), config).await;
+    TestApp {
+        base,
+        store,
+        // The first server's database and evidence: it removes them.
+        leftovers: Leftovers {
+            database_url: String::new(),
+            evidence_dir: std::path::PathBuf::new(),
+        },
+    }
+}
+
+async fn serve(store: Arc<dyn Store>, config: pantau_web::Config) -> String {
+    serve_state(pantau_web::AppState::new(store, config)).await
+}
+
+/// Serve `state` on a free loopback port; its base URL.
+async fn serve_state(state: pantau_web::AppState) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        axum::serve(
+            listener,
+            pantau_web::router(state).into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .await
+        .unwrap();
+    });
+    format!("http://{addr}")
+}
+
+/// A TCP relay between an app server and PostgreSQL that counts the bytes
+/// the app server sends: every query, and every other message, reaches
+/// PostgreSQL through it, so an unchanged count means none was sent.
+pub struct Relay {
+    /// The database address through the relay.
+    pub url: String,
+    sent: Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl Relay {
+    pub fn sent(&self) -> u64 {
+        self.sent.load(Ordering::SeqCst)
+    }
+}
+
+/// A [`Relay`] to the PostgreSQL database at `database_url`
+/// (`postgres://USER@HOST:PORT/DB`).
+pub async fn relay(database_url: &str) -> Relay {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let (user, rest) = database_url.split_once('@').unwrap();
+    let (target, database) = rest.split_once('/').unwrap();
+    let target = target.to_owned();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("{user}@{}/{database}", listener.local_addr().unwrap());
+    let sent = Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let counter = sent.clone();
+    tokio::spawn(async move {
+        while let Ok((client, _)) = listener.accept().await {
+            let Ok(server) = tokio::net::TcpStream::connect(&target).await else {
+                continue;
+            };
+            let counter = counter.clone();
+            let (mut from_client, mut to_client) = client.into_split();
+            let (mut from_server, mut to_server) = server.into_split();
+            tokio::spawn(async move {
+                let mut buf = vec![0u8; 16 * 1024];
+                while let Ok(n) = from_client.read(&mut buf).await {
+                    if n == 0 || to_server.write_all(&buf[..n]).await.is_err() {
+                        break;
+                    }
+                    counter.fetch_add(n as u64, Ordering::SeqCst);
+                }
+            });
+            tokio::spawn(async move {
+                let _ = tokio::io::copy(&mut from_server, &mut to_client).await;
+            });
+        }
+    });
+    Relay { url, sent }
+}
+
 /// What a test leaves on disk: removed when it passes, kept when it fails so
 /// that it can be looked at. Without this a full run left hundreds of
 /// databases behind, enough to fill a small CI disk.
@@ -222,18 +318,9 @@ async fn spawn(
         let replica = caught_up_replica(store.as_ref(), &on_replica(&database_url, server)).await;
         state = state.with_replica(replica);
     }
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        axum::serve(
-            listener,
-            pantau_web::router(state).into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .await
-        .unwrap();
-    });
+    let base = serve_state(state).await;
     TestApp {
-        base: format!("http://{addr}"),
+        base,
         store,
         leftovers: Leftovers {
             database_url,
