@@ -79,7 +79,10 @@ pub async fn run(command: RegionCommand) -> Result<(), Failure> {
 /// The tree as text: the nation, its provinces, their kab/kota with their
 /// programs, each level indented by two spaces; then the regions whose
 /// parent is not registered, and the regions whose code is outside the tree.
-pub fn tree_text(regions: &[RegionRow], programs: &BTreeMap<String, Vec<(String, String)>>) -> String {
+pub fn tree_text(
+    regions: &[RegionRow],
+    programs: &BTreeMap<String, Vec<(String, String)>>,
+) -> String {
     let mut coded: Vec<(RegionCode, &RegionRow)> = Vec::new();
     let mut outside: Vec<&RegionRow> = Vec::new();
     for region in regions {
@@ -89,11 +92,16 @@ pub fn tree_text(regions: &[RegionRow], programs: &BTreeMap<String, Vec<(String,
         }
     }
     coded.sort_by(|a, b| a.0.cmp(&b.0));
-    let registered: std::collections::BTreeSet<&RegionCode> = coded.iter().map(|(c, _)| c).collect();
+    let registered: std::collections::BTreeSet<&RegionCode> =
+        coded.iter().map(|(c, _)| c).collect();
     let mut out = String::new();
     let line = |out: &mut String, depth: usize, code: &RegionCode, row: &RegionRow| {
         let indent = "  ".repeat(depth);
-        out.push_str(&format!("{indent}{code}  {}  [{}]\n", row.name, code.level().code()));
+        out.push_str(&format!(
+            "{indent}{code}  {}  [{}]\n",
+            row.name,
+            code.level().code()
+        ));
         for (program, name) in programs.get(row.code.as_str()).into_iter().flatten() {
             out.push_str(&format!("{indent}    program {program}: {name}\n"));
         }
@@ -166,7 +174,10 @@ mod tests {
             row("KOTA-X", "Kota Contoh"),
         ];
         let mut programs = BTreeMap::new();
-        programs.insert("3275".to_owned(), vec![("100HK".to_owned(), "100 Hari Kerja".to_owned())]);
+        programs.insert(
+            "3275".to_owned(),
+            vec![("100HK".to_owned(), "100 Hari Kerja".to_owned())],
+        );
         let text = tree_text(&regions, &programs);
         assert_eq!(
             text,

@@ -311,7 +311,12 @@ async fn prepare_demo(store: &Arc<dyn Store>) -> Result<(), Failure> {
         name: "Provinsi Jawa Barat".into(),
         timezone: "Asia/Jakarta".into(),
     };
-    if store.regions().await?.iter().all(|r| r.code != province.code) {
+    if store
+        .regions()
+        .await?
+        .iter()
+        .all(|r| r.code != province.code)
+    {
         store.add_region(&province, &actor).await?;
     }
     let supervisor = NewUser {

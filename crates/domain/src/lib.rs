@@ -16,8 +16,8 @@ pub mod plausibility;
 pub mod rating;
 pub mod region_code;
 pub mod reminder;
-pub mod rollup;
 pub mod role;
+pub mod rollup;
 pub mod rules;
 pub mod validate;
 

@@ -26,8 +26,10 @@ pub struct Part<'a> {
 /// Every program of a region carries the same region-wide budget of its
 /// year, so one is taken, never a sum.
 pub fn region_budget(programs: &[Part<'_>]) -> Option<Option<BudgetFigures>> {
-    let keys: Vec<&Option<BudgetFigures>> =
-        programs.iter().filter_map(|p| p.summary.budget.as_ref()).collect();
+    let keys: Vec<&Option<BudgetFigures>> = programs
+        .iter()
+        .filter_map(|p| p.summary.budget.as_ref())
+        .collect();
     if keys.is_empty() {
         return None;
     }
@@ -145,34 +147,36 @@ mod tests {
             (0u32..30, 0u32..30, 0u32..30, 0u32..5),
             proptest::option::of(proptest::option::of(arb_budget())),
         )
-            .prop_map(|(targets, units, capaian, counts, (on_time, late, missing, open), budget)| {
-                let mut status_counts = StatusCounts::default();
-                for (status, n) in Status::ALL.into_iter().zip(counts) {
-                    for _ in 0..n {
-                        status_counts.add(status);
+            .prop_map(
+                |(targets, units, capaian, counts, (on_time, late, missing, open), budget)| {
+                    let mut status_counts = StatusCounts::default();
+                    for (status, n) in Status::ALL.into_iter().zip(counts) {
+                        for _ in 0..n {
+                            status_counts.add(status);
+                        }
                     }
-                }
-                let tally = ComplianceTally {
-                    on_time,
-                    late,
-                    missing,
-                    open,
-                };
-                let achievement_pct = capaian.map(|c| Decimal::new(c.into(), 2));
-                let summary = Summary {
-                    targets,
-                    units_with_targets: units,
-                    achievement_pct,
-                    rating: achievement_pct.map(Rating::of),
-                    status_counts,
-                    reporting_rate: tally.reporting_rate(),
-                    on_time_rate: tally.on_time_rate(),
-                    budget,
-                    status: None,
-                    final_verdict: None,
-                };
-                (summary, tally)
-            })
+                    let tally = ComplianceTally {
+                        on_time,
+                        late,
+                        missing,
+                        open,
+                    };
+                    let achievement_pct = capaian.map(|c| Decimal::new(c.into(), 2));
+                    let summary = Summary {
+                        targets,
+                        units_with_targets: units,
+                        achievement_pct,
+                        rating: achievement_pct.map(Rating::of),
+                        status_counts,
+                        reporting_rate: tally.reporting_rate(),
+                        on_time_rate: tally.on_time_rate(),
+                        budget,
+                        status: None,
+                        final_verdict: None,
+                    };
+                    (summary, tally)
+                },
+            )
     }
 
     /// Each summary as a region of one program.
@@ -281,10 +285,7 @@ mod tests {
         .figures(ROLLUP_FLAG_MARGIN);
         a.budget = Some(Some(figures.clone()));
         let b = a.clone();
-        let region = vec![
-            Part { summary: &a, tally },
-            Part { summary: &b, tally },
-        ];
+        let region = vec![Part { summary: &a, tally }, Part { summary: &b, tally }];
         let rolled = summary(&[region]);
         assert_eq!(rolled.budget, Some(Some(figures)));
         assert_eq!(rolled.targets, a.targets * 2);

@@ -223,7 +223,12 @@ impl Cache {
         }
         // An evaluation a dashboard already made is reused; one made here is
         // not kept, only its summary.
-        let cached = self.evaluations.lock().expect("cache lock").get(&key).cloned();
+        let cached = self
+            .evaluations
+            .lock()
+            .expect("cache lock")
+            .get(&key)
+            .cloned();
         let evaluation = cached.unwrap_or_else(|| {
             Arc::new(pantau_domain::evaluate(
                 region,

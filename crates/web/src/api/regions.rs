@@ -111,9 +111,11 @@ async fn children(
     .await
     {
         Err(PageError::Forbidden) => {
-            return Err(crate::access::deny(&state, &caller.user, "api.region.children")
-                .await
-                .into());
+            return Err(
+                crate::access::deny(&state, &caller.user, "api.region.children")
+                    .await
+                    .into(),
+            );
         }
         other => other?,
     };

@@ -148,7 +148,11 @@ pub async fn page(
 ) -> Result<Response, PageError> {
     let lang = lang_of(&user.session).await;
     let all = state.i18n.text(lang, "regions-all-programs");
-    let asked = query.as_of.as_deref().map(str::trim).filter(|s| !s.is_empty());
+    let asked = query
+        .as_of
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty());
     let found = match rollup::children(&state, &user.user, &code, asked, &all).await {
         Err(PageError::Forbidden) => return Err(user.deny(&state, "page.region").await),
         other => other?,

@@ -204,7 +204,10 @@ pub async fn children(
         .filter(|(c, r)| c.as_str() == r.code)
         .collect();
     let mut children = Vec::new();
-    for (child, row) in coded.iter().filter(|(c, _)| c.parent().as_ref() == Some(&asked_code)) {
+    for (child, row) in coded
+        .iter()
+        .filter(|(c, _)| c.parent().as_ref() == Some(&asked_code))
+    {
         let figures = match child.level() {
             RegionLevel::KabKota => kab_kota(state, row, asked.as_deref()).await?,
             _ => {
@@ -221,9 +224,9 @@ pub async fn children(
     Ok(Children {
         code: parent.code.clone(),
         name: parent.name.clone(),
-        as_of: asked.clone().unwrap_or_else(|| {
-            Utc::now().to_rfc3339_opts(SecondsFormat::Secs, true)
-        }),
+        as_of: asked
+            .clone()
+            .unwrap_or_else(|| Utc::now().to_rfc3339_opts(SecondsFormat::Secs, true)),
         asked,
         children,
     })
