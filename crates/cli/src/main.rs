@@ -7,6 +7,7 @@ mod backup;
 mod database;
 mod evaluate;
 mod outbox;
+mod region;
 mod report;
 mod server;
 mod table;
@@ -54,6 +55,9 @@ enum Command {
     /// Manage accounts: add, passwd, disable, enable, token, list.
     #[command(subcommand)]
     User(database::UserCommand),
+    /// The tree of regions: `add` a province or the nation, `list` the tree.
+    #[command(subcommand)]
+    Region(region::RegionCommand),
     /// List a region's reminder outbox: pending, sent and failed messages.
     Outbox(outbox::OutboxArgs),
     /// Write a program's evaluation or final evaluation as XLSX, CSV (a folder) or PDF.
@@ -147,6 +151,7 @@ fn main() -> ExitCode {
         Command::Import(args) => database::run(database::import(args)),
         Command::Export(args) => database::run(database::export(args)),
         Command::User(command) => database::run(database::user(command)),
+        Command::Region(command) => database::run(region::run(command)),
         Command::Serve(args) => database::run(server::serve(args)),
         Command::Demo(args) => database::run(server::demo(args)),
         Command::Outbox(args) => database::run(outbox::list(args)),

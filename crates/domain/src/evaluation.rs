@@ -327,3 +327,24 @@ pub struct BudgetFigures {
     pub physical_pct: Option<Decimal>,
     pub flagged: bool,
 }
+
+impl StatusCounts {
+    /// Add every count of `other`: a roll-up of several summaries.
+    pub fn merge(&mut self, other: &StatusCounts) {
+        for (mine, theirs) in self.0.iter_mut().zip(other.0) {
+            *mine = mine.saturating_add(theirs);
+        }
+    }
+}
+
+impl Evaluation {
+    /// The program's reporting record: every unit's compliance summed, the
+    /// tally its summary's rates are taken of.
+    pub fn tally(&self) -> ComplianceTally {
+        let mut tally = ComplianceTally::default();
+        for unit in &self.units {
+            tally.merge(&unit.tally);
+        }
+        tally
+    }
+}

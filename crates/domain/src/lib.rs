@@ -18,6 +18,7 @@ pub mod rating;
 pub mod region_code;
 pub mod reminder;
 pub mod role;
+pub mod rollup;
 pub mod rules;
 pub mod validate;
 pub mod workdays;

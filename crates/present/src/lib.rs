@@ -626,6 +626,11 @@ pub fn role(lang: Lang, role: Role) -> &'static str {
         Role::Operator => pick(lang, "Operator", "Operator"),
         Role::Leader => pick(lang, "Pimpinan", "Leader"),
         Role::Finance => pick(lang, "BPKAD (keuangan)", "BPKAD (finance)"),
+        Role::Supervisor => pick(
+            lang,
+            "Pembina (provinsi/nasional)",
+            "Supervisor (province/nation)",
+        ),
     }
 }
 

@@ -480,6 +480,8 @@ macro_rules! admin_store_impl {
                 actor: &Actor,
             ) -> Result<()> {
                 let profile = edit.profile.checked()?;
+                pantau_domain::role::fits_region(edit.role, region)
+                    .map_err(|why| StoreError::invalid("role", why))?;
                 let display_name = edit.display_name.trim();
                 if display_name.is_empty() {
                     return Err(StoreError::invalid("display_name", "must not be empty"));

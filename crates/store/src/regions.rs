@@ -189,6 +189,17 @@ pub trait RegionStore: Send + Sync {
 
     async fn regions(&self) -> Result<Vec<RegionRow>>;
 
+    /// Register a province or the nation: a region of the tree with no plan
+    /// of its own (a kab/kota comes from an import). Refused, with the field
+    /// named, for a code that is not a province's or the nation's, a code
+    /// already registered, an empty name or an unknown time zone.
+    async fn add_region(&self, region: &RegionRow, actor: &Actor) -> Result<()>;
+
+    /// Every region's programs as `(region code, program code, program name)`,
+    /// by region and program order: what the tree of regions lists without
+    /// loading any region's entries.
+    async fn region_programs(&self) -> Result<Vec<(String, String, String)>>;
+
     /// Counters that grow with every change the engine reads, so that every app
     /// server can tell whether its cached model or evaluation is current.
     async fn region_version(&self, region: &str) -> Result<RegionVersion>;
@@ -500,8 +511,17 @@ macro_rules! region_store_impl {
                 source: Option<&$crate::regions::ImportSource>,
             ) -> Result<ImportSummary> {
                 pantau_domain::validate_with(bundle, self.limits)?;
-                let mut tx = self.begin_write().await?;
                 let code = &bundle.region.code;
+                // Provinces and the nation supervise; only a kab/kota plans.
+                if let Ok(tree_code) = pantau_domain::RegionCode::parse(code)
+                    && tree_code.level() != pantau_domain::RegionLevel::KabKota
+                {
+                    return Err(StoreError::invalid(
+                        "region.code",
+                        format!("{code} is a province or the nation, which has no plan of its own: a bundle plans a kab/kota (four digits)"),
+                    ));
+                }
+                let mut tx = self.begin_write().await?;
                 let timezone = bundle
                     .region
                     .timezone
@@ -868,6 +888,71 @@ macro_rules! region_store_impl {
                 }))
             }
 
+
+            async fn add_region(&self, region: &RegionRow, actor: &Actor) -> Result<()> {
+                let code = pantau_domain::RegionCode::parse(&region.code)
+                    .map_err(|err| StoreError::invalid("code", err.to_string()))?;
+                if code.level() == pantau_domain::RegionLevel::KabKota {
+                    return Err(StoreError::invalid(
+                        "code",
+                        format!("{code} is a kab/kota: a kab/kota comes with its plan from `pantau import`"),
+                    ));
+                }
+                let name = region.name.trim();
+                if name.is_empty() {
+                    return Err(StoreError::invalid("name", "must not be empty"));
+                }
+                $crate::check_chars("name", name, self.limits.max_name_chars)?;
+                if region.timezone.parse::<chrono_tz::Tz>().is_err() {
+                    return Err(StoreError::invalid(
+                        "timezone",
+                        format!("\"{}\" is not an IANA time zone (e.g. Asia/Jakarta)", region.timezone),
+                    ));
+                }
+                let mut tx = self.begin_write().await?;
+                if let Some(existing) = sqlx::query_scalar::<_, String>("SELECT name FROM regions WHERE code = $1")
+                    .bind(code.as_str())
+                    .fetch_optional(&mut *tx)
+                    .await?
+                {
+                    return Err(StoreError::invalid(
+                        "code",
+                        format!("region {code} is already registered, as \"{existing}\""),
+                    ));
+                }
+                let region_id: i64 = sqlx::query_scalar(
+                    "INSERT INTO regions (code, name, timezone) VALUES ($1, $2, $3) RETURNING id",
+                )
+                .bind(code.as_str())
+                .bind(name)
+                .bind(&region.timezone)
+                .fetch_one(&mut *tx)
+                .await?;
+                let record = NewAudit {
+                    action: "create".into(),
+                    entity: "region".into(),
+                    entity_id: Some(code.to_string()),
+                    before: None,
+                    after: Some(serde_json::json!({
+                        "code": code, "name": name, "timezone": region.timezone, "level": code.level(),
+                    })),
+                };
+                Self::append_audit_in(&mut tx, Some(region_id), actor, &record).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn region_programs(&self) -> Result<Vec<(String, String, String)>> {
+                let rows = sqlx::query(
+                    "SELECT r.code AS region, p.code, p.name FROM programs p JOIN regions r ON r.id = p.region_id \
+                     ORDER BY r.code, p.position, p.id",
+                )
+                .fetch_all(&self.pool)
+                .await?;
+                rows.into_iter()
+                    .map(|row| Ok((row.try_get("region")?, row.try_get("code")?, row.try_get("name")?)))
+                    .collect()
+            }
 
             async fn regions(&self) -> Result<Vec<RegionRow>> {
                 let rows = sqlx::query("SELECT code, name, timezone FROM regions ORDER BY code")

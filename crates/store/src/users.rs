@@ -295,6 +295,8 @@ macro_rules! user_store_impl {
                 $crate::check_chars("display_name", &user.display_name, self.limits.max_name_chars)?;
                 $crate::check_chars("email", user.email.as_deref().unwrap_or_default(), self.limits.max_name_chars)?;
                 let profile = profile.checked()?;
+                pantau_domain::role::fits_region(user.role, &user.region)
+                    .map_err(|why| StoreError::invalid("role", why))?;
                 let mut tx = self.begin_write().await?;
                 let region_id = Self::region_id(&mut tx, &user.region)
                     .await?

@@ -47,9 +47,27 @@ struct Cached {
 pub struct Cache {
     regions: Mutex<HashMap<String, Cached>>,
     evaluations: Mutex<HashMap<EvaluationKey, Arc<Evaluation>>>,
-    /// One reload at a time: when the data changes under many readers, the
-    /// first reloads and the others wait for its result instead of each reading.
-    reload: tokio::sync::Mutex<()>,
+    /// Program summaries for roll-ups across regions, kept apart from the
+    /// evaluations so that a national view over hundreds of regions does not
+    /// push the dashboards' evaluations out.
+    summaries: Mutex<HashMap<EvaluationKey, Arc<ProgramSummary>>>,
+    /// One reload of a region at a time: when its data changes under many
+    /// readers, the first reloads and the others wait for its result instead
+    /// of each reading. Per region, so that regions do not queue behind each
+    /// other (a national view loads hundreds).
+    reloads: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+}
+
+/// How many program summaries a server keeps: every program of a nation's
+/// regions at a few moments.
+const SUMMARIES_KEPT: usize = 8192;
+
+/// A program's summary with the reporting record its rates were taken of:
+/// what a roll-up across regions reads of a region.
+#[derive(Debug, Clone)]
+pub struct ProgramSummary {
+    pub summary: pantau_domain::evaluation::Summary,
+    pub tally: pantau_domain::evaluation::ComplianceTally,
 }
 
 impl Cache {
@@ -73,7 +91,14 @@ impl Cache {
         code: &str,
         version: RegionVersion,
     ) -> Result<Cached, PageError> {
-        let _one_at_a_time = self.reload.lock().await;
+        let lock = self
+            .reloads
+            .lock()
+            .expect("cache lock")
+            .entry(code.to_owned())
+            .or_default()
+            .clone();
+        let _one_at_a_time = lock.lock().await;
         let cached = self.cached(code);
         if let Some(cached) = &cached
             && covers(cached.version, version)
@@ -185,6 +210,59 @@ impl Cache {
 /// grow and a plan change bumps both counters, so this is "the same or later".
 fn covers(cached: RegionVersion, asked: RegionVersion) -> bool {
     cached.plan >= asked.plan && cached.data >= asked.data
+}
+
+impl Cache {
+    /// The summary of a program at a moment, computed once per data version
+    /// and moment: a roll-up reads every region's through here, so a report
+    /// in one region recomputes that region's alone.
+    pub fn summary(
+        &self,
+        code: &str,
+        version: RegionVersion,
+        region: &Region,
+        program: usize,
+        as_of: &AsOf,
+    ) -> Arc<ProgramSummary> {
+        let key = EvaluationKey {
+            region: code.to_owned(),
+            version,
+            program,
+            as_of: as_of.instant,
+            verified_only: false,
+        };
+        if let Some(found) = self.summaries.lock().expect("cache lock").get(&key) {
+            return found.clone();
+        }
+        // An evaluation a dashboard already made is reused; one made here is
+        // not kept, only its summary.
+        let cached = self
+            .evaluations
+            .lock()
+            .expect("cache lock")
+            .get(&key)
+            .cloned();
+        let evaluation = cached.unwrap_or_else(|| {
+            Arc::new(pantau_domain::evaluate(
+                region,
+                &region.programs[program],
+                as_of,
+                Options::default(),
+            ))
+        });
+        let summary = Arc::new(ProgramSummary {
+            summary: evaluation.summary.clone(),
+            tally: evaluation.tally(),
+        });
+        let mut summaries = self.summaries.lock().expect("cache lock");
+        if summaries.len() >= SUMMARIES_KEPT {
+            // Cleared whole, as the evaluations are: stale versions go with
+            // it, and what is current is computed again once.
+            summaries.clear();
+        }
+        summaries.insert(key, summary.clone());
+        summary
+    }
 }
 
 /// What becomes of one entry: its row as it now stands, or its deletion.

@@ -13,6 +13,7 @@ mod login;
 pub(crate) mod meetings;
 mod plan_problems;
 pub(crate) mod queue;
+mod regions;
 pub(crate) mod reports;
 mod reset;
 mod users;
@@ -39,6 +40,8 @@ pub fn routes() -> Router<AppState> {
         .route("/keluar", axum::routing::post(login::logout))
         .route("/bahasa/{lang}", get(switch_language))
         .route("/dasbor", get(dashboard))
+        .route("/wilayah", get(regions::home))
+        .route("/wilayah/{code}", get(regions::page))
         .route("/unit/{code}", get(unit_page))
         .route("/target/{program}/{code}", get(target_page))
         .route("/lapor", get(checkin::form).post(checkin::submit))
@@ -100,10 +103,13 @@ impl Nav {
         let evaluator = user.evaluator().is_some();
         let admin = user.admin().is_some();
         let leader = user.user.role == pantau_store::Role::Leader;
+        // A supervisor's own region has no plan: its pages are the regions below.
+        let supervisor = user.user.role == pantau_store::Role::Supervisor;
         let count = |n: Option<i64>| n.filter(|n| *n > 0).map(|n| present::count(lang, n));
         let mut links = vec![
-            ("/dasbor", "nav-dashboard", None, true),
-            ("/pimpinan", "nav-leaders", None, true),
+            ("/wilayah", "nav-regions", None, supervisor),
+            ("/dasbor", "nav-dashboard", None, !supervisor),
+            ("/pimpinan", "nav-leaders", None, !supervisor),
             ("/lapor", "nav-checkin", None, operator),
             (
                 "/lapor/riwayat",
@@ -119,8 +125,8 @@ impl Nav {
                 count(counts.follow_ups),
                 operator || evaluator || admin || leader,
             ),
-            ("/anggaran", "nav-budget", None, true),
-            ("/laporan", "nav-reports", None, true),
+            ("/anggaran", "nav-budget", None, !supervisor),
+            ("/laporan", "nav-reports", None, !supervisor),
             ("/admin", "nav-admin", None, admin),
             ("/audit", "nav-audit", None, admin),
         ]

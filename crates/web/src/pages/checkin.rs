@@ -199,6 +199,7 @@ pub async fn form(
 pub async fn landing(user: Result<CurrentUser, PageError>) -> Redirect {
     match user {
         Ok(user) if user.operator().is_some() => Redirect::to("/lapor"),
+        Ok(user) if user.user.role == pantau_store::Role::Supervisor => Redirect::to("/wilayah"),
         Ok(_) => Redirect::to("/dasbor"),
         Err(_) => Redirect::to("/masuk"),
     }

@@ -166,9 +166,12 @@ pub async fn submit(
         .store
         .append_audit(Some(&user.region), &actor, attempt("login"))
         .await?;
-    // Operators land on what to report this week; everyone else on the dashboard.
+    // Operators land on what to report this week, supervisors on the regions
+    // below them; everyone else on the dashboard.
     let landing = if crate::access::operator_of(&user).is_some() {
         "/lapor"
+    } else if user.role == pantau_store::Role::Supervisor {
+        "/wilayah"
     } else {
         "/dasbor"
     };

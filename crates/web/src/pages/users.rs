@@ -56,8 +56,11 @@ pub struct ListQuery {
 }
 
 fn roles(lang: Lang) -> Vec<(&'static str, &'static str)> {
+    // An admin's region plans; a supervisor belongs to a province or the
+    // nation, whose accounts `pantau user add` makes.
     Role::ALL
         .into_iter()
+        .filter(|r| *r != Role::Supervisor)
         .map(|r| (r.code(), present::role(lang, r)))
         .collect()
 }

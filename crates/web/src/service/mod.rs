@@ -9,3 +9,4 @@ pub mod figures;
 pub mod lists;
 pub mod meetings;
 pub mod reports;
+pub mod rollup;

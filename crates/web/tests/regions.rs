@@ -1,0 +1,441 @@
+//! The tree of regions: supervisors (pembina) of a province and of the
+//! nation read the figures below them, live, and write nothing.
+
+#[macro_use]
+mod support;
+
+use pantau_store::{Actor, ImportMode, NewUser, RegionRow, Role, Store};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use support::{csrf_in, spawn_app};
+
+on_both_backends!(
+    a_province_reads_its_kab_kota_and_the_nation_its_provinces,
+    a_report_in_a_kab_kota_shows_at_once_above_it,
+    only_supervisors_above_a_region_read_it,
+    a_supervisor_writes_nothing,
+    supervisors_belong_to_provinces_and_the_nation_only,
+);
+
+async fn add_region(store: &dyn Store, code: &str, name: &str) {
+    store
+        .add_region(
+            &RegionRow {
+                code: code.into(),
+                name: name.into(),
+                timezone: "Asia/Jakarta".into(),
+            },
+            &Actor::cli(),
+        )
+        .await
+        .unwrap();
+}
+
+async fn add_supervisor(store: &dyn Store, username: &str, region: &str) {
+    store
+        .create_user(
+            &NewUser {
+                region: region.into(),
+                username: username.into(),
+                display_name: username.into(),
+                email: None,
+                password_hash: pantau_store::password::hash(support::PASSWORD),
+                role: Role::Supervisor,
+                unit: None,
+                clusters: vec![],
+            },
+            &Actor::cli(),
+        )
+        .await
+        .unwrap();
+}
+
+/// The nation, provinces 31 (no kab/kota) and 32, a second kab/kota 3276 (the
+/// sample again under another code), and supervisors of 32 and of the nation.
+async fn tree(app: &support::TestApp) {
+    let store = app.store.as_ref();
+    add_region(store, "ID", "Indonesia").await;
+    add_region(store, "32", "Jawa Barat").await;
+    add_region(store, "31", "DKI Jakarta").await;
+    let sample = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../examples/bekasi-100hk.json"
+    ))
+    .unwrap();
+    let mut bundle = pantau_domain::parse(&sample).unwrap();
+    bundle.region.code = "3276".into();
+    bundle.region.name = "Kota Kembar".into();
+    store
+        .import_bundle(&bundle, ImportMode::NewRegion, &Actor::cli())
+        .await
+        .unwrap();
+    add_supervisor(store, "pembina-jabar", "32").await;
+    add_supervisor(store, "pembina-nasional", "ID").await;
+}
+
+async fn get(app: &support::TestApp, username: &str, path: &str) -> (StatusCode, Value) {
+    let token = app
+        .store
+        .create_api_token(username, "uji", &Actor::cli())
+        .await
+        .unwrap();
+    let response = reqwest::Client::new()
+        .get(format!("{}/api/v1{path}", app.base))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status();
+    let text = response.text().await.unwrap();
+    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+}
+
+async fn post(app: &support::TestApp, username: &str, path: &str, body: Value) -> StatusCode {
+    let token = app
+        .store
+        .create_api_token(username, "uji", &Actor::cli())
+        .await
+        .unwrap();
+    reqwest::Client::new()
+        .post(format!("{}/api/v1{path}", app.base))
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+        .status()
+}
+
+async fn a_province_reads_its_kab_kota_and_the_nation_its_provinces(backend: &str) {
+    let app = spawn_app(backend).await;
+    tree(&app).await;
+    let as_of = "2025-04-15";
+    let (status, own) = get(
+        &app,
+        "leader",
+        &format!("/programs/100HK/evaluation?as_of={as_of}"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+
+    let (status, province) = get(
+        &app,
+        "pembina-jabar",
+        &format!("/regions/32/children?as_of={as_of}"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{province}");
+    assert_eq!(
+        province["region"],
+        json!({"code": "32", "name": "Jawa Barat"})
+    );
+    assert_eq!(province["as_of"], as_of);
+    let children = province["children"].as_array().unwrap();
+    let codes: Vec<&str> = children
+        .iter()
+        .map(|c| c["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["3275", "3276"]);
+    assert_eq!(children[0]["name"], "Kota Bekasi");
+    assert_eq!(children[0]["programs"][0]["code"], "100HK");
+    // The evaluation's summary, unchanged; the budget is the summary's.
+    assert_eq!(children[0]["programs"][0]["summary"], own["summary"]);
+    assert_eq!(children[0]["budget"], own["summary"]["budget"]);
+    assert!(!children[0]["budget"].is_null(), "the sample has budgets");
+
+    let (status, nation) = get(
+        &app,
+        "pembina-nasional",
+        &format!("/regions/ID/children?as_of={as_of}"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{nation}");
+    let children = nation["children"].as_array().unwrap();
+    let codes: Vec<&str> = children
+        .iter()
+        .map(|c| c["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["31", "32"]);
+    assert_eq!(children[0]["programs"], json!([]));
+    assert_eq!(children[0]["budget"], Value::Null);
+    let jabar = &children[1];
+    assert_eq!(jabar["programs"].as_array().unwrap().len(), 1);
+    let rolled = &jabar["programs"][0]["summary"];
+    let one = &own["summary"];
+    // Two identical kab/kota: the mean is the kab/kota's, the sums double,
+    // and absorption (of the sums) is the kab/kota's.
+    assert_eq!(rolled["achievement_pct"], one["achievement_pct"]);
+    assert_eq!(rolled["rating"], one["rating"]);
+    assert_eq!(rolled["reporting_rate"], one["reporting_rate"]);
+    assert_eq!(
+        rolled["targets"].as_u64().unwrap(),
+        2 * one["targets"].as_u64().unwrap()
+    );
+    assert_eq!(
+        rolled["units_with_targets"].as_u64().unwrap(),
+        2 * one["units_with_targets"].as_u64().unwrap()
+    );
+    assert_eq!(
+        jabar["budget"]["absorption_pct"],
+        one["budget"]["absorption_pct"]
+    );
+    let rupiah = |v: &Value| v.as_str().unwrap().parse::<u128>().unwrap();
+    assert_eq!(
+        rupiah(&jabar["budget"]["pagu"]),
+        2 * rupiah(&one["budget"]["pagu"])
+    );
+    assert_eq!(jabar["budget"], rolled["budget"]);
+
+    // The nation may read a province's children too; a kab/kota has none.
+    let (status, again) = get(
+        &app,
+        "pembina-nasional",
+        &format!("/regions/32/children?as_of={as_of}"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(again["children"], province["children"]);
+    let (status, none) = get(&app, "pembina-jabar", "/regions/3275/children").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(none["children"], json!([]));
+}
+
+async fn a_report_in_a_kab_kota_shows_at_once_above_it(backend: &str) {
+    let app = spawn_app(backend).await;
+    tree(&app).await;
+    let moment = "2025-04-15T12:00:00+07:00";
+    let path = format!("/regions/32/children?as_of={}", moment.replace('+', "%2B"));
+    let (_, before) = get(&app, "pembina-jabar", &path).await;
+    let (_, nation_before) = get(&app, "pembina-nasional", "/regions/ID/children?as_of=now").await;
+    let (_, province_before) = get(&app, "pembina-jabar", "/regions/32/children?as_of=now").await;
+    assert_eq!(
+        province_before["children"][0]["programs"][0]["summary"],
+        province_before["children"][1]["programs"][0]["summary"],
+        "twins before the report"
+    );
+
+    // DISHUB-01 is far from its target (12 of 40): a report of 100 reaches it.
+    app.store
+        .create_user(
+            &NewUser {
+                region: "3275".into(),
+                username: "op-dishub".into(),
+                display_name: "op-dishub".into(),
+                email: None,
+                password_hash: "x".into(),
+                role: Role::Operator,
+                unit: Some("DISHUB".into()),
+                clusters: vec![],
+            },
+            &Actor::cli(),
+        )
+        .await
+        .unwrap();
+    let status = post(
+        &app,
+        "op-dishub",
+        "/entries",
+        json!({"program": "100HK", "target": "DISHUB-01", "activity_date": "2025-03-14", "value": 100}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+
+    // The report is submitted now, after the moment: the figures at the
+    // moment stay, and those at now change at once.
+    let (_, same) = get(&app, "pembina-jabar", &path).await;
+    assert_eq!(same["children"], before["children"]);
+    let (_, province) = get(&app, "pembina-jabar", "/regions/32/children?as_of=now").await;
+    let (_, own) = get(&app, "leader", "/programs/100HK/evaluation?as_of=now").await;
+    let (_, twin) = get(&app, "pembina-jabar", "/regions/32/children?as_of=now").await;
+    assert_eq!(
+        province["children"][0]["programs"][0]["summary"],
+        own["summary"]
+    );
+    assert_eq!(twin["children"], province["children"]);
+    // The kab/kota that reported differs from its untouched twin, in the
+    // province's answer and in the nation's roll-up.
+    let bekasi = &province["children"][0]["programs"][0]["summary"];
+    let kembar = &province["children"][1]["programs"][0]["summary"];
+    assert_ne!(bekasi, kembar);
+    let (_, nation) = get(&app, "pembina-nasional", "/regions/ID/children?as_of=now").await;
+    let rolled = &nation["children"][1]["programs"][0]["summary"];
+    let mean = (bekasi["achievement_pct"].as_f64().unwrap()
+        + kembar["achievement_pct"].as_f64().unwrap())
+        / 2.0;
+    assert!((rolled["achievement_pct"].as_f64().unwrap() - mean).abs() <= 0.005 + 1e-9);
+    assert_ne!(
+        nation["children"][1]["programs"][0]["summary"],
+        nation_before["children"][1]["programs"][0]["summary"]
+    );
+}
+
+async fn only_supervisors_above_a_region_read_it(backend: &str) {
+    let app = spawn_app(backend).await;
+    tree(&app).await;
+    let store = app.store.as_ref();
+    add_region(store, "33", "Jawa Tengah").await;
+    add_supervisor(store, "pembina-jateng", "33").await;
+    for (who, path) in [
+        ("leader", "/regions/32/children"),
+        ("admin", "/regions/ID/children"),
+        ("pembina-jabar", "/regions/ID/children"),
+        ("pembina-jabar", "/regions/31/children"),
+        ("pembina-jateng", "/regions/32/children"),
+        ("pembina-jateng", "/regions/3275/children"),
+    ] {
+        let (status, body) = get(&app, who, path).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{who} {path}: {body}");
+        assert_eq!(body["error"], "forbidden", "{body}");
+    }
+    for (who, path) in [
+        ("pembina-nasional", "/regions/99/children"),
+        ("pembina-nasional", "/regions/3299/children"),
+        ("pembina-nasional", "/regions/KOTA/children"),
+    ] {
+        let (status, body) = get(&app, who, path).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{who} {path}: {body}");
+    }
+    let (status, body) = get(&app, "pembina-jabar", "/regions/32/children?as_of=kemarin").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        body["message"].as_str().unwrap().starts_with("as_of:"),
+        "{body}"
+    );
+}
+
+async fn a_supervisor_writes_nothing(backend: &str) {
+    let app = spawn_app(backend).await;
+    tree(&app).await;
+    let entries_before = app
+        .store
+        .entries("3275", &Default::default())
+        .await
+        .unwrap()
+        .len();
+    let attempts = [
+        (
+            "/entries",
+            json!({"program": "100HK", "target": "DP3A-01", "activity_date": "2025-03-14", "value": 2}),
+        ),
+        (
+            "/nil-reports",
+            json!({"program": "100HK", "date": "2025-03-14"}),
+        ),
+        ("/entries/1/review", json!({"decision": "verify"})),
+    ];
+    for (path, body) in attempts {
+        let status = post(&app, "pembina-nasional", path, body).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{path}");
+    }
+    assert_eq!(
+        app.store
+            .entries("3275", &Default::default())
+            .await
+            .unwrap()
+            .len(),
+        entries_before
+    );
+    // The pages' writes: every form refuses a supervisor.
+    let browser = app.logged_in("pembina-nasional").await;
+    let csrf = csrf_in(&browser.get("/wilayah/ID").await.1);
+    for path in [
+        "/lapor",
+        "/lapor/nihil",
+        "/verifikasi/1",
+        "/admin/pengguna",
+        "/admin/units",
+        "/anggaran/unit/DP3A/pagu",
+        "/anggaran/verifikasi",
+        "/tindak-lanjut/1/selesai",
+        "/rapat/100HK/ASDA1/1/tutup",
+    ] {
+        let (status, _) = browser.post(path, &[("csrf", csrf.as_str())]).await;
+        assert!(status.is_client_error(), "{path}: {status}");
+    }
+    // Its pages are the regions below, read-only: no form posts anywhere.
+    let (status, page) = browser.get("/wilayah/32").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains("Kota Bekasi") && page.contains("3276"),
+        "{page}"
+    );
+    assert!(!page.contains("method=\"post\" action=\"/wilayah"));
+    let (status, page) = browser.get("/wilayah/3275?as_of=2025-04-15").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("100 Hari"), "{page}");
+    let (status, _) = app.logged_in("leader").await.get("/wilayah/32").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        app.store
+            .entries("3275", &Default::default())
+            .await
+            .unwrap()
+            .len(),
+        entries_before
+    );
+}
+
+async fn supervisors_belong_to_provinces_and_the_nation_only(backend: &str) {
+    let app = spawn_app(backend).await;
+    tree(&app).await;
+    let store = app.store.as_ref();
+    let user = |region: &str, role: Role| NewUser {
+        region: region.into(),
+        username: support::unique("u"),
+        display_name: "x".into(),
+        email: None,
+        password_hash: "x".into(),
+        role,
+        unit: None,
+        clusters: vec![],
+    };
+    let err = store
+        .create_user(&user("3275", Role::Supervisor), &Actor::cli())
+        .await
+        .unwrap_err();
+    assert!(err.to_string().starts_with("role:"), "{err}");
+    let err = store
+        .create_user(&user("32", Role::Leader), &Actor::cli())
+        .await
+        .unwrap_err();
+    assert!(err.to_string().starts_with("role:"), "{err}");
+
+    // Region codes: a bad one is named, a duplicate and a kab/kota refused.
+    let row = |code: &str| RegionRow {
+        code: code.into(),
+        name: "Nama".into(),
+        timezone: "Asia/Jakarta".into(),
+    };
+    let err = store
+        .add_region(&row("3a"), &Actor::cli())
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("\"3a\" is not a Kemendagri region code"),
+        "{err}"
+    );
+    let err = store
+        .add_region(&row("32"), &Actor::cli())
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("already registered"), "{err}");
+    let err = store
+        .add_region(&row("3201"), &Actor::cli())
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("pantau import"), "{err}");
+    // A province plans nothing: an import under its code is refused.
+    let sample = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../examples/bekasi-100hk.json"
+    ))
+    .unwrap();
+    let mut bundle = pantau_domain::parse(&sample).unwrap();
+    bundle.region.code = "35".into();
+    let err = store
+        .import_bundle(&bundle, ImportMode::NewRegion, &Actor::cli())
+        .await
+        .unwrap_err();
+    assert!(err.to_string().starts_with("region.code:"), "{err}");
+}
