@@ -27,6 +27,8 @@ pub mod entries;
 pub mod audit;
 #[macro_use]
 pub mod throttle;
+#[macro_use]
+pub mod sync;
 mod backend;
 pub mod password;
 pub mod versions;
@@ -58,6 +60,9 @@ pub use outbox::{AfterFailure, Channel, Claimed, Message, MessageStatus, NewMess
 pub use regions::{
     CHANGES_KEPT, ChangedEntry, ChangedNilReport, DataChanges, ImportMode, ImportSource,
     ImportSummary, ProgramRowIds, RegionRow, RegionSnapshot, RegionStore, RegionVersion,
+};
+pub use sync::{
+    NewPush, Push, PushAnswer, QueuedPush, SyncConflict, SyncRegion, SyncStore, snapshots_of,
 };
 pub use throttle::{
     AccountFailures, PairState, THROTTLE_RETENTION, ThrottleKind, ThrottleStore,
@@ -172,6 +177,7 @@ pub trait Store:
     + BudgetStore
     + AdminStore
     + ThrottleStore
+    + SyncStore
     + Send
     + Sync
 {
@@ -199,7 +205,7 @@ pub trait Store:
 pub mod prelude {
     pub use crate::{
         AdminStore, AuditStore, BudgetStore, DocumentStore, EntryStore, MeetingStore, OutboxStore,
-        RegionStore, Store, ThrottleStore, UserStore,
+        RegionStore, Store, SyncStore, ThrottleStore, UserStore,
     };
 }
 

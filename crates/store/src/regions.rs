@@ -501,13 +501,30 @@ macro_rules! region_store_impl {
             ) -> Result<ImportSummary> {
                 pantau_domain::validate_with(bundle, self.limits)?;
                 let mut tx = self.begin_write().await?;
+                let summary = self.import_tx(&mut tx, bundle, mode, actor, record, source).await?;
+                tx.commit().await?;
+                Ok(summary)
+            }
+
+            /// [`Self::import_in`]'s writes inside a transaction of the
+            /// caller's (a sync push adds its own rows to it); the bundle is
+            /// validated already.
+            pub(crate) async fn import_tx(
+                &self,
+                tx: &mut <$db as sqlx::Database>::Connection,
+                bundle: &Bundle,
+                mode: ImportMode,
+                actor: &Actor,
+                record: Option<NewAudit>,
+                source: Option<&$crate::regions::ImportSource>,
+            ) -> Result<ImportSummary> {
                 let code = &bundle.region.code;
                 let timezone = bundle
                     .region
                     .timezone
                     .clone()
                     .unwrap_or_else(|| pantau_domain::validate::DEFAULT_TIMEZONE.name().to_owned());
-                let existing = Self::region_id(&mut tx, code).await?;
+                let existing = Self::region_id(&mut *tx, code).await?;
                 // Entries written by a plan change are the region's own; by an import, imported.
                 let imported_at = record.is_none().then(|| stored_moment(Utc::now()));
                 if existing.is_some() && mode == ImportMode::NewRegion {
@@ -540,13 +557,13 @@ macro_rules! region_store_impl {
 
                 let mut cluster_ids = HashMap::new();
                 for (i, cluster) in bundle.clusters.iter().enumerate() {
-                    let id = Self::upsert_named(&mut tx, "clusters", region_id, &cluster.code, &cluster.name, i).await?;
+                    let id = Self::upsert_named(&mut *tx, "clusters", region_id, &cluster.code, &cluster.name, i).await?;
                     cluster_ids.insert(cluster.code.as_str(), id);
                 }
                 let mut priority_ids = HashMap::new();
                 for (i, priority) in bundle.priorities.iter().enumerate() {
                     let id =
-                        Self::upsert_named(&mut tx, "priorities", region_id, &priority.code, &priority.name, i).await?;
+                        Self::upsert_named(&mut *tx, "priorities", region_id, &priority.code, &priority.name, i).await?;
                     priority_ids.insert(priority.code.as_str(), id);
                 }
                 let mut unit_ids = HashMap::new();
@@ -757,9 +774,8 @@ macro_rules! region_store_impl {
                         serde_json::to_value(&summary).expect("a summary serializes"),
                     )),
                 });
-                self.bump_version(&mut tx, region_id, true).await?;
-                Self::append_audit_in(&mut tx, Some(region_id), actor, &record).await?;
-                tx.commit().await?;
+                self.bump_version(&mut *tx, region_id, true).await?;
+                Self::append_audit_in(&mut *tx, Some(region_id), actor, &record).await?;
                 Ok(summary)
             }
         }
