@@ -9,6 +9,7 @@ mod evaluate;
 mod outbox;
 mod report;
 mod server;
+mod sync;
 mod table;
 
 use std::io::{self, Write};
@@ -67,6 +68,10 @@ enum Command {
     /// Check the audit log: `verify` recomputes a region's hash chain.
     #[command(subcommand)]
     Audit(audit::AuditCommand),
+    /// Exchange between levels: push this region to its province's or the nation's
+    /// server (push, run), or take pushes from the regions below (allow, status).
+    #[command(subcommand)]
+    Sync(sync::SyncCommand),
 }
 
 #[derive(clap::Args)]
@@ -155,6 +160,7 @@ fn main() -> ExitCode {
         Command::Audit(command) => database::run(audit::run(command)),
         Command::Backup(args) => database::run(backup::backup(args)),
         Command::Restore(args) => database::run(backup::restore(args)),
+        Command::Sync(command) => database::run(sync::run(command)),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

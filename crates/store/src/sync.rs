@@ -177,10 +177,7 @@ fn row_of(path: &str, list: &str) -> Option<usize> {
 /// Check a snapshot: the whole of it (the region, one program, its plan), then
 /// its rows one by one. The rows that break a rule are taken out and listed;
 /// a problem of the plan refuses the push whole.
-pub fn check_snapshot(
-    push: &Push,
-    limits: pantau_domain::Limits,
-) -> Result<(Bundle, Vec<SyncConflict>, Vec<usize>, Vec<usize>)> {
+pub fn check_snapshot(push: &Push, limits: pantau_domain::Limits) -> Result<Checked> {
     let snapshot = &push.snapshot;
     if snapshot.region.code != push.region {
         return Err(StoreError::invalid(
@@ -201,7 +198,14 @@ pub fn check_snapshot(
         ));
     }
     let refused = match pantau_domain::validate_with(snapshot, limits) {
-        Ok(_) => return Ok((snapshot.clone(), Vec::new(), Vec::new(), Vec::new())),
+        Ok(_) => {
+            return Ok(Checked {
+                kept: snapshot.clone(),
+                conflicts: Vec::new(),
+                bad_entries: Vec::new(),
+                bad_nils: Vec::new(),
+            });
+        }
         Err(refused) => refused,
     };
     let mut conflicts = Vec::new();
@@ -240,7 +244,20 @@ pub fn check_snapshot(
     program.nil_reports = drop_rows(&program.nil_reports, &bad_nils);
     // What is left must hold on its own.
     pantau_domain::validate_with(&kept, limits)?;
-    Ok((kept, conflicts, bad_entries, bad_nils))
+    Ok(Checked {
+        kept,
+        conflicts,
+        bad_entries,
+        bad_nils,
+    })
+}
+
+/// A checked snapshot: what is kept of it, and the rows refused (by index, sorted).
+pub struct Checked {
+    pub kept: Bundle,
+    pub conflicts: Vec<SyncConflict>,
+    pub bad_entries: Vec<usize>,
+    pub bad_nils: Vec<usize>,
 }
 
 fn drop_rows<T: Clone>(rows: &[T], dropped: &[usize]) -> Vec<T> {
@@ -407,7 +424,7 @@ macro_rules! sync_store_impl {
                     }
                 }
 
-                let (mut snapshot, conflicts, bad_entries, bad_nils) =
+                let $crate::sync::Checked { kept: mut snapshot, conflicts, bad_entries, bad_nils } =
                     $crate::sync::check_snapshot(push, self.limits)?;
                 // Region codes and names are defined here, never by a sender.
                 snapshot.region.name = registered_name;
@@ -490,11 +507,10 @@ macro_rules! sync_store_impl {
                     updated: 0,
                     unchanged: 0,
                     deleted: 0,
-                    refused: conflicts.len(),
+                    refused: bad_entries.len() + bad_nils.len(),
                     conflicts,
                     accepted_at: None,
                 };
-                answer.refused = bad_entries.len() + bad_nils.len();
 
                 // What to write, decided before anything is written.
                 let mut entry_inserts = Vec::new();
