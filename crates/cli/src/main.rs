@@ -10,6 +10,7 @@ mod outbox;
 mod region;
 mod report;
 mod server;
+mod sync;
 mod table;
 
 use std::io::{self, Write};
@@ -71,6 +72,10 @@ enum Command {
     /// Check the audit log: `verify` recomputes a region's hash chain.
     #[command(subcommand)]
     Audit(audit::AuditCommand),
+    /// Exchange between levels: push this region to its province's or the nation's
+    /// server (push, run), or take pushes from the regions below (allow, status).
+    #[command(subcommand)]
+    Sync(sync::SyncCommand),
 }
 
 #[derive(clap::Args)]
@@ -160,6 +165,7 @@ fn main() -> ExitCode {
         Command::Audit(command) => database::run(audit::run(command)),
         Command::Backup(args) => database::run(backup::backup(args)),
         Command::Restore(args) => database::run(backup::restore(args)),
+        Command::Sync(command) => database::run(sync::run(command)),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

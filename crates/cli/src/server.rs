@@ -70,6 +70,14 @@ pub struct ServeArgs {
     /// written reads the main database until the replica has caught up.
     #[arg(long, env = "PANTAU_DATABASE_READ_URL")]
     pub database_read: Option<String>,
+    /// This server's own region code when it takes pushes from the regions
+    /// below it (`pantau sync push`): 32 for a province, ID for the nation.
+    #[arg(long, env = "PANTAU_REGION_CODE")]
+    pub region_code: Option<pantau_domain::RegionCode>,
+    /// Days without an accepted push after which a region that pushes here is late.
+    #[arg(long, env = "PANTAU_SYNC_LATE_DAYS", default_value_t = 7,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub sync_late_days: u32,
 }
 
 /// Reminders by e-mail and webhook: on when `--smtp-url` or `--webhook-url` is given.
@@ -398,6 +406,8 @@ pub async fn serve(args: ServeArgs) -> Result<(), Failure> {
         max_connections: usize::try_from(args.max_connections).unwrap_or(usize::MAX),
         session_absolute_hours: args.session_absolute_hours,
         trusted_proxies: args.trusted_proxies,
+        sync_region: args.region_code,
+        sync_late_after: chrono::Duration::days(i64::from(args.sync_late_days)),
         ..Default::default()
     };
     let mut state = pantau_web::AppState::new(store, config);

@@ -411,6 +411,8 @@ feedback_store_impl!(SqliteStore, sqlx::Sqlite);
 feedback_store_impl!(PostgresStore, sqlx::Postgres);
 job_store_impl!(SqliteStore, sqlx::Sqlite);
 job_store_impl!(PostgresStore, sqlx::Postgres);
+sync_store_impl!(SqliteStore, sqlx::Sqlite);
+sync_store_impl!(PostgresStore, sqlx::Postgres);
 
 impl SqliteStore {
     /// Open (creating if missing) a SQLite database in WAL mode.

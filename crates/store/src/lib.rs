@@ -31,6 +31,8 @@ pub mod throttle;
 pub mod feedback;
 #[macro_use]
 pub mod jobs;
+#[macro_use]
+pub mod sync;
 mod backend;
 pub mod password;
 pub mod sessions;
@@ -68,6 +70,9 @@ pub use outbox::{AfterFailure, Channel, Claimed, Message, MessageStatus, NewMess
 pub use regions::{
     CHANGES_KEPT, ChangedEntry, ChangedNilReport, DataChanges, ImportMode, ImportSource,
     ImportSummary, ProgramRowIds, RegionRow, RegionSnapshot, RegionStore, RegionVersion,
+};
+pub use sync::{
+    NewPush, Push, PushAnswer, QueuedPush, SyncConflict, SyncRegion, SyncStore, snapshots_of,
 };
 pub use throttle::{
     AccountFailures, PairState, THROTTLE_RETENTION, ThrottleKind, ThrottleStore,
@@ -184,6 +189,7 @@ pub trait Store:
     + ThrottleStore
     + FeedbackStore
     + JobStore
+    + SyncStore
     + Send
     + Sync
 {
@@ -212,7 +218,7 @@ pub trait Store:
 pub mod prelude {
     pub use crate::{
         AdminStore, AuditStore, BudgetStore, DocumentStore, EntryStore, FeedbackStore, JobStore,
-        MeetingStore, OutboxStore, RegionStore, Store, ThrottleStore, UserStore,
+        MeetingStore, OutboxStore, RegionStore, Store, SyncStore, ThrottleStore, UserStore,
     };
 }
 

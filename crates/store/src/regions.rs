@@ -511,23 +511,31 @@ macro_rules! region_store_impl {
                 source: Option<&$crate::regions::ImportSource>,
             ) -> Result<ImportSummary> {
                 pantau_domain::validate_with(bundle, self.limits)?;
-                let code = &bundle.region.code;
-                // Provinces and the nation supervise; only a kab/kota plans.
-                if let Ok(tree_code) = pantau_domain::RegionCode::parse(code)
-                    && tree_code.level() != pantau_domain::RegionLevel::KabKota
-                {
-                    return Err(StoreError::invalid(
-                        "region.code",
-                        format!("{code} is a province or the nation, which has no plan of its own: a bundle plans a kab/kota (four digits)"),
-                    ));
-                }
                 let mut tx = self.begin_write().await?;
+                let summary = self.import_tx(&mut tx, bundle, mode, actor, record, source).await?;
+                tx.commit().await?;
+                Ok(summary)
+            }
+
+            /// [`Self::import_in`]'s writes inside a transaction of the
+            /// caller's (a sync push adds its own rows to it); the bundle is
+            /// validated already.
+            pub(crate) async fn import_tx(
+                &self,
+                tx: &mut <$db as sqlx::Database>::Connection,
+                bundle: &Bundle,
+                mode: ImportMode,
+                actor: &Actor,
+                record: Option<NewAudit>,
+                source: Option<&$crate::regions::ImportSource>,
+            ) -> Result<ImportSummary> {
+                let code = &bundle.region.code;
                 let timezone = bundle
                     .region
                     .timezone
                     .clone()
                     .unwrap_or_else(|| pantau_domain::validate::DEFAULT_TIMEZONE.name().to_owned());
-                let existing = Self::region_id(&mut tx, code).await?;
+                let existing = Self::region_id(&mut *tx, code).await?;
                 // Entries written by a plan change are the region's own; by an import, imported.
                 let imported_at = record.is_none().then(|| stored_moment(Utc::now()));
                 if existing.is_some() && mode == ImportMode::NewRegion {
@@ -560,13 +568,13 @@ macro_rules! region_store_impl {
 
                 let mut cluster_ids = HashMap::new();
                 for (i, cluster) in bundle.clusters.iter().enumerate() {
-                    let id = Self::upsert_named(&mut tx, "clusters", region_id, &cluster.code, &cluster.name, i).await?;
+                    let id = Self::upsert_named(&mut *tx, "clusters", region_id, &cluster.code, &cluster.name, i).await?;
                     cluster_ids.insert(cluster.code.as_str(), id);
                 }
                 let mut priority_ids = HashMap::new();
                 for (i, priority) in bundle.priorities.iter().enumerate() {
                     let id =
-                        Self::upsert_named(&mut tx, "priorities", region_id, &priority.code, &priority.name, i).await?;
+                        Self::upsert_named(&mut *tx, "priorities", region_id, &priority.code, &priority.name, i).await?;
                     priority_ids.insert(priority.code.as_str(), id);
                 }
                 let mut unit_ids = HashMap::new();
@@ -777,9 +785,8 @@ macro_rules! region_store_impl {
                         serde_json::to_value(&summary).expect("a summary serializes"),
                     )),
                 });
-                self.bump_version(&mut tx, region_id, true).await?;
-                Self::append_audit_in(&mut tx, Some(region_id), actor, &record).await?;
-                tx.commit().await?;
+                self.bump_version(&mut *tx, region_id, true).await?;
+                Self::append_audit_in(&mut *tx, Some(region_id), actor, &record).await?;
                 Ok(summary)
             }
         }

@@ -66,6 +66,11 @@ pub struct Config {
     /// Reverse proxies whose `X-Forwarded-For` names the client (for log-in
     /// throttling and the audit log); from anyone else the header is ignored.
     pub trusted_proxies: Vec<TrustedProxy>,
+    /// This server's own region when it takes pushes from the regions below
+    /// it (a province, `32`, or the nation, `ID`); unset, it takes none.
+    pub sync_region: Option<pantau_domain::RegionCode>,
+    /// How long after its last accepted push a region that pushes here is late.
+    pub sync_late_after: chrono::Duration,
 }
 
 impl Default for Config {
@@ -81,6 +86,8 @@ impl Default for Config {
             max_connections: 1024,
             session_absolute_hours: 168,
             trusted_proxies: Vec::new(),
+            sync_region: None,
+            sync_late_after: chrono::Duration::days(7),
         }
     }
 }

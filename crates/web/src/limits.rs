@@ -44,6 +44,8 @@ impl BodyClass {
             // A report with its photo, the region's logo, an evidence file over the API.
             "/lapor" | "/admin/identitas" => BodyClass::Evidence,
             p if p.starts_with("/lapor/") && p.ends_with("/ubah") => BodyClass::Evidence,
+            // A region's snapshot pushed by the level below.
+            p if p.starts_with("/api/v1/sync/regions/") => BodyClass::Import,
             p if p.starts_with("/api/v1/entries/") && p.ends_with("/evidence") => {
                 BodyClass::Evidence
             }

@@ -42,6 +42,11 @@ pub struct Server {
 
 impl Server {
     pub fn start(database: &str, dir: &Path) -> Server {
+        Server::start_with(database, dir, &[])
+    }
+
+    /// [`Server::start`] with more flags of `pantau serve`.
+    pub fn start_with(database: &str, dir: &Path, flags: &[&str]) -> Server {
         let addr = {
             let probe = TcpListener::bind("127.0.0.1:0").unwrap();
             probe.local_addr().unwrap()
@@ -56,6 +61,7 @@ impl Server {
             .args(["--listen", &addr.to_string()])
             .arg("--evidence-dir")
             .arg(dir.join("evidence"))
+            .args(flags)
             .env_remove("PANTAU_DATABASE_URL")
             .env_remove("PANTAU_LISTEN")
             .stdout(Stdio::null())

@@ -7,6 +7,7 @@ mod meetings;
 mod paging;
 mod regions;
 mod reports;
+mod sync;
 
 use axum::Json;
 use axum::Router;
@@ -37,6 +38,7 @@ pub fn routes() -> Router<AppState> {
         .merge(budget::routes())
         .merge(reports::routes())
         .merge(regions::routes())
+        .merge(sync::routes())
         // Set last: it reaches the routes merged above.
         .method_not_allowed_fallback(contract::wrong_method)
         .fallback(contract::no_route)
@@ -76,6 +78,7 @@ pub fn openapi_document() -> utoipa::openapi::OpenApi {
     document.merge(budget::Doc::openapi());
     document.merge(reports::Doc::openapi());
     document.merge(regions::Doc::openapi());
+    document.merge(sync::Doc::openapi());
     utoipa::Modify::modify(&contract::ErrorResponses, &mut document);
     document
 }
