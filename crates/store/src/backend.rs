@@ -370,6 +370,8 @@ admin_store_impl!(SqliteStore, sqlx::Sqlite);
 admin_store_impl!(PostgresStore, sqlx::Postgres);
 throttle_store_impl!(SqliteStore, sqlx::Sqlite);
 throttle_store_impl!(PostgresStore, sqlx::Postgres);
+publication_store_impl!(SqliteStore, sqlx::Sqlite);
+publication_store_impl!(PostgresStore, sqlx::Postgres);
 
 impl SqliteStore {
     /// Open (creating if missing) a SQLite database in WAL mode.

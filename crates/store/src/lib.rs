@@ -27,6 +27,8 @@ pub mod entries;
 pub mod audit;
 #[macro_use]
 pub mod throttle;
+#[macro_use]
+pub mod publication;
 mod backend;
 pub mod password;
 pub mod versions;
@@ -55,6 +57,7 @@ pub use entries::{
 pub use meetings::MeetingStore;
 pub use outbox::OutboxStore;
 pub use outbox::{AfterFailure, Channel, Claimed, Message, MessageStatus, NewMessage, RetryPolicy};
+pub use publication::{Publication, PublicationStore};
 pub use regions::{
     CHANGES_KEPT, ChangedEntry, ChangedNilReport, DataChanges, ImportMode, ImportSource,
     ImportSummary, ProgramRowIds, RegionRow, RegionSnapshot, RegionStore, RegionVersion,
@@ -172,6 +175,7 @@ pub trait Store:
     + BudgetStore
     + AdminStore
     + ThrottleStore
+    + PublicationStore
     + Send
     + Sync
 {
@@ -199,7 +203,7 @@ pub trait Store:
 pub mod prelude {
     pub use crate::{
         AdminStore, AuditStore, BudgetStore, DocumentStore, EntryStore, MeetingStore, OutboxStore,
-        RegionStore, Store, ThrottleStore, UserStore,
+        PublicationStore, RegionStore, Store, ThrottleStore, UserStore,
     };
 }
 
