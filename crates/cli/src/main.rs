@@ -7,6 +7,7 @@ mod backup;
 mod database;
 mod evaluate;
 mod outbox;
+mod publish;
 mod report;
 mod server;
 mod table;
@@ -67,6 +68,8 @@ enum Command {
     /// Check the audit log: `verify` recomputes a region's hash chain.
     #[command(subcommand)]
     Audit(audit::AuditCommand),
+    /// Make a program public (pages, API, open data) or, with --withdraw, private again.
+    Publish(publish::PublishArgs),
 }
 
 #[derive(clap::Args)]
@@ -155,6 +158,7 @@ fn main() -> ExitCode {
         Command::Audit(command) => database::run(audit::run(command)),
         Command::Backup(args) => database::run(backup::backup(args)),
         Command::Restore(args) => database::run(backup::restore(args)),
+        Command::Publish(args) => database::run(publish::publish(args)),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

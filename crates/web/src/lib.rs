@@ -90,6 +90,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub i18n: Arc<i18n::Catalog>,
     pub evaluations: Arc<evaluation::Cache>,
+    /// The public portal's models, evaluations and pages, per data version.
+    pub public: Arc<pages::public::PublicCache>,
 }
 
 impl AppState {
@@ -102,6 +104,7 @@ impl AppState {
             config: Arc::new(config),
             i18n: Arc::new(i18n::Catalog::load()),
             evaluations: Arc::new(evaluation::Cache::default()),
+            public: Arc::new(pages::public::PublicCache::default()),
         }
     }
 }

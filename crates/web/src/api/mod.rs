@@ -5,6 +5,7 @@ mod checkin;
 mod contract;
 mod meetings;
 mod paging;
+mod public;
 mod reports;
 
 use axum::Json;
@@ -34,6 +35,7 @@ pub fn routes() -> Router<AppState> {
         .merge(meetings::routes())
         .merge(budget::routes())
         .merge(reports::routes())
+        .merge(public::routes())
         // Set last: it reaches the routes merged above.
         .method_not_allowed_fallback(contract::wrong_method)
         .fallback(contract::no_route)
@@ -72,6 +74,7 @@ pub fn openapi_document() -> utoipa::openapi::OpenApi {
     document.merge(meetings::Doc::openapi());
     document.merge(budget::Doc::openapi());
     document.merge(reports::Doc::openapi());
+    document.merge(public::Doc::openapi());
     utoipa::Modify::modify(&contract::ErrorResponses, &mut document);
     document
 }
