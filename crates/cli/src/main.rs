@@ -8,6 +8,7 @@ mod database;
 mod evaluate;
 mod outbox;
 mod region;
+mod publish;
 mod report;
 mod server;
 mod sync;
@@ -76,6 +77,8 @@ enum Command {
     /// server (push, run), or take pushes from the regions below (allow, status).
     #[command(subcommand)]
     Sync(sync::SyncCommand),
+    /// Make a program public (pages, API, open data) or, with --withdraw, private again.
+    Publish(publish::PublishArgs),
 }
 
 #[derive(clap::Args)]
@@ -166,6 +169,7 @@ fn main() -> ExitCode {
         Command::Backup(args) => database::run(backup::backup(args)),
         Command::Restore(args) => database::run(backup::restore(args)),
         Command::Sync(command) => database::run(sync::run(command)),
+        Command::Publish(args) => database::run(publish::publish(args)),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -294,7 +294,16 @@ async fn prepare_demo(store: &Arc<dyn Store>) -> Result<(), Failure> {
         .import_bundle(&bundle, ImportMode::NewRegion, &actor)
         .await
     {
-        Ok(_) | Err(StoreError::RegionExists(_)) => {}
+        // A new demo shows its program in the public portal at once; a
+        // demo started again keeps what its admin published or withdrew.
+        Ok(_) => {
+            for program in &bundle.programs {
+                store
+                    .publish(&bundle.region.code, &program.code, &actor)
+                    .await?;
+            }
+        }
+        Err(StoreError::RegionExists(_)) => {}
         Err(err) => return Err(err.into()),
     }
     let hash = password::hash(DEMO_PASSWORD);
@@ -425,6 +434,10 @@ pub async fn demo(args: DemoArgs) -> Result<(), Failure> {
     println!("Pantau demo: Kota Bekasi, Program 100 Hari Kerja (illustrative sample data)");
     println!(
         "Open http://{}/ and log in with password \"{DEMO_PASSWORD}\" as:",
+        args.listen
+    );
+    println!(
+        "The published program is public, without log-in, at http://{}/publik/3275",
         args.listen
     );
     for (username, name, role, unit, clusters) in demo_accounts() {

@@ -413,6 +413,8 @@ job_store_impl!(SqliteStore, sqlx::Sqlite);
 job_store_impl!(PostgresStore, sqlx::Postgres);
 sync_store_impl!(SqliteStore, sqlx::Sqlite);
 sync_store_impl!(PostgresStore, sqlx::Postgres);
+publication_store_impl!(SqliteStore, sqlx::Sqlite);
+publication_store_impl!(PostgresStore, sqlx::Postgres);
 
 impl SqliteStore {
     /// Open (creating if missing) a SQLite database in WAL mode.

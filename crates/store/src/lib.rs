@@ -33,6 +33,8 @@ pub mod feedback;
 pub mod jobs;
 #[macro_use]
 pub mod sync;
+#[macro_use]
+pub mod publication;
 mod backend;
 pub mod password;
 pub mod sessions;
@@ -67,6 +69,7 @@ pub use jobs::{ImportJob, JOB_HEARTBEAT, JOB_RETENTION, JOB_STALE, JobState, Job
 pub use meetings::MeetingStore;
 pub use outbox::OutboxStore;
 pub use outbox::{AfterFailure, Channel, Claimed, Message, MessageStatus, NewMessage, RetryPolicy};
+pub use publication::{Publication, PublicationStore};
 pub use regions::{
     CHANGES_KEPT, ChangedEntry, ChangedNilReport, DataChanges, ImportMode, ImportSource,
     ImportSummary, ProgramRowIds, RegionRow, RegionSnapshot, RegionStore, RegionVersion,
@@ -190,6 +193,7 @@ pub trait Store:
     + FeedbackStore
     + JobStore
     + SyncStore
+    + PublicationStore
     + Send
     + Sync
 {
@@ -218,7 +222,8 @@ pub trait Store:
 pub mod prelude {
     pub use crate::{
         AdminStore, AuditStore, BudgetStore, DocumentStore, EntryStore, FeedbackStore, JobStore,
-        MeetingStore, OutboxStore, RegionStore, Store, SyncStore, ThrottleStore, UserStore,
+        MeetingStore, OutboxStore, PublicationStore, RegionStore, Store, SyncStore, ThrottleStore,
+        UserStore,
     };
 }
 

@@ -181,12 +181,26 @@ impl Cache {
         program: usize,
         as_of: &AsOf,
     ) -> Arc<Evaluation> {
+        self.evaluation_with(code, version, region, program, as_of, Options::default())
+    }
+
+    /// [`Cache::evaluation`] with the engine's options (the public pages
+    /// count verified entries only).
+    pub fn evaluation_with(
+        &self,
+        code: &str,
+        version: RegionVersion,
+        region: &Region,
+        program: usize,
+        as_of: &AsOf,
+        options: Options,
+    ) -> Arc<Evaluation> {
         let key = EvaluationKey {
             region: code.to_owned(),
             version,
             program,
             as_of: as_of.instant,
-            verified_only: false,
+            verified_only: options.verified_only,
         };
         if let Some(found) = self.evaluations.lock().expect("cache lock").get(&key) {
             return found.clone();
@@ -195,7 +209,7 @@ impl Cache {
             region,
             &region.programs[program],
             as_of,
-            Options::default(),
+            options,
         ));
         let mut evaluations = self.evaluations.lock().expect("cache lock");
         if evaluations.len() >= EVALUATIONS_KEPT {

@@ -26,6 +26,7 @@ macro_rules! locale_files {
             include_str!(concat!("../locales/", $lang, "/budget.ftl")),
             include_str!(concat!("../locales/", $lang, "/admin.ftl")),
             include_str!(concat!("../locales/", $lang, "/regions.ftl")),
+            include_str!(concat!("../locales/", $lang, "/public.ftl")),
         ]
     };
 }

@@ -100,6 +100,8 @@ pub struct AppState {
     pub evaluations: Arc<evaluation::Cache>,
     /// The read replica, when there is one (see [`reads`]).
     pub replica: Arc<reads::Replica>,
+    /// The public portal's models, evaluations and pages, per data version.
+    pub public: Arc<pages::public::PublicCache>,
 }
 
 impl AppState {
@@ -113,6 +115,7 @@ impl AppState {
             i18n: Arc::new(i18n::Catalog::load()),
             evaluations: Arc::new(evaluation::Cache::default()),
             replica: Arc::default(),
+            public: Arc::new(pages::public::PublicCache::default()),
         }
     }
 

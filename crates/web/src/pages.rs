@@ -12,6 +12,9 @@ mod lists;
 mod login;
 pub(crate) mod meetings;
 mod plan_problems;
+pub(crate) mod public;
+mod public_admin;
+mod public_data;
 pub(crate) mod queue;
 mod regions;
 pub(crate) mod reports;
@@ -59,6 +62,8 @@ pub fn routes() -> Router<AppState> {
         .merge(budget::routes())
         .merge(lists::routes())
         .merge(documents::routes())
+        .merge(public::routes())
+        .merge(public_admin::routes())
 }
 
 /// The language of the request: the visitor's cookie, not the session, so

@@ -143,6 +143,11 @@ async fn check(page: &'static Page, check: Check) {
     };
     let driver = Driver::start().await;
     let app = support::spawn_app("sqlite").await;
+    // The public pages show a published program.
+    app.store
+        .publish("3275", "100HK", &pantau_store::Actor::cli())
+        .await
+        .unwrap();
     let browser = driver.connect(&app.base).await;
     let client = browser.client.clone();
     let outcome = tokio::time::timeout(
@@ -265,6 +270,11 @@ async fn violations(browser: &Browser, source: &str) -> String {
 async fn the_overflow_check_names_what_sticks_out() {
     let driver = Driver::start().await;
     let app = support::spawn_app("sqlite").await;
+    // The public pages show a published program.
+    app.store
+        .publish("3275", "100HK", &pantau_store::Actor::cli())
+        .await
+        .unwrap();
     let browser = driver.connect(&app.base).await;
     browser.viewport(WIDTHS[0], chromium::HEIGHT).await;
     browser.goto("/masuk").await;
@@ -366,6 +376,10 @@ pages! {
         audit = "audit";
         not_found = "not-found";
         forbidden = "forbidden";
+        public_region = "public-region";
+        public_program = "public-program";
+        public_target = "public-target";
+        publication = "publication";
     }
     accessible {
         login = "login";
@@ -395,5 +409,9 @@ pages! {
         audit = "audit";
         not_found = "not-found";
         forbidden = "forbidden";
+        public_region = "public-region";
+        public_program = "public-program";
+        public_target = "public-target";
+        publication = "publication";
     }
 }

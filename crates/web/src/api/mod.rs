@@ -6,6 +6,7 @@ mod contract;
 mod meetings;
 mod paging;
 mod regions;
+mod public;
 mod reports;
 mod sync;
 
@@ -39,6 +40,7 @@ pub fn routes() -> Router<AppState> {
         .merge(reports::routes())
         .merge(regions::routes())
         .merge(sync::routes())
+        .merge(public::routes())
         // Set last: it reaches the routes merged above.
         .method_not_allowed_fallback(contract::wrong_method)
         .fallback(contract::no_route)
@@ -79,6 +81,7 @@ pub fn openapi_document() -> utoipa::openapi::OpenApi {
     document.merge(reports::Doc::openapi());
     document.merge(regions::Doc::openapi());
     document.merge(sync::Doc::openapi());
+    document.merge(public::Doc::openapi());
     utoipa::Modify::modify(&contract::ErrorResponses, &mut document);
     document
 }

@@ -199,6 +199,26 @@ pub const PAGES: &[Page] = &[
         path: "/admin",
         roles: &[Operator],
     },
+    Page {
+        name: "public-region",
+        path: "/publik/3275",
+        roles: &[Anonymous],
+    },
+    Page {
+        name: "public-program",
+        path: "/publik/3275/program/100HK",
+        roles: &[Anonymous],
+    },
+    Page {
+        name: "public-target",
+        path: "/publik/3275/program/100HK/target/DP3A-01",
+        roles: &[Anonymous],
+    },
+    Page {
+        name: "publication",
+        path: "/admin/publikasi",
+        roles: &[Admin],
+    },
 ];
 
 /// The page named `name` in [`PAGES`].

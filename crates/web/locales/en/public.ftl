@@ -1,0 +1,25 @@
+# public: texts of the public portal and the publication controls (en).
+public-title = Public portal
+public-intro = Results of the regional government's published programs, open to every citizen without logging in.
+public-verified-only = Every figure on this page counts verified reports only. Reports waiting for verification or returned do not count.
+public-programs = Published programs
+public-none-published = No program has been published yet.
+public-published-at = published
+public-open-data = Open data
+public-licence = Licence
+public-catalog-dcat = Data catalogue (DCAT, JSON-LD)
+public-catalog-ckan = Catalogue API (CKAN)
+public-downloads = Download the figures
+public-target = Target
+public-budget-verified = Budget absorption counts only the months BPKAD has verified.
+public-stale = This target has not been updated in the last few periods.
+public-admin-title = Publication
+public-admin-intro = A published program is open to everyone on the public portal, in the public API and in the open-data catalogue, with verified figures only.
+public-admin-published = Published
+public-admin-private = Not published
+public-admin-publish = Publish
+public-admin-withdraw = Withdraw from publication
+public-admin-view = View the public page
+public-admin-licence = Open-data licence
+public-admin-save-licence = Save the licence
+public-admin-done = Saved.

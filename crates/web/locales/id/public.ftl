@@ -1,0 +1,25 @@
+# public: texts of the public portal and the publication controls (id).
+public-title = Portal publik
+public-intro = Capaian program pemerintah daerah yang telah dipublikasikan, terbuka untuk semua warga tanpa perlu masuk.
+public-verified-only = Semua angka di halaman ini hanya menghitung laporan yang sudah diverifikasi. Laporan yang menunggu verifikasi atau dikembalikan tidak dihitung.
+public-programs = Program yang dipublikasikan
+public-none-published = Belum ada program yang dipublikasikan.
+public-published-at = dipublikasikan
+public-open-data = Data terbuka
+public-licence = Lisensi
+public-catalog-dcat = Katalog data (DCAT, JSON-LD)
+public-catalog-ckan = API katalog (CKAN)
+public-downloads = Unduh angka
+public-target = Target
+public-budget-verified = Serapan anggaran hanya menghitung bulan yang sudah diverifikasi BPKAD.
+public-stale = Target ini belum diperbarui dalam beberapa periode terakhir.
+public-admin-title = Publikasi
+public-admin-intro = Program yang dipublikasikan terbuka untuk umum di portal publik, API publik dan katalog data terbuka, dengan angka terverifikasi saja.
+public-admin-published = Dipublikasikan
+public-admin-private = Belum dipublikasikan
+public-admin-publish = Publikasikan
+public-admin-withdraw = Tarik dari publikasi
+public-admin-view = Lihat halaman publik
+public-admin-licence = Lisensi data terbuka
+public-admin-save-licence = Simpan lisensi
+public-admin-done = Tersimpan.
