@@ -25,12 +25,13 @@ macro_rules! locale_files {
             include_str!(concat!("../locales/", $lang, "/reports.ftl")),
             include_str!(concat!("../locales/", $lang, "/budget.ftl")),
             include_str!(concat!("../locales/", $lang, "/admin.ftl")),
+            include_str!(concat!("../locales/", $lang, "/feedback.ftl")),
         ]
     };
 }
 
-const ID_FILES: [&str; 7] = locale_files!("id");
-const EN_FILES: [&str; 7] = locale_files!("en");
+const ID_FILES: [&str; 8] = locale_files!("id");
+const EN_FILES: [&str; 8] = locale_files!("en");
 
 fn bundle(lang: LanguageIdentifier, sources: &[&str]) -> FluentBundle<FluentResource> {
     let mut bundle = FluentBundle::new_concurrent(vec![lang]);

@@ -44,6 +44,8 @@ impl BodyClass {
             // A report with its photo, the region's logo, an evidence file over the API.
             "/lapor" | "/admin/identitas" => BodyClass::Evidence,
             p if p.starts_with("/lapor/") && p.ends_with("/ubah") => BodyClass::Evidence,
+            // A citizen's feedback with its photo.
+            p if p.starts_with("/publik/") && p.ends_with("/masukan") => BodyClass::Evidence,
             p if p.starts_with("/api/v1/entries/") && p.ends_with("/evidence") => {
                 BodyClass::Evidence
             }

@@ -5,6 +5,7 @@ mod admin;
 pub(crate) mod budget;
 pub(crate) mod checkin;
 mod documents;
+pub(crate) mod feedback;
 mod format;
 mod identity;
 pub(crate) mod leaders;
@@ -56,6 +57,7 @@ pub fn routes() -> Router<AppState> {
         .merge(budget::routes())
         .merge(lists::routes())
         .merge(documents::routes())
+        .merge(feedback::routes())
 }
 
 /// The language of the request: the visitor's cookie, not the session, so
@@ -119,6 +121,7 @@ impl Nav {
                 count(counts.follow_ups),
                 operator || evaluator || admin || leader,
             ),
+            ("/masukan", "nav-feedback", None, operator || admin),
             ("/anggaran", "nav-budget", None, true),
             ("/laporan", "nav-reports", None, true),
             ("/admin", "nav-admin", None, admin),
