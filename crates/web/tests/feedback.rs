@@ -261,8 +261,8 @@ async fn the_whole_loop(backend: &str) {
     )
     .await;
     assert_eq!(
-        audited, 8,
-        "send, verify, dispatch, answer, reopen, answer, accept... counted"
+        audited, 7,
+        "send, verify, dispatch, answer, reopen, answer, accept"
     );
 
     // The published thread under the target: the case and its answer, no contact or code.
@@ -339,7 +339,7 @@ async fn spam_is_refused(backend: &str) {
     let (status, page) = send(
         &citizen,
         &[("category", "aspirasi"), ("body", "ada")],
-        Some(b"%PDF-1.4"),
+        Some(&b"%PDF-1.4"[..]),
     )
     .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
@@ -447,7 +447,7 @@ async fn moderation_is_for_staff(backend: &str) {
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(
-        page.contains("Tanggal: \"2026-13-01\" bukan tanggal"),
+        page.contains("Tanggal: ") && page.contains("2026-13-01") && page.contains("bukan tanggal"),
         "{page}"
     );
     let (status, _) = admin
