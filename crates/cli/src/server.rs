@@ -78,6 +78,24 @@ pub struct ServeArgs {
     #[arg(long, env = "PANTAU_SYNC_LATE_DAYS", default_value_t = 7,
           value_parser = clap::value_parser!(u32).range(1..))]
     pub sync_late_days: u32,
+    /// A file holding the key that signs the public feedback forms and hashes
+    /// senders' addresses; every app server must read the same one. Without
+    /// it a random key is drawn at start (open forms fail after a restart).
+    #[arg(long, env = "PANTAU_FEEDBACK_SECRET_FILE")]
+    pub feedback_secret_file: Option<PathBuf>,
+    /// Days after a feedback case is closed before its sender's name and
+    /// contact are erased.
+    #[arg(long, env = "PANTAU_FEEDBACK_RETENTION_DAYS", default_value_t = 365,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub feedback_retention_days: u32,
+    /// Feedback accepted from one address in an hour.
+    #[arg(long, env = "PANTAU_FEEDBACK_PER_ADDRESS_HOUR", default_value_t = 5,
+          value_parser = clap::value_parser!(i64).range(1..))]
+    pub feedback_per_address_hour: i64,
+    /// Feedback accepted in one region in an hour.
+    #[arg(long, env = "PANTAU_FEEDBACK_PER_REGION_HOUR", default_value_t = 200,
+          value_parser = clap::value_parser!(i64).range(1..))]
+    pub feedback_per_region_hour: i64,
 }
 
 /// Reminders by e-mail and webhook: on when `--smtp-url` or `--webhook-url` is given.
@@ -382,6 +400,9 @@ async fn listen_and_serve(state: pantau_web::AppState, listen: SocketAddr) -> Re
             }
         }
     });
+    // Answered feedback without reply closes itself; personal data past the
+    // retention period is erased.
+    tokio::spawn(pantau_web::feedback_upkeep(state.clone()));
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .map_err(|err| Failure::Usage(format!("--listen {listen}: {err}")))?;
@@ -417,7 +438,28 @@ pub async fn serve(args: ServeArgs) -> Result<(), Failure> {
         trusted_proxies: args.trusted_proxies,
         sync_region: args.region_code,
         sync_late_after: chrono::Duration::days(i64::from(args.sync_late_days)),
+        feedback_retention_days: args.feedback_retention_days,
+        feedback_per_address_hour: args.feedback_per_address_hour,
+        feedback_per_region_hour: args.feedback_per_region_hour,
         ..Default::default()
+    };
+    let config = match &args.feedback_secret_file {
+        Some(path) => {
+            let secret = std::fs::read(path).map_err(|err| {
+                Failure::Usage(format!("--feedback-secret-file {}: {err}", path.display()))
+            })?;
+            if secret.trim_ascii().len() < 16 {
+                return Err(Failure::Usage(format!(
+                    "--feedback-secret-file {}: holds fewer than 16 bytes; use a long random key",
+                    path.display()
+                )));
+            }
+            pantau_web::Config {
+                feedback_secret: secret.trim_ascii().to_vec(),
+                ..config
+            }
+        }
+        None => config,
     };
     let mut state = pantau_web::AppState::new(store, config);
     if let Some(replica) = replica {

@@ -27,6 +27,7 @@ macro_rules! locale_files {
             include_str!(concat!("../locales/", $lang, "/admin.ftl")),
             include_str!(concat!("../locales/", $lang, "/regions.ftl")),
             include_str!(concat!("../locales/", $lang, "/public.ftl")),
+            include_str!(concat!("../locales/", $lang, "/feedback.ftl")),
         ]
     };
 }

@@ -37,6 +37,7 @@ pub use api::openapi_document;
 pub use client::{TrustedProxy, TrustedProxyError};
 pub use error::PageError;
 pub use limits::{ImportTimedOut, run_import};
+pub use service::feedback::{feedback_upkeep, published_thread};
 
 /// Settings of a running server.
 #[derive(Debug, Clone)]
@@ -71,6 +72,23 @@ pub struct Config {
     pub sync_region: Option<pantau_domain::RegionCode>,
     /// How long after its last accepted push a region that pushes here is late.
     pub sync_late_after: chrono::Duration,
+    /// The key that signs the public feedback forms' tokens and hashes the
+    /// senders' addresses. Every app server of a deployment must share it;
+    /// the default is drawn at random when the settings are made, so tokens
+    /// of a restarted server no longer count.
+    pub feedback_secret: Vec<u8>,
+    /// Feedback accepted from one address in an hour.
+    pub feedback_per_address_hour: i64,
+    /// Feedback accepted in one region in an hour.
+    pub feedback_per_region_hour: i64,
+    /// The shortest time between opening the feedback form and sending it:
+    /// a person takes longer, a script does not.
+    pub feedback_min_fill: std::time::Duration,
+    /// How long a feedback form (or a status page's buttons) stays valid.
+    pub feedback_form_max_age: std::time::Duration,
+    /// Days after a case is closed before its sender's name, contact and
+    /// address key are erased.
+    pub feedback_retention_days: u32,
 }
 
 impl Default for Config {
@@ -88,6 +106,12 @@ impl Default for Config {
             trusted_proxies: Vec::new(),
             sync_region: None,
             sync_late_after: chrono::Duration::days(7),
+            feedback_secret: rand::random::<[u8; 32]>().to_vec(),
+            feedback_per_address_hour: 5,
+            feedback_per_region_hour: 200,
+            feedback_min_fill: std::time::Duration::from_secs(3),
+            feedback_form_max_age: std::time::Duration::from_secs(24 * 3600),
+            feedback_retention_days: 365,
         }
     }
 }

@@ -46,6 +46,8 @@ impl BodyClass {
             p if p.starts_with("/lapor/") && p.ends_with("/ubah") => BodyClass::Evidence,
             // A region's snapshot pushed by the level below.
             p if p.starts_with("/api/v1/sync/regions/") => BodyClass::Import,
+            // A citizen's feedback with its photo.
+            p if p.starts_with("/publik/") && p.ends_with("/masukan") => BodyClass::Evidence,
             p if p.starts_with("/api/v1/entries/") && p.ends_with("/evidence") => {
                 BodyClass::Evidence
             }

@@ -5,6 +5,7 @@ mod admin;
 pub(crate) mod budget;
 pub(crate) mod checkin;
 mod documents;
+pub(crate) mod feedback;
 mod format;
 mod identity;
 pub(crate) mod leaders;
@@ -64,6 +65,7 @@ pub fn routes() -> Router<AppState> {
         .merge(documents::routes())
         .merge(public::routes())
         .merge(public_admin::routes())
+        .merge(feedback::routes())
 }
 
 /// The language of the request: the visitor's cookie, not the session, so
@@ -130,6 +132,7 @@ impl Nav {
                 count(counts.follow_ups),
                 operator || evaluator || admin || leader,
             ),
+            ("/masukan", "nav-feedback", None, operator || admin),
             ("/anggaran", "nav-budget", None, !supervisor),
             ("/laporan", "nav-reports", None, !supervisor),
             ("/admin", "nav-admin", None, admin),

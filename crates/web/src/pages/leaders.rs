@@ -116,6 +116,8 @@ struct LeadersPage<'a> {
     /// Which weeks the trends show, when not all that have passed.
     trend_window: Option<String>,
     print_link: String,
+    /// New and overdue citizen feedback of the region: (new, overdue).
+    feedback: (String, String),
 }
 
 /// The most weeks the trends show: half a year.
@@ -500,6 +502,7 @@ async fn dashboard(
         priority_filter
     );
     let print = query.cetak.as_deref() == Some("1");
+    let open_feedback = crate::service::feedback::open_cases(&state, user.region(), None).await?;
     let page = LeadersPage {
         nav: if print {
             None
@@ -552,6 +555,10 @@ async fn dashboard(
         trend,
         trend_window,
         print_link,
+        feedback: (
+            pantau_present::count(lang, open_feedback.new as i64),
+            pantau_present::count(lang, open_feedback.overdue as i64),
+        ),
         tr,
     };
     render(&page)

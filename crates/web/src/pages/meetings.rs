@@ -543,6 +543,62 @@ struct MeetingPage<'a> {
     due_default: String,
     /// The attendance recorded, then blank lines to add more.
     attendance: Vec<AttendanceLine>,
+    /// Open citizen feedback about the cluster's units, for an open meeting.
+    feedback: Vec<FeedbackLine>,
+}
+
+/// An open citizen feedback case on a meeting's agenda.
+pub struct FeedbackLine {
+    /// The tracking code, for the admin who moderates it.
+    pub code: Option<String>,
+    pub unit: String,
+    pub category: String,
+    pub state: String,
+    pub excerpt: String,
+    pub overdue: bool,
+}
+
+/// The open feedback cases about the units of the meeting's cluster (all
+/// units at the final meeting), overdue first, at most ten.
+async fn agenda_feedback(
+    state: &AppState,
+    tr: &Tr<'_>,
+    resolved: &meetings::Resolved,
+    admin: bool,
+) -> Result<Vec<FeedbackLine>, PageError> {
+    use crate::service::feedback as fb;
+    let region = &resolved.region;
+    let units: Vec<String> = region
+        .units
+        .iter()
+        .filter(|u| resolved.scope.cluster.is_none() || u.cluster == resolved.scope.cluster)
+        .map(|u| u.code.clone())
+        .collect();
+    let open = fb::open_cases(state, &region.code, Some(&units)).await?;
+    Ok(open
+        .cases
+        .into_iter()
+        .take(10)
+        .map(|(case, overdue)| {
+            let unit = case.dispatched_unit.clone().unwrap_or(case.unit.clone());
+            let mut excerpt: String = case.body.chars().take(140).collect();
+            if case.body.chars().count() > 140 {
+                excerpt.push('…');
+            }
+            FeedbackLine {
+                unit: region
+                    .units
+                    .iter()
+                    .find(|u| u.code == unit)
+                    .map_or(unit, |u| u.name.clone()),
+                category: fb::category_label(tr, case.category),
+                state: fb::state_label(tr, case.state),
+                excerpt,
+                overdue,
+                code: admin.then_some(case.tracking_code),
+            }
+        })
+        .collect())
 }
 
 /// A line of the attendance form (or list, once closed).
@@ -592,7 +648,13 @@ async fn meeting_page(
             present,
         })
         .collect();
+    let feedback = if open {
+        agenda_feedback(&state, &tr, &resolved, user.admin().is_some()).await?
+    } else {
+        Vec::new()
+    };
     render(&MeetingPage {
+        feedback,
         m: minutes_view(&tr, &minutes),
         tr,
         path: resolved.path(),

@@ -5,6 +5,7 @@
 
 pub mod budgets;
 pub mod entries;
+pub mod feedback;
 pub mod figures;
 pub mod lists;
 pub mod meetings;

@@ -190,6 +190,21 @@ pub const PAGES: &[Page] = &[
         roles: &[Admin],
     },
     Page {
+        name: "feedback-form",
+        path: "/publik/3275/masukan?program=100HK&target=DLH-01",
+        roles: &[Anonymous],
+    },
+    Page {
+        name: "feedback-list",
+        path: "/masukan",
+        roles: &[Admin, Operator],
+    },
+    Page {
+        name: "feedback-holidays",
+        path: "/masukan/hari-libur",
+        roles: &[Admin],
+    },
+    Page {
         name: "not-found",
         path: "/tidak-ada",
         roles: &[Anonymous, Operator],
