@@ -32,8 +32,8 @@ macro_rules! locale_files {
     };
 }
 
-const ID_FILES: [&str; 8] = locale_files!("id");
-const EN_FILES: [&str; 8] = locale_files!("en");
+const ID_FILES: [&str; 10] = locale_files!("id");
+const EN_FILES: [&str; 10] = locale_files!("en");
 
 fn bundle(lang: LanguageIdentifier, sources: &[&str]) -> FluentBundle<FluentResource> {
     let mut bundle = FluentBundle::new_concurrent(vec![lang]);

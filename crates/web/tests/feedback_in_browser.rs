@@ -78,13 +78,16 @@ async fn violations(browser: &Browser, source: &str, what: &str) -> String {
 }
 
 async fn find(browser: &Browser, css: &str) -> fantoccini::elements::Element {
-    browser
+    match browser
         .client
         .wait()
         .at_most(chromium::WAIT)
         .for_element(Locator::Css(css))
         .await
-        .unwrap_or_else(|e| panic!("no {css} on {}: {e}", browser.path().await))
+    {
+        Ok(element) => element,
+        Err(e) => panic!("no {css} on {}: {e}", browser.path().await),
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
