@@ -84,10 +84,7 @@ async fn find(browser: &Browser, css: &str) -> fantoccini::elements::Element {
         .at_most(chromium::WAIT)
         .for_element(Locator::Css(css))
         .await
-    {
-        Ok(element) => element,
-        Err(e) => panic!("no {css} on {}: {e}", browser.path().await),
-    }
+        .unwrap_or_else(|e| panic!("no {css} on the page: {e}"))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
