@@ -292,11 +292,15 @@ async fn cached_page(
         }
     };
     let mut response = Html(body.as_str().to_owned()).into_response();
-    // Shared caches may keep it a little: it changes with the data version.
+    // Shared caches may keep it a little (it changes with the data
+    // version), apart for each language cookie.
     response.headers_mut().insert(
         header::CACHE_CONTROL,
         HeaderValue::from_static("public, max-age=60"),
     );
+    response
+        .headers_mut()
+        .insert(header::VARY, HeaderValue::from_static("Cookie"));
     Ok(response)
 }
 
