@@ -48,9 +48,11 @@ impl Role {
 }
 
 /// Whether a role may belong to a region of the code `region`: a supervisor
-/// only to a province or the nation (whose codes are Kemendagri codes), every
-/// other role only to a region that plans and reports (a kab/kota, or a region
-/// whose code is outside the tree, as tests and samples use).
+/// only to a province or the nation (whose codes are Kemendagri codes); every
+/// other role to a region that plans and reports: a kab/kota, a province (a
+/// provincial government has its own units and programs besides supervising),
+/// or a region whose code is outside the tree, as tests and samples use. The
+/// nation plans nothing here: only supervisors belong to it.
 pub fn fits_region(role: Role, region: &str) -> Result<(), String> {
     use crate::region_code::{RegionCode, RegionLevel};
     let level = RegionCode::parse(region).ok().map(|c| c.level());
@@ -59,8 +61,8 @@ pub fn fits_region(role: Role, region: &str) -> Result<(), String> {
         (Role::Supervisor, _) => Err(format!(
             "a supervisor belongs to a province or the nation, not to region {region}"
         )),
-        (_, Some(RegionLevel::Nation | RegionLevel::Province)) => Err(format!(
-            "region {region} is a province or the nation: only supervisors belong to it"
+        (_, Some(RegionLevel::Nation)) => Err(format!(
+            "region {region} is the nation: only supervisors belong to it"
         )),
         _ => Ok(()),
     }
@@ -78,7 +80,10 @@ mod tests {
         assert!(fits_region(Role::Supervisor, "KOTA-X").is_err());
         assert!(fits_region(Role::Admin, "3275").is_ok());
         assert!(fits_region(Role::Leader, "KOTA-X").is_ok());
-        assert!(fits_region(Role::Operator, "32").is_err());
+        assert!(
+            fits_region(Role::Operator, "32").is_ok(),
+            "a province plans its own programs"
+        );
         assert!(fits_region(Role::Admin, "ID").is_err());
         assert_eq!(Role::parse("supervisor"), Some(Role::Supervisor));
     }

@@ -78,7 +78,7 @@ async fn violations(browser: &Browser, source: &str, what: &str) -> String {
 }
 
 async fn find(browser: &Browser, css: &str) -> fantoccini::elements::Element {
-    match browser
+    browser
         .client
         .wait()
         .at_most(chromium::WAIT)

@@ -5,8 +5,8 @@ mod checkin;
 mod contract;
 mod meetings;
 mod paging;
-mod regions;
 mod public;
+mod regions;
 mod reports;
 mod sync;
 

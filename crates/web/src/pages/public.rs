@@ -262,6 +262,29 @@ async fn cached_page(
     uri: &axum::http::Uri,
     render: impl FnOnce(Tr) -> Result<String, PageError>,
 ) -> Result<Response, PageError> {
+    cached_page_with(
+        state,
+        public,
+        uri,
+        |_| async { Ok(String::new()) },
+        |tr, _| render(tr),
+    )
+    .await
+}
+
+/// [`cached_page`], with a part read from the store before rendering, only
+/// when the page is not cached (the feedback thread under a target: it is as
+/// fresh as the page, a minute at most).
+async fn cached_page_with<Fut>(
+    state: &AppState,
+    public: &PublicRegion,
+    uri: &axum::http::Uri,
+    prepare: impl FnOnce(crate::i18n::Lang) -> Fut,
+    render: impl FnOnce(Tr, String) -> Result<String, PageError>,
+) -> Result<Response, PageError>
+where
+    Fut: std::future::Future<Output = Result<String, PageError>>,
+{
     let lang = crate::visitor::current_lang();
     let key = PageKey {
         uri: uri.to_string(),
@@ -279,10 +302,14 @@ async fn cached_page(
     let body = match found {
         Some(body) => body,
         None => {
-            let body = Arc::new(render(Tr {
-                catalog: &state.i18n,
-                lang,
-            })?);
+            let prepared = prepare(lang).await?;
+            let body = Arc::new(render(
+                Tr {
+                    catalog: &state.i18n,
+                    lang,
+                },
+                prepared,
+            )?);
             keep_bounded(
                 &mut state.public.pages.lock().expect("cache lock"),
                 key,
@@ -545,6 +572,8 @@ struct TargetPage<'a> {
     expected: String,
     projected: String,
     chart: String,
+    /// The published feedback on this target, with the link to send more.
+    thread: String,
 }
 
 async fn target_page(
@@ -562,7 +591,20 @@ async fn target_page(
         .iter()
         .position(|t| t.code == target)
         .ok_or(PageError::NotFound)?;
-    cached_page(&state, &public, &uri, |tr| {
+    let thread_program = evaluated.program().code.clone();
+    let thread_target = evaluated.program().targets[position].code.clone();
+    let thread_state = state.clone();
+    let prepare = |lang| async move {
+        crate::service::feedback::published_thread(
+            &thread_state,
+            &region,
+            &thread_program,
+            &thread_target,
+            lang,
+        )
+        .await
+    };
+    cached_page_with(&state, &public, &uri, prepare, |tr, thread| {
         let lang = tr.lang;
         let program = evaluated.program();
         let target = &program.targets[position];
@@ -586,6 +628,7 @@ async fn target_page(
             expected: present::number(lang, result.expected),
             projected: present::number(lang, result.projected),
             chart: super::format::trajectory(&tr, program, target, result, &evaluated.as_of),
+            thread,
             tr,
         })
     })

@@ -125,18 +125,18 @@ pub fn address_hash(secret: &[u8], address: std::net::IpAddr) -> String {
         .collect()
 }
 
-/// Whether citizens may see a program and send feedback about it.
-///
-/// The one place that decides it. Publication is built beside this work:
-/// until it is merged every program of the region counts as public; at the
-/// merge this body becomes the publication check (a program not published
-/// takes no feedback and its thread is not shown).
+/// Whether citizens may see a program of the region and send feedback on
+/// it: only a published one (the admin's publication, `pantau publish`).
 pub async fn program_is_public(
-    _state: &AppState,
+    state: &AppState,
     region: &Region,
     program: &str,
 ) -> Result<bool, PageError> {
-    Ok(region.programs.iter().any(|p| p.code == program))
+    if !region.programs.iter().any(|p| p.code == program) {
+        return Ok(false);
+    }
+    let published = state.store.publications(&region.code).await?;
+    Ok(published.iter().any(|p| p.program == program))
 }
 
 /// What a case is about, as the form names it.
