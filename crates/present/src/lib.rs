@@ -440,6 +440,24 @@ pub fn weekday(lang: Lang, day: Weekday) -> &'static str {
     pick(lang, HARI[i], DAYS[i])
 }
 
+/// How often a program's figures move: each week a reporting period closes
+/// on the evaluation day. "mingguan, periode ditutup setiap Jumat pukul 09.00" /
+/// "weekly, each period closes on Friday at 09:00".
+pub fn weekly_rhythm(lang: Lang, day: Weekday, time: chrono::NaiveTime) -> String {
+    match lang {
+        Lang::Id => format!(
+            "mingguan, periode ditutup setiap {} pukul {}",
+            weekday(lang, day),
+            time.format("%H.%M")
+        ),
+        Lang::En => format!(
+            "weekly, each period closes on {} at {}",
+            weekday(lang, day),
+            time.format("%H:%M")
+        ),
+    }
+}
+
 /// A moment with its day's name, for deadlines people plan around:
 /// "Jumat, 25 April 2025 pukul 09.00 WIB" / "Friday, 25 April 2025, 09:00 WIB".
 pub fn moment_with_weekday(lang: Lang, timezone: Tz, instant: DateTime<Utc>) -> String {

@@ -116,6 +116,27 @@ async fn nothing_is_public_until_published_and_withdrawing_hides_it_again(backen
     }
     let (_, page) = anonymous.get("/publik/3275").await;
     assert!(page.contains("data-program=\"100HK\""), "{page}");
+    // The indicator page says how often it moves and what it counts.
+    let (_, page) = anonymous
+        .get(&format!(
+            "/publik/3275/program/100HK/target/DP3A-01?as_of={AS_OF}"
+        ))
+        .await;
+    assert!(
+        page.contains("mingguan, periode ditutup setiap Jumat pukul 09.00"),
+        "{page}"
+    );
+    let verified = count(
+        &app,
+        "SELECT COUNT(*) FROM entries e JOIN targets t ON t.id = e.target_id \
+         WHERE t.code = 'DP3A-01' AND e.status = 'verified'",
+    )
+    .await;
+    assert!(verified > 0);
+    assert!(
+        page.contains(&format!("{verified} laporan terverifikasi dihitung")),
+        "{verified} verified: {page}"
+    );
     // A target the program does not have is still not found.
     assert_eq!(
         anonymous

@@ -23,3 +23,7 @@ public-admin-view = View the public page
 public-admin-licence = Open-data licence
 public-admin-save-licence = Save the licence
 public-admin-done = Saved.
+public-updates = Updates
+public-verification = Verification
+public-verified-count = { $count } verified reports counted; the latest for an activity on { $date }.
+public-verified-none = No verified report counted yet.

@@ -23,3 +23,7 @@ public-admin-view = Lihat halaman publik
 public-admin-licence = Lisensi data terbuka
 public-admin-save-licence = Simpan lisensi
 public-admin-done = Tersimpan.
+public-updates = Pembaruan
+public-verification = Status verifikasi
+public-verified-count = { $count } laporan terverifikasi dihitung; yang terakhir untuk kegiatan tanggal { $date }.
+public-verified-none = Belum ada laporan terverifikasi yang dihitung.

@@ -41,6 +41,32 @@ pub fn routes() -> axum::Router<AppState> {
         .merge(super::public_data::routes())
 }
 
+/// The verified reports of a target that count at the page's moment (the
+/// public model holds no other), and the activity date of the latest.
+fn verification_words(tr: &Tr, evaluated: &Evaluated, target: usize) -> String {
+    let as_of = &evaluated.as_of;
+    let counted: Vec<_> = evaluated
+        .program()
+        .entries
+        .iter()
+        .filter(|e| {
+            e.target as usize == target
+                && e.submitted_at <= as_of.instant
+                && e.activity_date <= as_of.local_date
+        })
+        .collect();
+    match counted.iter().map(|e| e.activity_date).max() {
+        None => tr.t("public-verified-none"),
+        Some(latest) => tr.t_with(
+            "public-verified-count",
+            &[
+                ("count", present::count(tr.lang, counted.len() as i64)),
+                ("date", present::date(tr.lang, latest)),
+            ],
+        ),
+    }
+}
+
 /// How many public evaluations and rendered pages a server keeps.
 const KEPT: usize = 256;
 
@@ -574,6 +600,10 @@ struct TargetPage<'a> {
     chart: String,
     /// The published feedback on this target, with the link to send more.
     thread: String,
+    /// How often the figures move, in words.
+    rhythm: String,
+    /// The verified reports counted, and the latest one's date, in words.
+    verification: String,
 }
 
 async fn target_page(
@@ -629,6 +659,12 @@ async fn target_page(
             projected: present::number(lang, result.projected),
             chart: super::format::trajectory(&tr, program, target, result, &evaluated.as_of),
             thread,
+            rhythm: present::weekly_rhythm(
+                lang,
+                program.calendar.evaluation_weekday,
+                program.calendar.deadline_time,
+            ),
+            verification: verification_words(&tr, &evaluated, position),
             tr,
         })
     })
