@@ -44,12 +44,27 @@ fn tracking_code(html: &str) -> String {
 }
 
 async fn app(backend: &str, tweak: impl FnOnce(&mut pantau_web::Config)) -> TestApp {
-    spawn_app_with(backend, |config| {
-        // A person's minimum fill time is tested on its own; here forms go at once.
-        config.feedback_min_fill = std::time::Duration::ZERO;
-        tweak(config);
-    })
+    published(
+        spawn_app_with(backend, |config| {
+            // A person's minimum fill time is tested on its own; here forms go at once.
+            config.feedback_min_fill = std::time::Duration::ZERO;
+            tweak(config);
+        })
+        .await,
+    )
     .await
+}
+
+/// The app once its admin published the sample's program: before, the
+/// program takes no feedback at all.
+async fn published(app: TestApp) -> TestApp {
+    let (status, _) = app.browser().get(FORM).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "no feedback before publication");
+    app.store
+        .publish("3275", "100HK", &pantau_store::Actor::cli())
+        .await
+        .unwrap();
+    app
 }
 
 /// Open the form and send it with these fields (and the form's own hidden
@@ -282,7 +297,7 @@ async fn the_whole_loop(backend: &str) {
 
 async fn spam_is_refused(backend: &str) {
     // The usual minimum fill time: a form sent at once is a script's.
-    let app = spawn_app_with(backend, |_| {}).await;
+    let app = published(spawn_app_with(backend, |_| {}).await).await;
     let citizen = app.browser();
     let (status, page) = send(
         &citizen,

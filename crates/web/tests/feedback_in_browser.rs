@@ -95,6 +95,10 @@ async fn a_citizen_sends_feedback_with_a_photo_and_reads_the_reply() {
         config.feedback_min_fill = Duration::ZERO;
     })
     .await;
+    app.store
+        .publish("3275", "100HK", &pantau_store::Actor::cli())
+        .await
+        .unwrap();
     let browser = driver.connect(&app.base).await;
     let client = browser.client.clone();
     let photo = std::env::temp_dir().join(support::unique("pantau_feedback_photo") + ".png");
