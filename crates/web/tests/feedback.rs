@@ -59,7 +59,11 @@ async fn app(backend: &str, tweak: impl FnOnce(&mut pantau_web::Config)) -> Test
 /// program takes no feedback at all.
 async fn published(app: TestApp) -> TestApp {
     let (status, _) = app.browser().get(FORM).await;
-    assert_eq!(status, StatusCode::NOT_FOUND, "no feedback before publication");
+    assert_eq!(
+        status,
+        StatusCode::NOT_FOUND,
+        "no feedback before publication"
+    );
     app.store
         .publish("3275", "100HK", &pantau_store::Actor::cli())
         .await

@@ -14,7 +14,7 @@ on_both_backends!(
     a_report_in_a_kab_kota_shows_at_once_above_it,
     only_supervisors_above_a_region_read_it,
     a_supervisor_writes_nothing,
-    supervisors_belong_to_provinces_and_the_nation_only,
+    supervisors_belong_above_and_no_one_else_to_the_nation,
 );
 
 async fn add_region(store: &dyn Store, code: &str, name: &str) {
@@ -375,7 +375,7 @@ async fn a_supervisor_writes_nothing(backend: &str) {
     );
 }
 
-async fn supervisors_belong_to_provinces_and_the_nation_only(backend: &str) {
+async fn supervisors_belong_above_and_no_one_else_to_the_nation(backend: &str) {
     let app = spawn_app(backend).await;
     tree(&app).await;
     let store = app.store.as_ref();
@@ -395,10 +395,15 @@ async fn supervisors_belong_to_provinces_and_the_nation_only(backend: &str) {
         .unwrap_err();
     assert!(err.to_string().starts_with("role:"), "{err}");
     let err = store
-        .create_user(&user("32", Role::Leader), &Actor::cli())
+        .create_user(&user("ID", Role::Leader), &Actor::cli())
         .await
         .unwrap_err();
     assert!(err.to_string().starts_with("role:"), "{err}");
+    // A province is a pemda with its own units: its own staff belong to it.
+    store
+        .create_user(&user("32", Role::Leader), &Actor::cli())
+        .await
+        .unwrap();
 
     // Region codes: a bad one is named, a duplicate and a kab/kota refused.
     let row = |code: &str| RegionRow {
@@ -425,17 +430,24 @@ async fn supervisors_belong_to_provinces_and_the_nation_only(backend: &str) {
         .await
         .unwrap_err();
     assert!(err.to_string().contains("pantau import"), "{err}");
-    // A province plans nothing: an import under its code is refused.
+    // A province is a pemda too: its own plan imports under its code, and
+    // merges into the province `region add` made.
     let sample = std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../../examples/bekasi-100hk.json"
     ))
     .unwrap();
     let mut bundle = pantau_domain::parse(&sample).unwrap();
-    bundle.region.code = "35".into();
-    let err = store
-        .import_bundle(&bundle, ImportMode::NewRegion, &Actor::cli())
+    bundle.region.code = "32".into();
+    bundle.region.name = "Jawa Barat".into();
+    store
+        .import_bundle(&bundle, ImportMode::Merge, &Actor::cli())
         .await
-        .unwrap_err();
-    assert!(err.to_string().starts_with("region.code:"), "{err}");
+        .unwrap();
+    let programs = store.region_programs().await.unwrap();
+    assert_eq!(
+        programs.iter().filter(|p| p.0 == "32").count(),
+        bundle.programs.len(),
+        "{programs:?}"
+    );
 }
