@@ -297,6 +297,14 @@ async fn the_whole_loop(backend: &str) {
     assert!(
         !thread.contains("siti@example.id") && !thread.contains("Siti") && !thread.contains(&code)
     );
+    // And on the public indicator page itself, for anyone.
+    let (status, page) = app
+        .browser()
+        .get("/publik/3275/program/100HK/target/DLH-01")
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Ujung jalan dibersihkan Selasa"), "{page}");
+    assert!(!page.contains("siti@example.id") && !page.contains(&code));
 }
 
 async fn spam_is_refused(backend: &str) {
