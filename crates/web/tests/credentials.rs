@@ -47,22 +47,8 @@ async fn sessions_begun(app: &TestApp, ago: chrono::Duration) -> u64 {
     }
 }
 
-/// A count from the app's database.
-async fn count(app: &TestApp, sql: &str) -> i64 {
-    let url = app.database_url();
-    if url.starts_with("sqlite:") {
-        let mut conn = sqlx::SqliteConnection::connect(url).await.unwrap();
-        sqlx::query_scalar(sql).fetch_one(&mut conn).await.unwrap()
-    } else {
-        let mut conn = sqlx::PgConnection::connect(url).await.unwrap();
-        sqlx::query_scalar(sql).fetch_one(&mut conn).await.unwrap()
-    }
-}
-
 async fn sessions_of(app: &TestApp, username: &str) -> i64 {
-    count(
-        app,
-        &format!(
+    app.scalar::<i64>(&format!(
             "SELECT COUNT(*) FROM sessions WHERE user_id = (SELECT id FROM users WHERE username = '{username}')"
         ),
     )
@@ -202,7 +188,7 @@ async fn the_csrf_token_and_the_session_are_new_at_log_in(backend: &str) {
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert!(logged_in(&browser).await);
     // Logging in again (another account) gives a new session id as well.
-    let first = count(&app, "SELECT COUNT(*) FROM sessions").await;
+    let first = app.scalar::<i64>("SELECT COUNT(*) FROM sessions").await;
     assert_eq!(first, 1);
     let id_before = session_ids(&app).await;
     assert_eq!(
@@ -366,27 +352,27 @@ async fn an_anonymous_visitor_leaves_no_session_row(backend: &str) {
         )
         .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
-    assert_eq!(count(&app, "SELECT COUNT(*) FROM sessions").await, 0);
+    assert_eq!(app.scalar::<i64>("SELECT COUNT(*) FROM sessions").await, 0);
 
     // Logging in makes one, and the language chosen before stays.
     assert_eq!(
         visitor.log_in("leader", PASSWORD).await,
         StatusCode::SEE_OTHER
     );
-    assert_eq!(count(&app, "SELECT COUNT(*) FROM sessions").await, 1);
+    assert_eq!(app.scalar::<i64>("SELECT COUNT(*) FROM sessions").await, 1);
     let (_, page) = visitor.get("/dasbor").await;
     assert!(page.contains("lang=\"en\""));
     // Logging out removes it, and the language still stays.
     let csrf = visitor.csrf().await;
     let (status, _) = visitor.post("/keluar", &[("csrf", &csrf)]).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
-    assert_eq!(count(&app, "SELECT COUNT(*) FROM sessions").await, 0);
+    assert_eq!(app.scalar::<i64>("SELECT COUNT(*) FROM sessions").await, 0);
     let (_, page) = visitor.get("/masuk").await;
     assert!(page.contains("lang=\"en\""));
     visitor.get("/bahasa/id").await;
     let (_, page) = visitor.get("/masuk").await;
     assert!(page.contains("lang=\"id\""));
-    assert_eq!(count(&app, "SELECT COUNT(*) FROM sessions").await, 0);
+    assert_eq!(app.scalar::<i64>("SELECT COUNT(*) FROM sessions").await, 0);
 }
 
 async fn a_revoked_token_or_a_disabled_account_gets_401(backend: &str) {

@@ -7,23 +7,11 @@ mod support;
 
 use pantau_store::feedback::FeedbackFilter;
 use reqwest::StatusCode;
-use sqlx::Connection;
 use support::{Browser, TestApp, spawn_app_with};
 
 const FORM: &str = "/publik/3275/masukan?program=100HK&target=DLH-01";
 /// The first bytes of a PNG: the photo check reads the kind from them.
 const PHOTO: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR a photo of a pile of rubbish";
-
-async fn count(app: &TestApp, sql: &str) -> i64 {
-    let url = app.database_url();
-    if url.starts_with("sqlite:") {
-        let mut conn = sqlx::SqliteConnection::connect(url).await.unwrap();
-        sqlx::query_scalar(sql).fetch_one(&mut conn).await.unwrap()
-    } else {
-        let mut conn = sqlx::PgConnection::connect(url).await.unwrap();
-        sqlx::query_scalar(sql).fetch_one(&mut conn).await.unwrap()
-    }
-}
 
 /// The value of the first hidden field `name` of a page.
 fn field(html: &str, name: &str) -> String {
@@ -148,7 +136,7 @@ async fn the_whole_loop(backend: &str) {
         "a contact is never shown publicly"
     );
     // A citizen's visits leave no session behind.
-    assert_eq!(count(&app, "SELECT COUNT(*) FROM sessions").await, 0);
+    assert_eq!(app.scalar::<i64>("SELECT COUNT(*) FROM sessions").await, 0);
 
     let admin = app.logged_in("admin").await;
     let (_, list) = admin.get("/masukan").await;
@@ -272,13 +260,11 @@ async fn the_whole_loop(backend: &str) {
     assert!(page.contains(">Selesai<"), "{page}");
 
     // Every step is in the audit log, without the sender.
-    let audited = count(
-        &app,
-        &format!(
+    let audited = app
+        .scalar::<i64>(&format!(
             "SELECT COUNT(*) FROM audit_log WHERE entity = 'feedback' AND entity_id = '{code}'"
-        ),
-    )
-    .await;
+        ))
+        .await;
     assert_eq!(
         audited, 7,
         "send, verify, dispatch, answer, reopen, answer, accept"
@@ -390,7 +376,7 @@ async fn spam_is_refused(backend: &str) {
             .0,
         StatusCode::NOT_FOUND
     );
-    assert_eq!(count(&app, "SELECT COUNT(*) FROM sessions").await, 0);
+    assert_eq!(app.scalar::<i64>("SELECT COUNT(*) FROM sessions").await, 0);
 }
 
 async fn rate_limits_hold(backend: &str) {

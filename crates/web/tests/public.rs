@@ -126,12 +126,12 @@ async fn nothing_is_public_until_published_and_withdrawing_hides_it_again(backen
         page.contains("mingguan, periode ditutup setiap Jumat pukul 09.00"),
         "{page}"
     );
-    let verified = count(
-        &app,
-        "SELECT COUNT(*) FROM entries e JOIN targets t ON t.id = e.target_id \
+    let verified = app
+        .scalar::<i64>(
+            "SELECT COUNT(*) FROM entries e JOIN targets t ON t.id = e.target_id \
          WHERE t.code = 'DP3A-01' AND e.status = 'verified'",
-    )
-    .await;
+        )
+        .await;
     assert!(verified > 0);
     assert!(
         page.contains(&format!("{verified} laporan terverifikasi dihitung")),
@@ -176,18 +176,6 @@ async fn nothing_is_public_until_published_and_withdrawing_hides_it_again(backen
     assert_eq!(actions, [("withdraw", "admin"), ("publish", "admin")]);
 }
 
-async fn count(app: &TestApp, sql: &str) -> i64 {
-    use sqlx::Connection;
-    let url = app.database_url();
-    if url.starts_with("sqlite:") {
-        let mut conn = sqlx::SqliteConnection::connect(url).await.unwrap();
-        sqlx::query_scalar(sql).fetch_one(&mut conn).await.unwrap()
-    } else {
-        let mut conn = sqlx::PgConnection::connect(url).await.unwrap();
-        sqlx::query_scalar(sql).fetch_one(&mut conn).await.unwrap()
-    }
-}
-
 async fn public_pages_leave_no_session_and_set_no_cookie(backend: &str) {
     let app = spawn_app(backend).await;
     app.store
@@ -218,7 +206,7 @@ async fn public_pages_leave_no_session_and_set_no_cookie(backend: &str) {
             response.headers().get("set-cookie")
         );
     }
-    assert_eq!(count(&app, "SELECT COUNT(*) FROM sessions").await, 0);
+    assert_eq!(app.scalar::<i64>("SELECT COUNT(*) FROM sessions").await, 0);
     // The page says what it counts, and when, in the visitor's language.
     let (_, page) = app
         .browser()

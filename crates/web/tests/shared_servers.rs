@@ -156,20 +156,6 @@ async fn a_password_set_by_the_command_line_ends_the_session_on_a_server() {
     until_refused(&leader).await;
 }
 
-/// Run `sql` on the app's database (either backend), returning one column
-/// of text.
-async fn column(app: &TestApp, sql: &str) -> String {
-    use sqlx::Connection;
-    let url = app.database_url();
-    if url.starts_with("sqlite:") {
-        let mut conn = sqlx::SqliteConnection::connect(url).await.unwrap();
-        sqlx::query_scalar(sql).fetch_one(&mut conn).await.unwrap()
-    } else {
-        let mut conn = sqlx::PgConnection::connect(url).await.unwrap();
-        sqlx::query_scalar(sql).fetch_one(&mut conn).await.unwrap()
-    }
-}
-
 async fn execute(app: &TestApp, sql: &str) {
     use sqlx::Connection;
     let url = app.database_url();
@@ -190,16 +176,20 @@ async fn the_idle_limit_is_written_now_and_then(backend: &str) {
     let leader = app.logged_in("leader").await;
     let expiry = "SELECT CAST(expires_at AS TEXT) FROM sessions";
     assert_eq!(leader.get(DASHBOARD).await.0, StatusCode::OK);
-    let first = column(&app, expiry).await;
+    let first = app.scalar::<String>(expiry).await;
     assert_eq!(leader.get(DASHBOARD).await.0, StatusCode::OK);
-    assert_eq!(column(&app, expiry).await, first, "not written per request");
+    assert_eq!(
+        app.scalar::<String>(expiry).await,
+        first,
+        "not written per request"
+    );
 
     // As if the session was last written 20 minutes ago.
     let past = chrono::Utc::now() + chrono::Duration::hours(12) - chrono::Duration::minutes(20);
     let past = past.format("%Y-%m-%d %H:%M:%S+00:00").to_string();
     execute(&app, &format!("UPDATE sessions SET expires_at = '{past}'")).await;
     assert_eq!(leader.get(DASHBOARD).await.0, StatusCode::OK);
-    let pushed = column(&app, expiry).await;
+    let pushed = app.scalar::<String>(expiry).await;
     assert_ne!(pushed, past);
     let pushed =
         chrono::DateTime::parse_from_str(&pushed.replace('T', " "), "%Y-%m-%d %H:%M:%S%#z")
