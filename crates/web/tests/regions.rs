@@ -7,7 +7,7 @@ mod support;
 use pantau_store::{Actor, ImportMode, NewUser, RegionRow, Role, Store};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use support::{csrf_in, spawn_app};
+use support::{csrf_in, spawn_app, spawn_app_with};
 
 on_both_backends!(
     a_province_reads_its_kab_kota_and_the_nation_its_provinces,
@@ -15,6 +15,7 @@ on_both_backends!(
     only_supervisors_above_a_region_read_it,
     a_supervisor_writes_nothing,
     supervisors_belong_above_and_no_one_else_to_the_nation,
+    a_server_keeping_one_region_in_memory_rolls_up_the_same,
 );
 
 async fn add_region(store: &dyn Store, code: &str, name: &str) {
@@ -450,4 +451,66 @@ async fn supervisors_belong_above_and_no_one_else_to_the_nation(backend: &str) {
         bundle.programs.len(),
         "{programs:?}"
     );
+}
+
+/// With room for one region's model, every roll-up evicts one kab/kota to
+/// load the other: the figures are those of a server that keeps both, and a
+/// report in the evicted one still shows at once.
+async fn a_server_keeping_one_region_in_memory_rolls_up_the_same(backend: &str) {
+    let app = spawn_app_with(backend, |config| config.regions_kept = 1).await;
+    tree(&app).await;
+    let (_, own) = get(&app, "leader", "/programs/100HK/evaluation?as_of=now").await;
+    let (status, province) = get(&app, "pembina-jabar", "/regions/32/children?as_of=now").await;
+    assert_eq!(status, StatusCode::OK, "{province}");
+    for child in province["children"].as_array().unwrap() {
+        assert_eq!(
+            child["programs"][0]["summary"], own["summary"],
+            "{}",
+            child["code"]
+        );
+    }
+    // Reading the leader's dashboard loads Kota Bekasi, evicting the twin.
+    app.store
+        .create_user(
+            &NewUser {
+                region: "3276".into(),
+                username: "op-kembar".into(),
+                display_name: "op-kembar".into(),
+                email: None,
+                password_hash: "x".into(),
+                role: Role::Operator,
+                unit: Some("DISHUB".into()),
+                clusters: vec![],
+            },
+            &Actor::cli(),
+        )
+        .await
+        .unwrap();
+    let (_, again) = get(&app, "leader", "/programs/100HK/evaluation?as_of=now").await;
+    assert_eq!(again["summary"], own["summary"]);
+    let status = post(
+        &app,
+        "op-kembar",
+        "/entries",
+        json!({"program": "100HK", "target": "DISHUB-01", "activity_date": "2025-03-14", "value": 100}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (_, after) = get(&app, "pembina-jabar", "/regions/32/children?as_of=now").await;
+    let bekasi = &after["children"][0]["programs"][0]["summary"];
+    let kembar = &after["children"][1]["programs"][0]["summary"];
+    assert_eq!(after["children"][1]["code"], "3276");
+    assert_eq!(bekasi, &own["summary"], "Kota Bekasi did not change");
+    assert_ne!(kembar, &own["summary"], "the twin's report shows");
+    // The nation's roll-up reads both through the same one-region cache.
+    let (_, nation) = get(&app, "pembina-nasional", "/regions/ID/children?as_of=now").await;
+    let rolled = &nation["children"][1]["programs"][0]["summary"];
+    assert_eq!(
+        rolled["targets"].as_u64().unwrap(),
+        2 * own["summary"]["targets"].as_u64().unwrap()
+    );
+    let mean = (bekasi["achievement_pct"].as_f64().unwrap()
+        + kembar["achievement_pct"].as_f64().unwrap())
+        / 2.0;
+    assert!((rolled["achievement_pct"].as_f64().unwrap() - mean).abs() <= 0.005 + 1e-9);
 }
