@@ -109,6 +109,8 @@ const SUMMARIES_KEPT: usize = 8192;
 pub struct ProgramSummary {
     pub summary: pantau_domain::evaluation::Summary,
     pub tally: pantau_domain::evaluation::ComplianceTally,
+    /// The same record by calendar week, for the heat strips.
+    pub weeks: Vec<pantau_domain::rollup::WeekTally>,
 }
 
 impl Cache {
@@ -349,6 +351,7 @@ impl Cache {
         let summary = Arc::new(ProgramSummary {
             summary: evaluation.summary.clone(),
             tally: evaluation.tally(),
+            weeks: pantau_domain::rollup::weekly_tallies(&region.programs[program], &evaluation),
         });
         let mut summaries = self.summaries.lock().expect("cache lock");
         if summaries.len() >= SUMMARIES_KEPT {

@@ -16,6 +16,7 @@ on_both_backends!(
     a_supervisor_writes_nothing,
     supervisors_belong_above_and_no_one_else_to_the_nation,
     a_server_keeping_one_region_in_memory_rolls_up_the_same,
+    a_supervisor_drills_down_to_a_read_only_dashboard,
 );
 
 async fn add_region(store: &dyn Store, code: &str, name: &str) {
@@ -513,4 +514,100 @@ async fn a_server_keeping_one_region_in_memory_rolls_up_the_same(backend: &str) 
         + kembar["achievement_pct"].as_f64().unwrap())
         / 2.0;
     assert!((rolled["achievement_pct"].as_f64().unwrap() - mean).abs() <= 0.005 + 1e-9);
+}
+
+/// The text of the element with `id`, tags dropped.
+fn text_of(page: &str, id: &str) -> String {
+    let start = page
+        .find(&format!("id=\"{id}\""))
+        .unwrap_or_else(|| panic!("no #{id} in {page}"));
+    let open_end = start + page[start..].find('>').unwrap() + 1;
+    let close = open_end + page[open_end..].find("</").unwrap();
+    page[open_end..close].trim().to_owned()
+}
+
+/// The supervisor's list shows each region's weekly reporting as a strip and
+/// its last push when it pushes here; a kab/kota's programs open its own
+/// dashboard, read-only, with the leaders' figures at the same moment.
+async fn a_supervisor_drills_down_to_a_read_only_dashboard(backend: &str) {
+    let app = spawn_app(backend).await;
+    tree(&app).await;
+    app.store
+        .sync_allow("3276", "Kota Kembar", &Actor::cli())
+        .await
+        .unwrap();
+    let browser = app.logged_in("pembina-jabar").await;
+    let (status, list) = browser.get("/wilayah/32?as_of=2025-04-15").await;
+    assert_eq!(status, StatusCode::OK);
+    // Weeks up to the moment: the sample's first reports are due in March.
+    assert!(list.contains("id=\"heat-legend\""), "{list}");
+    let bekasi_row = &list[list.find("data-code=\"3275\"").unwrap()..];
+    let bekasi_row = &bekasi_row[..bekasi_row.find("</tr>").unwrap()];
+    let cells = bekasi_row.matches("<span class=\"h").count();
+    assert!((5..=13).contains(&cells), "{cells} weeks: {bekasi_row}");
+    assert!(bekasi_row.contains("laporan masuk ("), "{bekasi_row}");
+    // Only the twin pushes here: it shows it never has, and is not late yet.
+    let kembar_row = &list[list.find("data-code=\"3276\"").unwrap()..];
+    let kembar_row = &kembar_row[..kembar_row.find("</tr>").unwrap()];
+    assert!(kembar_row.contains("belum pernah"), "{kembar_row}");
+    assert!(!kembar_row.contains("data-late"));
+    assert!(!bekasi_row.contains("belum pernah"));
+
+    // Kota Bekasi's page links each program to its dashboard, keeping the moment.
+    let (_, city) = browser.get("/wilayah/3275?as_of=2025-04-15").await;
+    let link = "/wilayah/3275/dasbor?program=100HK&#38;as_of=2025-04-15";
+    assert!(city.contains(link), "{city}");
+    let (status, seen) = browser
+        .get("/wilayah/3275/dasbor?program=100HK&as_of=2025-04-15")
+        .await;
+    assert_eq!(status, StatusCode::OK, "{seen}");
+    let (_, own) = app
+        .logged_in("leader")
+        .await
+        .get("/dasbor?program=100HK&as_of=2025-04-15")
+        .await;
+    for id in ["summary-capaian", "moment", "status-counts"] {
+        assert_eq!(text_of(&seen, id), text_of(&own, id), "#{id}");
+    }
+    assert!(seen.contains("id=\"read-only\""));
+    assert!(seen.contains("href=\"/wilayah/3275?as_of=2025-04-15\""));
+    assert!(
+        !seen.contains("href=\"/unit/"),
+        "no unit pages for a supervisor"
+    );
+    assert!(!own.contains("id=\"read-only\""));
+
+    // Not below the supervisor, or not a supervisor: refused.
+    let (status, _) = browser.get("/wilayah/3175/dasbor").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = app
+        .logged_in("leader")
+        .await
+        .get("/wilayah/3275/dasbor")
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = browser.get("/wilayah/xx/dasbor").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    // A province's own plan shows beside its kab/kota, with its dashboard.
+    let (_, before) = browser.get("/wilayah/32").await;
+    assert!(!before.contains("id=\"own-programs\""));
+    let sample = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../examples/bekasi-100hk.json"
+    ))
+    .unwrap();
+    let mut bundle = pantau_domain::parse(&sample).unwrap();
+    bundle.region.code = "32".into();
+    bundle.region.name = "Jawa Barat".into();
+    app.store
+        .import_bundle(&bundle, ImportMode::Merge, &Actor::cli())
+        .await
+        .unwrap();
+    let (_, after) = browser.get("/wilayah/32").await;
+    assert!(after.contains("id=\"own-programs\""), "{after}");
+    assert!(after.contains("/wilayah/32/dasbor?program=100HK"));
+    let (status, province) = browser.get("/wilayah/32/dasbor?program=100HK").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(province.contains("Jawa Barat"));
 }

@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use pantau_domain::evaluation::{BudgetFigures, Summary};
-use pantau_domain::rollup::{self, Part};
+use pantau_domain::rollup::{self, Part, WeekTally};
 use pantau_domain::{RegionCode, RegionLevel};
 use pantau_store::{RegionRow, Role, User};
 
@@ -37,6 +37,9 @@ pub struct ChildFigures {
     pub name: String,
     pub programs: Vec<ProgramFigures>,
     pub budget: Option<BudgetFigures>,
+    /// The reporting record by calendar week of what [`ChildFigures::headline`]
+    /// summarises: a kab/kota's first program, a province's every program.
+    pub weeks: Vec<WeekTally>,
 }
 
 impl ChildFigures {
@@ -185,6 +188,10 @@ fn kab_kota(row: &RegionRow, summaries: &[(String, String, Arc<ProgramSummary>)]
             })
             .collect(),
         budget,
+        weeks: summaries
+            .first()
+            .map(|(_, _, s)| s.weeks.clone())
+            .unwrap_or_default(),
     }
 }
 
@@ -198,9 +205,16 @@ fn province(
     let parts: Vec<Vec<Part<'_>>> = kab_kota.iter().map(|r| parts(r)).collect();
     let has_programs = parts.iter().any(|p| !p.is_empty());
     let summary = rollup::summary(&parts);
+    let weeks = rollup::merge_weeks(
+        kab_kota
+            .iter()
+            .flat_map(|r| r.iter())
+            .map(|(_, _, s)| s.weeks.as_slice()),
+    );
     ChildFigures {
         code: row.code.clone(),
         name: row.name.clone(),
+        weeks,
         budget: summary.budget.clone().flatten(),
         programs: if has_programs {
             vec![ProgramFigures {
@@ -212,6 +226,33 @@ fn province(
             Vec::new()
         },
     }
+}
+
+/// A region's own programs with their summaries (a province plans its own
+/// too), for a supervisor who may read it; none when it plans nothing.
+pub async fn own_figures(
+    state: &AppState,
+    user: &User,
+    code: &str,
+    as_of: Option<&str>,
+) -> Result<Option<ChildFigures>, PageError> {
+    let Ok(parsed) = RegionCode::parse(code) else {
+        return Err(PageError::NotFound);
+    };
+    if !may_read(user, &parsed) {
+        return Err(PageError::Forbidden);
+    }
+    let asked = checked_moment(as_of)?;
+    let plans = state.store.region_programs().await?;
+    if !plans.iter().any(|(region, _, _)| region == code) {
+        return Ok(None);
+    }
+    let regions = state.store.regions().await?;
+    let Some(row) = regions.iter().find(|r| r.code == code) else {
+        return Ok(None);
+    };
+    let summaries = program_summaries(state, code, asked.as_deref(), now_end_of_minute()).await?;
+    Ok(Some(kab_kota(row, &summaries)))
 }
 
 /// The regions directly below `code` with their figures, for `user`: 403 for
