@@ -592,6 +592,9 @@ async fn a_supervisor_drills_down_to_a_read_only_dashboard(backend: &str) {
     // A province's own plan shows beside its kab/kota, with its dashboard.
     let (_, before) = browser.get("/wilayah/32").await;
     assert!(!before.contains("id=\"own-programs\""));
+    // No moment asked: each program at its default, and the page says so.
+    assert!(before.contains("id=\"moment-default\""), "{before}");
+    assert!(!list.contains("id=\"moment-default\""));
     let sample = std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../../examples/bekasi-100hk.json"

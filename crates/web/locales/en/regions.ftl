@@ -18,3 +18,4 @@ regions-late = late
 regions-own-programs = This region's own programs
 regions-dashboard-note = Read-only dashboard of {$region}, seen as a supervisor.
 regions-back-to-list = ← Back to the list of regions
+regions-moment-default = Programs that have ended show their official figures at their own final deadline; pick a date to compare every region at one moment.

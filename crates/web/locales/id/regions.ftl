@@ -18,3 +18,4 @@ regions-late = terlambat
 regions-own-programs = Program wilayah ini sendiri
 regions-dashboard-note = Dasbor hanya baca {$region}, dilihat sebagai pembina.
 regions-back-to-list = ← Kembali ke daftar wilayah
+regions-moment-default = Program yang sudah berakhir ditampilkan dengan angka resminya pada tenggat akhir program itu; pilih tanggal untuk membandingkan semua wilayah pada satu saat.

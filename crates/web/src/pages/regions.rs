@@ -77,6 +77,9 @@ struct RegionsPage<'a> {
     code: String,
     name: String,
     moment: String,
+    /// Without a moment asked, each program is at its default: a closed
+    /// program's official figures are those at its final deadline.
+    moment_note: Option<String>,
     as_of_input: String,
     q: String,
     sort: String,
@@ -316,6 +319,10 @@ pub async fn page(
         },
         nav: Some(nav),
         moment: moment_words(lang, found.asked.as_deref()),
+        moment_note: found
+            .asked
+            .is_none()
+            .then(|| state.i18n.text(lang, "regions-moment-default")),
         as_of_input: found
             .asked
             .as_deref()
