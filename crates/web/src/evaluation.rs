@@ -62,15 +62,18 @@ struct Models {
 /// 552 regions of a few thousand entries each fit in a few hundred MiB.
 pub const DEFAULT_REGIONS_KEPT: usize = 1024;
 
-/// The program summaries of one region at one moment, as the roll-ups ask
-/// for them: the asked moment's text and the minute "now" was read at.
+/// The program summaries of one region, each program at its moment: a
+/// closed program's default moment is its final deadline, the same at every
+/// request, so its summaries are not computed again each minute.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 struct RegionSummariesKey {
     region: String,
     version: RegionVersion,
-    asked: Option<String>,
-    minute: chrono::DateTime<chrono::Utc>,
+    moments: Vec<chrono::DateTime<chrono::Utc>>,
 }
+
+/// A region's programs' calendars, in plan order.
+pub type Calendars = Arc<Vec<pantau_domain::Calendar>>;
 
 /// A region's programs (code, name) with their summaries.
 pub type RegionSummaries = Arc<Vec<(String, String, Arc<ProgramSummary>)>>;
@@ -86,6 +89,9 @@ pub struct Cache {
     /// roll-up finds an unchanged region here without its model, so the
     /// models may be evicted and a national view still costs no reload.
     region_summaries: Mutex<HashMap<RegionSummariesKey, RegionSummaries>>,
+    /// Each region's programs' calendars by plan version: enough to tell the
+    /// moments a roll-up reads a region at without its model.
+    calendars: Mutex<HashMap<String, (RegionVersion, Calendars)>>,
     /// One reload of a region at a time: when its data changes under many
     /// readers, the first reloads and the others wait for its result instead
     /// of each reading. Per region, so that regions do not queue behind each
@@ -125,6 +131,7 @@ impl Cache {
             evaluations: Mutex::default(),
             summaries: Mutex::default(),
             region_summaries: Mutex::default(),
+            calendars: Mutex::default(),
             reloads: Mutex::default(),
         }
     }
@@ -363,20 +370,18 @@ impl Cache {
         summary
     }
 
-    /// Every program's summary of a region at a moment, if a roll-up has
-    /// asked for them at this version and minute before.
+    /// Every program's summary of a region at these moments (one per
+    /// program, in plan order), if a roll-up has asked for them before.
     pub fn region_summaries(
         &self,
         code: &str,
         version: RegionVersion,
-        asked: Option<&str>,
-        minute: chrono::DateTime<chrono::Utc>,
+        moments: &[chrono::DateTime<chrono::Utc>],
     ) -> Option<RegionSummaries> {
         let key = RegionSummariesKey {
             region: code.to_owned(),
             version,
-            asked: asked.map(str::to_owned),
-            minute,
+            moments: moments.to_vec(),
         };
         self.region_summaries
             .lock()
@@ -390,21 +395,41 @@ impl Cache {
         &self,
         code: &str,
         version: RegionVersion,
-        asked: Option<&str>,
-        minute: chrono::DateTime<chrono::Utc>,
+        moments: Vec<chrono::DateTime<chrono::Utc>>,
         found: RegionSummaries,
     ) {
         let key = RegionSummariesKey {
             region: code.to_owned(),
             version,
-            asked: asked.map(str::to_owned),
-            minute,
+            moments,
         };
         let mut kept = self.region_summaries.lock().expect("cache lock");
         if kept.len() >= SUMMARIES_KEPT {
             kept.clear();
         }
         kept.insert(key, found);
+    }
+
+    /// The calendars of a region's programs, in plan order, when they are
+    /// known for the plan of `version`.
+    pub fn calendars(
+        &self,
+        code: &str,
+        version: RegionVersion,
+    ) -> Option<Calendars> {
+        let kept = self.calendars.lock().expect("cache lock");
+        kept.get(code)
+            .filter(|(at, _)| at.plan == version.plan)
+            .map(|(_, calendars)| calendars.clone())
+    }
+
+    /// Keep the calendars of a region's programs, read from its model at `version`.
+    pub fn keep_calendars(&self, code: &str, version: RegionVersion, region: &Region) {
+        let calendars = region.programs.iter().map(|p| p.calendar.clone()).collect();
+        self.calendars
+            .lock()
+            .expect("cache lock")
+            .insert(code.to_owned(), (version, Arc::new(calendars)));
     }
 }
 

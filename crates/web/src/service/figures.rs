@@ -114,17 +114,16 @@ pub fn moment_of(
     program: &Program,
     asked: Option<&str>,
 ) -> Result<(AsOf, MomentChoice), PageError> {
-    moment_at(program, asked, now_end_of_minute())
+    moment_at(&program.calendar, asked, now_end_of_minute())
 }
 
-/// [`moment_of`] with "now" given: the roll-ups read every region at one
-/// minute, and key their cache by it.
+/// [`moment_of`] of a program's calendar with "now" given: the roll-ups read
+/// every region at one minute, and key their cache by the moments it gives.
 pub(crate) fn moment_at(
-    program: &Program,
+    cal: &pantau_domain::Calendar,
     asked: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<(AsOf, MomentChoice), PageError> {
-    let cal = &program.calendar;
     match asked.map(str::trim).filter(|s| !s.is_empty()) {
         Some("now" | "sekarang") => Ok((
             cal.as_of_instant(now),

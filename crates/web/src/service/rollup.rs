@@ -100,37 +100,39 @@ const REGIONS_AT_ONCE: usize = 4;
 /// The program summaries of a region at the asked moment, each program at
 /// its own reading of it (a date is the end of that day in the program's
 /// time zone; none asked is the program's default moment), "now" being
-/// `minute`. Found by version without the region's model when a roll-up
-/// asked before, so an unchanged region costs no load even once evicted.
+/// `minute`. Found by version and moments without the region's model when a
+/// roll-up asked before, so an unchanged region costs no load even once its
+/// model is evicted, and a closed program (whose default moment is its final
+/// deadline) is not evaluated again each minute.
 async fn program_summaries(
     state: &AppState,
     code: &str,
     asked: Option<&str>,
     minute: DateTime<Utc>,
 ) -> Result<RegionSummaries, PageError> {
+    let cache = &state.evaluations;
     let version = state.store.region_version(code).await?;
-    if let Some(found) = state
-        .evaluations
-        .region_summaries(code, version, asked, minute)
-    {
-        return Ok(found);
+    if let Some(calendars) = cache.calendars(code, version) {
+        let moments = calendars
+            .iter()
+            .map(|cal| moment_at(cal, asked, minute).map(|(as_of, _)| as_of.instant))
+            .collect::<Result<Vec<_>, _>>()?;
+        if let Some(found) = cache.region_summaries(code, version, &moments) {
+            return Ok(found);
+        }
     }
-    let (version, region) = state
-        .evaluations
-        .current(state.store.as_ref(), code)
-        .await?;
+    let (version, region) = cache.current(state.store.as_ref(), code).await?;
+    cache.keep_calendars(code, version, &region);
     let mut out = Vec::with_capacity(region.programs.len());
+    let mut moments = Vec::with_capacity(region.programs.len());
     for (index, program) in region.programs.iter().enumerate() {
-        let (as_of, _) = moment_at(program, asked, minute)?;
-        let summary = state
-            .evaluations
-            .summary(code, version, &region, index, &as_of);
+        let (as_of, _) = moment_at(&program.calendar, asked, minute)?;
+        let summary = cache.summary(code, version, &region, index, &as_of);
+        moments.push(as_of.instant);
         out.push((program.code.clone(), program.name.clone(), summary));
     }
     let found: RegionSummaries = Arc::new(out);
-    state
-        .evaluations
-        .keep_region_summaries(code, version, asked, minute, found.clone());
+    cache.keep_region_summaries(code, version, moments, found.clone());
     Ok(found)
 }
 
