@@ -412,11 +412,7 @@ impl Cache {
 
     /// The calendars of a region's programs, in plan order, when they are
     /// known for the plan of `version`.
-    pub fn calendars(
-        &self,
-        code: &str,
-        version: RegionVersion,
-    ) -> Option<Calendars> {
+    pub fn calendars(&self, code: &str, version: RegionVersion) -> Option<Calendars> {
         let kept = self.calendars.lock().expect("cache lock");
         kept.get(code)
             .filter(|(at, _)| at.plan == version.plan)

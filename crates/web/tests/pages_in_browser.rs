@@ -305,34 +305,6 @@ async fn the_overflow_check_names_what_sticks_out() {
         .publish("3275", "100HK", &pantau_store::Actor::cli())
         .await
         .unwrap();
-    // The supervisor's pages: Jawa Barat above Kota Bekasi, and its pembina.
-    app.store
-        .add_region(
-            &pantau_store::RegionRow {
-                code: "32".into(),
-                name: "Jawa Barat".into(),
-                timezone: "Asia/Jakarta".into(),
-            },
-            &pantau_store::Actor::cli(),
-        )
-        .await
-        .unwrap();
-    app.store
-        .create_user(
-            &pantau_store::NewUser {
-                region: "32".into(),
-                username: "pembina".into(),
-                display_name: "Pembina Jawa Barat".into(),
-                email: None,
-                password_hash: pantau_store::password::hash(support::PASSWORD),
-                role: pantau_store::Role::Supervisor,
-                unit: None,
-                clusters: vec![],
-            },
-            &pantau_store::Actor::cli(),
-        )
-        .await
-        .unwrap();
     let browser = driver.connect(&app.base).await;
     browser.viewport(WIDTHS[0], chromium::HEIGHT).await;
     browser.goto("/masuk").await;

@@ -108,6 +108,35 @@ async fn post(app: &support::TestApp, username: &str, path: &str, body: Value) -
         .status()
 }
 
+/// DISHUB-01 is far from its target (12 of 40): an operator of DISHUB in
+/// `region` reports 100 through the API, which reaches it.
+async fn report_far_target(app: &support::TestApp, region: &str, username: &str) {
+    app.store
+        .create_user(
+            &NewUser {
+                region: region.into(),
+                username: username.into(),
+                display_name: username.into(),
+                email: None,
+                password_hash: "x".into(),
+                role: Role::Operator,
+                unit: Some("DISHUB".into()),
+                clusters: vec![],
+            },
+            &Actor::cli(),
+        )
+        .await
+        .unwrap();
+    let status = post(
+        app,
+        username,
+        "/entries",
+        json!({"program": "100HK", "target": "DISHUB-01", "activity_date": "2025-03-14", "value": 100}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+}
+
 async fn a_province_reads_its_kab_kota_and_the_nation_its_provinces(backend: &str) {
     let app = spawn_app(backend).await;
     tree(&app).await;
@@ -216,31 +245,7 @@ async fn a_report_in_a_kab_kota_shows_at_once_above_it(backend: &str) {
         "twins before the report"
     );
 
-    // DISHUB-01 is far from its target (12 of 40): a report of 100 reaches it.
-    app.store
-        .create_user(
-            &NewUser {
-                region: "3275".into(),
-                username: "op-dishub".into(),
-                display_name: "op-dishub".into(),
-                email: None,
-                password_hash: "x".into(),
-                role: Role::Operator,
-                unit: Some("DISHUB".into()),
-                clusters: vec![],
-            },
-            &Actor::cli(),
-        )
-        .await
-        .unwrap();
-    let status = post(
-        &app,
-        "op-dishub",
-        "/entries",
-        json!({"program": "100HK", "target": "DISHUB-01", "activity_date": "2025-03-14", "value": 100}),
-    )
-    .await;
-    assert_eq!(status, StatusCode::CREATED);
+    report_far_target(&app, "3275", "op-dishub").await;
 
     // The report is submitted now, after the moment: the figures at the
     // moment stay, and those at now change at once.
@@ -471,32 +476,9 @@ async fn a_server_keeping_one_region_in_memory_rolls_up_the_same(backend: &str) 
         );
     }
     // Reading the leader's dashboard loads Kota Bekasi, evicting the twin.
-    app.store
-        .create_user(
-            &NewUser {
-                region: "3276".into(),
-                username: "op-kembar".into(),
-                display_name: "op-kembar".into(),
-                email: None,
-                password_hash: "x".into(),
-                role: Role::Operator,
-                unit: Some("DISHUB".into()),
-                clusters: vec![],
-            },
-            &Actor::cli(),
-        )
-        .await
-        .unwrap();
     let (_, again) = get(&app, "leader", "/programs/100HK/evaluation?as_of=now").await;
     assert_eq!(again["summary"], own["summary"]);
-    let status = post(
-        &app,
-        "op-kembar",
-        "/entries",
-        json!({"program": "100HK", "target": "DISHUB-01", "activity_date": "2025-03-14", "value": 100}),
-    )
-    .await;
-    assert_eq!(status, StatusCode::CREATED);
+    report_far_target(&app, "3276", "op-kembar").await;
     let (_, after) = get(&app, "pembina-jabar", "/regions/32/children?as_of=now").await;
     let bekasi = &after["children"][0]["programs"][0]["summary"];
     let kembar = &after["children"][1]["programs"][0]["summary"];

@@ -230,6 +230,21 @@ fn province(
     }
 }
 
+/// The code of a region `user` may read: 403 for anyone but a supervisor of
+/// it or of a region above it, 404 for what is not a Kemendagri code.
+fn readable(user: &User, code: &str) -> Result<RegionCode, PageError> {
+    if supervised_region(user).is_none() {
+        return Err(PageError::Forbidden);
+    }
+    let Ok(parsed) = RegionCode::parse(code) else {
+        return Err(PageError::NotFound);
+    };
+    if !may_read(user, &parsed) {
+        return Err(PageError::Forbidden);
+    }
+    Ok(parsed)
+}
+
 /// A region's own programs with their summaries (a province plans its own
 /// too), for a supervisor who may read it; none when it plans nothing.
 pub async fn own_figures(
@@ -238,12 +253,7 @@ pub async fn own_figures(
     code: &str,
     as_of: Option<&str>,
 ) -> Result<Option<ChildFigures>, PageError> {
-    let Ok(parsed) = RegionCode::parse(code) else {
-        return Err(PageError::NotFound);
-    };
-    if !may_read(user, &parsed) {
-        return Err(PageError::Forbidden);
-    }
+    readable(user, code)?;
     let asked = checked_moment(as_of)?;
     let plans = state.store.region_programs().await?;
     if !plans.iter().any(|(region, _, _)| region == code) {
@@ -267,15 +277,7 @@ pub async fn children(
     as_of: Option<&str>,
     all_programs_name: &str,
 ) -> Result<Children, PageError> {
-    if supervised_region(user).is_none() {
-        return Err(PageError::Forbidden);
-    }
-    let Ok(asked_code) = RegionCode::parse(code) else {
-        return Err(PageError::NotFound);
-    };
-    if !may_read(user, &asked_code) {
-        return Err(PageError::Forbidden);
-    }
+    let asked_code = readable(user, code)?;
     let asked = checked_moment(as_of)?;
     let regions = state.store.regions().await?;
     let Some(parent) = regions.iter().find(|r| r.code == asked_code.as_str()) else {
