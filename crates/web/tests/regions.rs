@@ -33,7 +33,7 @@ async fn add_region(store: &dyn Store, code: &str, name: &str) {
         .unwrap();
 }
 
-async fn add_supervisor(store: &dyn Store, username: &str, region: &str) {
+async fn add_user(store: &dyn Store, username: &str, region: &str, role: Role, unit: Option<&str>) {
     store
         .create_user(
             &NewUser {
@@ -42,14 +42,31 @@ async fn add_supervisor(store: &dyn Store, username: &str, region: &str) {
                 display_name: username.into(),
                 email: None,
                 password_hash: pantau_store::password::hash(support::PASSWORD),
-                role: Role::Supervisor,
-                unit: None,
+                role,
+                unit: unit.map(Into::into),
                 clusters: vec![],
             },
             &Actor::cli(),
         )
         .await
         .unwrap();
+}
+
+async fn add_supervisor(store: &dyn Store, username: &str, region: &str) {
+    add_user(store, username, region, Role::Supervisor, None).await;
+}
+
+/// The sample's plan and reports under another region's code and name.
+fn sample_as(code: &str, name: &str) -> pantau_domain::bundle::Bundle {
+    let sample = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../examples/bekasi-100hk.json"
+    ))
+    .unwrap();
+    let mut bundle = pantau_domain::parse(&sample).unwrap();
+    bundle.region.code = code.into();
+    bundle.region.name = name.into();
+    bundle
 }
 
 /// The nation, provinces 31 (no kab/kota) and 32, a second kab/kota 3276 (the
@@ -59,14 +76,7 @@ async fn tree(app: &support::TestApp) {
     add_region(store, "ID", "Indonesia").await;
     add_region(store, "32", "Jawa Barat").await;
     add_region(store, "31", "DKI Jakarta").await;
-    let sample = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../examples/bekasi-100hk.json"
-    ))
-    .unwrap();
-    let mut bundle = pantau_domain::parse(&sample).unwrap();
-    bundle.region.code = "3276".into();
-    bundle.region.name = "Kota Kembar".into();
+    let bundle = sample_as("3276", "Kota Kembar");
     store
         .import_bundle(&bundle, ImportMode::NewRegion, &Actor::cli())
         .await
@@ -111,22 +121,14 @@ async fn post(app: &support::TestApp, username: &str, path: &str, body: Value) -
 /// DISHUB-01 is far from its target (12 of 40): an operator of DISHUB in
 /// `region` reports 100 through the API, which reaches it.
 async fn report_far_target(app: &support::TestApp, region: &str, username: &str) {
-    app.store
-        .create_user(
-            &NewUser {
-                region: region.into(),
-                username: username.into(),
-                display_name: username.into(),
-                email: None,
-                password_hash: "x".into(),
-                role: Role::Operator,
-                unit: Some("DISHUB".into()),
-                clusters: vec![],
-            },
-            &Actor::cli(),
-        )
-        .await
-        .unwrap();
+    add_user(
+        app.store.as_ref(),
+        username,
+        region,
+        Role::Operator,
+        Some("DISHUB"),
+    )
+    .await;
     let status = post(
         app,
         username,
@@ -439,14 +441,7 @@ async fn supervisors_belong_above_and_no_one_else_to_the_nation(backend: &str) {
     assert!(err.to_string().contains("pantau import"), "{err}");
     // A province is a pemda too: its own plan imports under its code, and
     // merges into the province `region add` made.
-    let sample = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../examples/bekasi-100hk.json"
-    ))
-    .unwrap();
-    let mut bundle = pantau_domain::parse(&sample).unwrap();
-    bundle.region.code = "32".into();
-    bundle.region.name = "Jawa Barat".into();
+    let bundle = sample_as("32", "Jawa Barat");
     store
         .import_bundle(&bundle, ImportMode::Merge, &Actor::cli())
         .await
@@ -577,14 +572,7 @@ async fn a_supervisor_drills_down_to_a_read_only_dashboard(backend: &str) {
     // No moment asked: each program at its default, and the page says so.
     assert!(before.contains("id=\"moment-default\""), "{before}");
     assert!(!list.contains("id=\"moment-default\""));
-    let sample = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../examples/bekasi-100hk.json"
-    ))
-    .unwrap();
-    let mut bundle = pantau_domain::parse(&sample).unwrap();
-    bundle.region.code = "32".into();
-    bundle.region.name = "Jawa Barat".into();
+    let bundle = sample_as("32", "Jawa Barat");
     app.store
         .import_bundle(&bundle, ImportMode::Merge, &Actor::cli())
         .await
