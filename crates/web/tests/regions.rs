@@ -566,7 +566,10 @@ async fn a_supervisor_drills_down_to_a_read_only_dashboard(backend: &str) {
     let (status, _) = browser.get("/wilayah/xx/dasbor").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 
-    // A province's own plan shows beside its kab/kota, with its dashboard.
+    // A province's own plan shows beside its kab/kota, with its dashboard;
+    // without a plan it has no dashboard.
+    let (status, _) = browser.get("/wilayah/32/dasbor").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
     let (_, before) = browser.get("/wilayah/32").await;
     assert!(!before.contains("id=\"own-programs\""));
     // No moment asked: each program at its default, and the page says so.
