@@ -350,34 +350,41 @@ async fn prepare_demo(store: &Arc<dyn Store>) -> Result<(), Failure> {
             Err(err) => return Err(err.into()),
         }
     }
-    // The province above the sample, with its supervisor (pembina), so that
-    // the supervisor's pages can be seen.
-    let province = pantau_store::RegionRow {
-        code: "32".into(),
-        name: "Provinsi Jawa Barat".into(),
-        timezone: "Asia/Jakarta".into(),
-    };
-    if store
-        .regions()
-        .await?
-        .iter()
-        .all(|r| r.code != province.code)
-    {
-        store.add_region(&province, &actor).await?;
-    }
-    let supervisor = NewUser {
-        region: province.code.clone(),
-        username: "pembina".into(),
-        display_name: "Pembina Provinsi Jawa Barat".into(),
-        email: None,
-        password_hash: hash,
-        role: Role::Supervisor,
-        unit: None,
-        clusters: vec![],
-    };
-    match store.create_user(&supervisor, &actor).await {
-        Ok(_) | Err(StoreError::UsernameTaken(_)) => {}
-        Err(err) => return Err(err.into()),
+    // The province above the sample and the nation, each with its
+    // supervisor (pembina), so that the supervisors' pages can be seen.
+    let above = [
+        (
+            "32",
+            "Provinsi Jawa Barat",
+            "pembina",
+            "Pembina Provinsi Jawa Barat",
+        ),
+        ("ID", "Indonesia", "pembina-pusat", "Pembina Kemendagri"),
+    ];
+    let registered = store.regions().await?;
+    for (code, name, username, display_name) in above {
+        if registered.iter().all(|r| r.code != code) {
+            let region = pantau_store::RegionRow {
+                code: code.into(),
+                name: name.into(),
+                timezone: "Asia/Jakarta".into(),
+            };
+            store.add_region(&region, &actor).await?;
+        }
+        let supervisor = NewUser {
+            region: code.into(),
+            username: username.into(),
+            display_name: display_name.into(),
+            email: None,
+            password_hash: hash.clone(),
+            role: Role::Supervisor,
+            unit: None,
+            clusters: vec![],
+        };
+        match store.create_user(&supervisor, &actor).await {
+            Ok(_) | Err(StoreError::UsernameTaken(_)) => {}
+            Err(err) => return Err(err.into()),
+        }
     }
     Ok(())
 }
@@ -503,11 +510,18 @@ pub async fn demo(args: DemoArgs) -> Result<(), Failure> {
             }
         );
     }
-    println!(
-        "  {:<18} {:<22} Pembina Provinsi Jawa Barat (region 32, above Kota Bekasi)",
-        "pembina",
-        pantau_present::role(pantau_present::Lang::En, Role::Supervisor)
-    );
+    for (username, name) in [
+        (
+            "pembina",
+            "Pembina Provinsi Jawa Barat (region 32, above Kota Bekasi)",
+        ),
+        ("pembina-pusat", "Pembina Kemendagri (the nation, ID)"),
+    ] {
+        println!(
+            "  {username:<18} {:<22} {name}",
+            pantau_present::role(pantau_present::Lang::En, Role::Supervisor)
+        );
+    }
     let day = |m, d| chrono::NaiveDate::from_ymd_opt(2025, m, d).expect("a date of the sample");
     println!(
         "The program ran {}: add ?as_of=2025-04-25 to a dashboard address to see it mid-way ({}).",
