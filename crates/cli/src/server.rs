@@ -96,6 +96,12 @@ pub struct ServeArgs {
     #[arg(long, env = "PANTAU_FEEDBACK_PER_REGION_HOUR", default_value_t = 200,
           value_parser = clap::value_parser!(i64).range(1..))]
     pub feedback_per_region_hour: i64,
+    /// How many regions' models (plan and entries) to keep in memory; the
+    /// least recently read is dropped first and loaded again when read. A
+    /// nation's figures are in docs/performance.md.
+    #[arg(long, env = "PANTAU_CACHE_REGIONS", default_value_t = pantau_web::evaluation::DEFAULT_REGIONS_KEPT,
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
+    pub cache_regions: usize,
 }
 
 /// Reminders by e-mail and webhook: on when `--smtp-url` or `--webhook-url` is given.
@@ -441,6 +447,7 @@ pub async fn serve(args: ServeArgs) -> Result<(), Failure> {
         feedback_retention_days: args.feedback_retention_days,
         feedback_per_address_hour: args.feedback_per_address_hour,
         feedback_per_region_hour: args.feedback_per_region_hour,
+        regions_kept: args.cache_regions,
         ..Default::default()
     };
     let config = match &args.feedback_secret_file {

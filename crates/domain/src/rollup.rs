@@ -2,10 +2,14 @@
 //! kab/kota's program summaries, for the nation's view. Pure: the inputs are
 //! summaries already evaluated (and cached per region version), never entries.
 
+use std::collections::BTreeMap;
+
+use chrono::{Datelike, Days, NaiveDate};
 use rust_decimal::Decimal;
 
 use crate::budget::ToDate;
-use crate::evaluation::{BudgetFigures, ComplianceTally, StatusCounts, Summary};
+use crate::evaluation::{BudgetFigures, ComplianceTally, Evaluation, StatusCounts, Summary};
+use crate::model::Program;
 use crate::rating::{Rating, round2, sat};
 
 /// The margin a rolled-up budget is flagged by: the default of domain.md,
@@ -106,6 +110,60 @@ pub fn budget<'a>(budgets: impl IntoIterator<Item = &'a BudgetFigures>) -> Optio
         })
         .collect();
     (!to_date.is_empty()).then(|| ToDate::region(&to_date).figures(ROLLUP_FLAG_MARGIN))
+}
+
+/// The reporting record of one calendar week: every period whose deadline
+/// falls in it (by the program's local date), over every unit that owed one.
+/// Calendar weeks, not the programs' own period numbers, so that regions
+/// whose programs started on different days line up in one strip.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WeekTally {
+    /// The Monday of the week.
+    pub week: NaiveDate,
+    pub tally: ComplianceTally,
+}
+
+/// The Monday of the week of `date`.
+pub fn week_of(date: NaiveDate) -> NaiveDate {
+    date - Days::new(u64::from(date.weekday().num_days_from_monday()))
+}
+
+/// A program's reporting record by calendar week, from its evaluation's
+/// units' compliance, in week order.
+pub fn weekly_tallies(program: &Program, evaluation: &Evaluation) -> Vec<WeekTally> {
+    let cal = &program.calendar;
+    let week_of_period: BTreeMap<u32, NaiveDate> = cal
+        .periods()
+        .iter()
+        .map(|p| (p.index, week_of(cal.local_date(p.deadline))))
+        .collect();
+    let mut weeks: BTreeMap<NaiveDate, ComplianceTally> = BTreeMap::new();
+    for unit in &evaluation.units {
+        for record in &unit.compliance {
+            if let Some(week) = week_of_period.get(&record.period) {
+                weeks.entry(*week).or_default().add(record.state);
+            }
+        }
+    }
+    weeks
+        .into_iter()
+        .map(|(week, tally)| WeekTally { week, tally })
+        .collect()
+}
+
+/// Several records merged week by week (a province's kab/kota, a region's
+/// programs), in week order.
+pub fn merge_weeks<'a>(records: impl IntoIterator<Item = &'a [WeekTally]>) -> Vec<WeekTally> {
+    let mut weeks: BTreeMap<NaiveDate, ComplianceTally> = BTreeMap::new();
+    for record in records {
+        for week in record {
+            weeks.entry(week.week).or_default().merge(&week.tally);
+        }
+    }
+    weeks
+        .into_iter()
+        .map(|(week, tally)| WeekTally { week, tally })
+        .collect()
 }
 
 #[cfg(test)]

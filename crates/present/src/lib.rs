@@ -10,7 +10,7 @@ use chrono_tz::Tz;
 use pantau_domain::AsOf;
 use pantau_domain::Period;
 use pantau_domain::bundle::{EntryStatus, Kind, Polarity};
-use pantau_domain::evaluation::{ComplianceState, FinalVerdict, Status};
+use pantau_domain::evaluation::{ComplianceState, ComplianceTally, FinalVerdict, Status};
 use pantau_domain::meeting::FollowUpState;
 use pantau_domain::rating::Rating;
 use pantau_domain::role::Role;
@@ -603,6 +603,50 @@ pub fn compliance(lang: Lang, state: ComplianceState) -> &'static str {
     }
 }
 
+/// A week's reporting record as a heat level, for the supervisors' strips:
+/// `h4` when at least 90 % of the reports due came in (on time or late),
+/// `h3` at least 75 %, `h2` at least 50 %, `h1` some, `h0` none, `hn`
+/// nothing due yet.
+pub fn heat_level(tally: &ComplianceTally) -> &'static str {
+    let Some(rate) = tally.reporting_rate() else {
+        return "hn";
+    };
+    let pct = rate * Decimal::ONE_HUNDRED;
+    if pct >= Decimal::from(90) {
+        "h4"
+    } else if pct >= Decimal::from(75) {
+        "h3"
+    } else if pct >= Decimal::from(50) {
+        "h2"
+    } else if pct > Decimal::ZERO {
+        "h1"
+    } else {
+        "h0"
+    }
+}
+
+/// A week's reporting in words, for a heat strip cell's title: "Minggu
+/// 10 Maret 2025: 8 dari 10 laporan masuk (80,00%)" / "Week of 10 March 2025:
+/// 8 of 10 reports in (80.00%)"; "belum jatuh tempo" / "not yet due" when
+/// nothing was due.
+pub fn week_reporting(lang: Lang, week: NaiveDate, tally: &ComplianceTally) -> String {
+    let due = tally.on_time + tally.late + tally.missing;
+    let reported = tally.on_time + tally.late;
+    let when = date(lang, week);
+    if due == 0 {
+        return match lang {
+            Lang::Id => format!("Minggu {when}: belum jatuh tempo"),
+            Lang::En => format!("Week of {when}: not yet due"),
+        };
+    }
+    let share = rate(lang, tally.reporting_rate());
+    let (reported, due) = (count(lang, reported.into()), count(lang, due.into()));
+    match lang {
+        Lang::Id => format!("Minggu {when}: {reported} dari {due} laporan masuk ({share})"),
+        Lang::En => format!("Week of {when}: {reported} of {due} reports in ({share})"),
+    }
+}
+
 /// The one-character mark of a period's compliance in strips:
 /// ✓ on time, ! late, ✗ missing, · not yet due.
 pub fn compliance_mark(state: ComplianceState) -> char {
@@ -688,6 +732,35 @@ pub mod xlsx {
 mod week_tests {
     use super::*;
     use chrono::TimeZone;
+
+    #[test]
+    fn a_weeks_reporting_reads_as_a_heat_level_and_in_words() {
+        let tally = |on_time, late, missing, open| ComplianceTally {
+            on_time,
+            late,
+            missing,
+            open,
+        };
+        assert_eq!(heat_level(&tally(0, 0, 0, 5)), "hn");
+        assert_eq!(heat_level(&tally(0, 0, 4, 1)), "h0");
+        assert_eq!(heat_level(&tally(1, 0, 9, 0)), "h1");
+        assert_eq!(heat_level(&tally(3, 2, 5, 0)), "h2");
+        assert_eq!(heat_level(&tally(6, 0, 2, 0)), "h3");
+        assert_eq!(heat_level(&tally(8, 1, 1, 0)), "h4");
+        let monday = NaiveDate::from_ymd_opt(2025, 3, 10).unwrap();
+        assert_eq!(
+            week_reporting(Lang::Id, monday, &tally(6, 2, 2, 0)),
+            "Minggu 10 Maret 2025: 8 dari 10 laporan masuk (80,00%)"
+        );
+        assert_eq!(
+            week_reporting(Lang::En, monday, &tally(6, 2, 2, 0)),
+            "Week of 10 March 2025: 8 of 10 reports in (80.00%)"
+        );
+        assert_eq!(
+            week_reporting(Lang::Id, monday, &tally(0, 0, 0, 3)),
+            "Minggu 10 Maret 2025: belum jatuh tempo"
+        );
+    }
 
     #[test]
     fn input_numbers_keep_every_digit_with_the_language_s_comma() {

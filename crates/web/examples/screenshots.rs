@@ -22,16 +22,18 @@ fn demo_account(role: Role) -> Option<&'static str> {
         Role::Operator => Some("operator-dp3a"),
         Role::Leader => Some("pimpinan"),
         Role::Finance => Some("bpkad"),
+        Role::Supervisor => Some("pembina"),
     }
 }
 
-const ROLES: [Role; 6] = [
+const ROLES: [Role; 7] = [
     Role::Anonymous,
     Role::Admin,
     Role::Evaluator,
     Role::Operator,
     Role::Leader,
     Role::Finance,
+    Role::Supervisor,
 ];
 
 #[tokio::main]

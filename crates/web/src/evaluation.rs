@@ -43,19 +43,66 @@ struct Cached {
     ids: Arc<Vec<ProgramRowIds>>,
 }
 
-#[derive(Default)]
+/// A cached model with the tick of its last use, for eviction.
+struct Kept {
+    cached: Cached,
+    used: u64,
+}
+
+/// The region models a server keeps, the least recently used going first
+/// when there are more than `limit`: a national server cannot hold every
+/// region's entries, and one that is evicted is loaded again when read.
+struct Models {
+    kept: HashMap<String, Kept>,
+    tick: u64,
+    limit: usize,
+}
+
+/// How many region models a server keeps unless told otherwise: a nation's
+/// 552 regions of a few thousand entries each fit in a few hundred MiB.
+pub const DEFAULT_REGIONS_KEPT: usize = 1024;
+
+/// The program summaries of one region, each program at its moment: a
+/// closed program's default moment is its final deadline, the same at every
+/// request, so its summaries are not computed again each minute.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct RegionSummariesKey {
+    region: String,
+    version: RegionVersion,
+    moments: Vec<chrono::DateTime<chrono::Utc>>,
+}
+
+/// A region's programs' calendars, in plan order.
+pub type Calendars = Arc<Vec<pantau_domain::Calendar>>;
+
+/// A region's programs (code, name) with their summaries.
+pub type RegionSummaries = Arc<Vec<(String, String, Arc<ProgramSummary>)>>;
+
 pub struct Cache {
-    regions: Mutex<HashMap<String, Cached>>,
+    models: Mutex<Models>,
     evaluations: Mutex<HashMap<EvaluationKey, Arc<Evaluation>>>,
     /// Program summaries for roll-ups across regions, kept apart from the
     /// evaluations so that a national view over hundreds of regions does not
     /// push the dashboards' evaluations out.
     summaries: Mutex<HashMap<EvaluationKey, Arc<ProgramSummary>>>,
+    /// Every program's summary of a region at a moment, by version: a
+    /// roll-up finds an unchanged region here without its model, so the
+    /// models may be evicted and a national view still costs no reload.
+    region_summaries: Mutex<HashMap<RegionSummariesKey, RegionSummaries>>,
+    /// Each region's programs' calendars by plan version: enough to tell the
+    /// moments a roll-up reads a region at without its model.
+    calendars: Mutex<HashMap<String, (RegionVersion, Calendars)>>,
     /// One reload of a region at a time: when its data changes under many
     /// readers, the first reloads and the others wait for its result instead
     /// of each reading. Per region, so that regions do not queue behind each
     /// other (a national view loads hundreds).
     reloads: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+}
+
+impl Default for Cache {
+    fn default() -> Self {
+        Cache::keeping(DEFAULT_REGIONS_KEPT)
+    }
 }
 
 /// How many program summaries a server keeps: every program of a nation's
@@ -68,18 +115,62 @@ const SUMMARIES_KEPT: usize = 8192;
 pub struct ProgramSummary {
     pub summary: pantau_domain::evaluation::Summary,
     pub tally: pantau_domain::evaluation::ComplianceTally,
+    /// The same record by calendar week, for the heat strips.
+    pub weeks: Vec<pantau_domain::rollup::WeekTally>,
 }
 
 impl Cache {
+    /// A cache that keeps at most `regions` region models (at least one).
+    pub fn keeping(regions: usize) -> Cache {
+        Cache {
+            models: Mutex::new(Models {
+                kept: HashMap::new(),
+                tick: 0,
+                limit: regions.max(1),
+            }),
+            evaluations: Mutex::default(),
+            summaries: Mutex::default(),
+            region_summaries: Mutex::default(),
+            calendars: Mutex::default(),
+            reloads: Mutex::default(),
+        }
+    }
+
+    /// How many region models are in memory now.
+    pub fn regions_kept(&self) -> usize {
+        self.models.lock().expect("cache lock").kept.len()
+    }
+
     fn cached(&self, code: &str) -> Option<Cached> {
-        self.regions.lock().expect("cache lock").get(code).cloned()
+        let mut models = self.models.lock().expect("cache lock");
+        models.tick += 1;
+        let tick = models.tick;
+        models.kept.get_mut(code).map(|kept| {
+            kept.used = tick;
+            kept.cached.clone()
+        })
     }
 
     fn keep(&self, code: &str, cached: Cached) {
-        self.regions
-            .lock()
-            .expect("cache lock")
-            .insert(code.to_owned(), cached);
+        let mut models = self.models.lock().expect("cache lock");
+        models.tick += 1;
+        let used = models.tick;
+        models.kept.insert(code.to_owned(), Kept { cached, used });
+        while models.kept.len() > models.limit {
+            // A scan is enough: it runs only when a region is loaded, which
+            // reads thousands of rows anyway.
+            let oldest = models
+                .kept
+                .iter()
+                .min_by_key(|(_, kept)| kept.used)
+                .map(|(code, _)| code.clone());
+            match oldest {
+                Some(oldest) => {
+                    models.kept.remove(&oldest);
+                }
+                None => break,
+            }
+        }
     }
 
     /// Bring the cached region up to `version` at least: from the rows
@@ -267,6 +358,7 @@ impl Cache {
         let summary = Arc::new(ProgramSummary {
             summary: evaluation.summary.clone(),
             tally: evaluation.tally(),
+            weeks: pantau_domain::rollup::weekly_tallies(&region.programs[program], &evaluation),
         });
         let mut summaries = self.summaries.lock().expect("cache lock");
         if summaries.len() >= SUMMARIES_KEPT {
@@ -276,6 +368,64 @@ impl Cache {
         }
         summaries.insert(key, summary.clone());
         summary
+    }
+
+    /// Every program's summary of a region at these moments (one per
+    /// program, in plan order), if a roll-up has asked for them before.
+    pub fn region_summaries(
+        &self,
+        code: &str,
+        version: RegionVersion,
+        moments: &[chrono::DateTime<chrono::Utc>],
+    ) -> Option<RegionSummaries> {
+        let key = RegionSummariesKey {
+            region: code.to_owned(),
+            version,
+            moments: moments.to_vec(),
+        };
+        self.region_summaries
+            .lock()
+            .expect("cache lock")
+            .get(&key)
+            .cloned()
+    }
+
+    /// Keep a region's summaries for [`Cache::region_summaries`].
+    pub fn keep_region_summaries(
+        &self,
+        code: &str,
+        version: RegionVersion,
+        moments: Vec<chrono::DateTime<chrono::Utc>>,
+        found: RegionSummaries,
+    ) {
+        let key = RegionSummariesKey {
+            region: code.to_owned(),
+            version,
+            moments,
+        };
+        let mut kept = self.region_summaries.lock().expect("cache lock");
+        if kept.len() >= SUMMARIES_KEPT {
+            kept.clear();
+        }
+        kept.insert(key, found);
+    }
+
+    /// The calendars of a region's programs, in plan order, when they are
+    /// known for the plan of `version`.
+    pub fn calendars(&self, code: &str, version: RegionVersion) -> Option<Calendars> {
+        let kept = self.calendars.lock().expect("cache lock");
+        kept.get(code)
+            .filter(|(at, _)| at.plan == version.plan)
+            .map(|(_, calendars)| calendars.clone())
+    }
+
+    /// Keep the calendars of a region's programs, read from its model at `version`.
+    pub fn keep_calendars(&self, code: &str, version: RegionVersion, region: &Region) {
+        let calendars = region.programs.iter().map(|p| p.calendar.clone()).collect();
+        self.calendars
+            .lock()
+            .expect("cache lock")
+            .insert(code.to_owned(), (version, Arc::new(calendars)));
     }
 }
 

@@ -89,6 +89,10 @@ pub struct Config {
     /// Days after a case is closed before its sender's name, contact and
     /// address key are erased.
     pub feedback_retention_days: u32,
+    /// How many regions' models (plan and entries) this server keeps in
+    /// memory; the least recently read is dropped first and loaded again
+    /// when read (a national server's memory bound).
+    pub regions_kept: usize,
 }
 
 impl Default for Config {
@@ -112,6 +116,7 @@ impl Default for Config {
             feedback_min_fill: std::time::Duration::from_secs(3),
             feedback_form_max_age: std::time::Duration::from_secs(24 * 3600),
             feedback_retention_days: 365,
+            regions_kept: evaluation::DEFAULT_REGIONS_KEPT,
         }
     }
 }
@@ -135,9 +140,9 @@ impl AppState {
         pantau_store::password::dummy_hash();
         AppState {
             store,
+            evaluations: Arc::new(evaluation::Cache::keeping(config.regions_kept)),
             config: Arc::new(config),
             i18n: Arc::new(i18n::Catalog::load()),
-            evaluations: Arc::new(evaluation::Cache::default()),
             replica: Arc::default(),
             public: Arc::new(pages::public::PublicCache::default()),
         }

@@ -46,6 +46,7 @@ pub fn routes() -> Router<AppState> {
         .route("/dasbor", get(dashboard))
         .route("/wilayah", get(regions::home))
         .route("/wilayah/{code}", get(regions::page))
+        .route("/wilayah/{code}/dasbor", get(supervised_dashboard))
         .route("/unit/{code}", get(unit_page))
         .route("/target/{program}/{code}", get(target_page))
         .route("/lapor", get(checkin::form).post(checkin::submit))
@@ -333,6 +334,11 @@ struct DashboardPage<'a> {
     without_targets: String,
     priorities: Vec<GroupRow>,
     clusters: Vec<GroupRow>,
+    /// Units link to their pages; not in a supervisor's read-only view.
+    unit_links: bool,
+    /// A supervisor's view of a region below: the note saying so, and the
+    /// way back to the list of regions.
+    supervised: Option<(String, String)>,
 }
 
 async fn dashboard(
@@ -340,8 +346,45 @@ async fn dashboard(
     user: CurrentUser,
     Query(query): Query<ViewQuery>,
 ) -> Result<Response, PageError> {
+    dashboard_of(&state, &user, user.region(), &query, "/dasbor", None).await
+}
+
+/// A region's dashboard as a supervisor of it (or of a region above it)
+/// reads it: the same figures as its leaders see, read-only.
+async fn supervised_dashboard(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(code): Path<String>,
+    Query(query): Query<ViewQuery>,
+) -> Result<Response, PageError> {
+    let Ok(parsed) = pantau_domain::RegionCode::parse(&code) else {
+        return Err(PageError::NotFound);
+    };
+    if !crate::service::rollup::may_read(&user.user, &parsed) {
+        return Err(user.deny(&state, "page.region.dashboard").await);
+    }
+    let keep = query
+        .as_of
+        .as_deref()
+        .map(str::trim)
+        .filter(|a| !a.is_empty())
+        .map(|a| format!("?as_of={}", crate::service::figures::encode(a)))
+        .unwrap_or_default();
+    let back = format!("/wilayah/{code}{keep}");
+    let path = format!("/wilayah/{code}/dasbor");
+    dashboard_of(&state, &user, &code, &query, &path, Some(back)).await
+}
+
+async fn dashboard_of(
+    state: &AppState,
+    user: &CurrentUser,
+    region_code: &str,
+    query: &ViewQuery,
+    path: &str,
+    supervised_back: Option<String>,
+) -> Result<Response, PageError> {
     let lang = lang_of(&user.session).await;
-    let evaluated = evaluate_for(&state, &user.reads(), user.region(), &query).await?;
+    let evaluated = evaluate_for(state, &user.reads(), region_code, query).await?;
     let eval = &evaluated.evaluation;
     let region = &evaluated.region;
     let summary = &eval.summary;
@@ -405,14 +448,14 @@ async fn dashboard(
             catalog: &state.i18n,
             lang,
         },
-        nav: Some(Nav::of(&user).await?),
+        nav: Some(Nav::of(user).await?),
         header: Header::of(
             &evaluated,
             &Tr {
                 catalog: &state.i18n,
                 lang,
             },
-            "/dasbor",
+            path,
         ),
         summary: SummaryView {
             capaian: present::pct(lang, summary.achievement_pct),
@@ -431,6 +474,15 @@ async fn dashboard(
         without_targets,
         priorities,
         clusters,
+        unit_links: supervised_back.is_none(),
+        supervised: supervised_back.map(|back| {
+            let note = state.i18n.text_with(
+                lang,
+                "regions-dashboard-note",
+                &[("region", evaluated.region.name.clone())],
+            );
+            (note, back)
+        }),
     };
     render(&page)
 }

@@ -42,6 +42,7 @@ fn username(role: Role) -> Option<&'static str> {
         Role::Operator => Some("op-dp3a"),
         Role::Leader => Some("leader"),
         Role::Finance => Some("finance"),
+        Role::Supervisor => Some("pembina"),
     }
 }
 
@@ -146,6 +147,34 @@ async fn check(page: &'static Page, check: Check) {
     // The public pages show a published program.
     app.store
         .publish("3275", "100HK", &pantau_store::Actor::cli())
+        .await
+        .unwrap();
+    // The supervisor's pages: Jawa Barat above Kota Bekasi, and its pembina.
+    app.store
+        .add_region(
+            &pantau_store::RegionRow {
+                code: "32".into(),
+                name: "Jawa Barat".into(),
+                timezone: "Asia/Jakarta".into(),
+            },
+            &pantau_store::Actor::cli(),
+        )
+        .await
+        .unwrap();
+    app.store
+        .create_user(
+            &pantau_store::NewUser {
+                region: "32".into(),
+                username: "pembina".into(),
+                display_name: "Pembina Jawa Barat".into(),
+                email: None,
+                password_hash: pantau_store::password::hash(support::PASSWORD),
+                role: pantau_store::Role::Supervisor,
+                unit: None,
+                clusters: vec![],
+            },
+            &pantau_store::Actor::cli(),
+        )
         .await
         .unwrap();
     let browser = driver.connect(&app.base).await;
@@ -350,6 +379,8 @@ macro_rules! pages {
 
 pages! {
     fits {
+        regions = "regions";
+        region_dashboard = "region-dashboard";
         login = "login";
         dashboard = "dashboard";
         leaders = "leaders";
@@ -386,6 +417,8 @@ pages! {
         publication = "publication";
     }
     accessible {
+        regions = "regions";
+        region_dashboard = "region-dashboard";
         login = "login";
         dashboard = "dashboard";
         leaders = "leaders";

@@ -7,7 +7,7 @@ mod support;
 use pantau_store::{Actor, ImportMode, NewUser, RegionRow, Role, Store};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use support::{csrf_in, spawn_app};
+use support::{csrf_in, spawn_app, spawn_app_with};
 
 on_both_backends!(
     a_province_reads_its_kab_kota_and_the_nation_its_provinces,
@@ -15,6 +15,8 @@ on_both_backends!(
     only_supervisors_above_a_region_read_it,
     a_supervisor_writes_nothing,
     supervisors_belong_above_and_no_one_else_to_the_nation,
+    a_server_keeping_one_region_in_memory_rolls_up_the_same,
+    a_supervisor_drills_down_to_a_read_only_dashboard,
 );
 
 async fn add_region(store: &dyn Store, code: &str, name: &str) {
@@ -31,7 +33,7 @@ async fn add_region(store: &dyn Store, code: &str, name: &str) {
         .unwrap();
 }
 
-async fn add_supervisor(store: &dyn Store, username: &str, region: &str) {
+async fn add_user(store: &dyn Store, username: &str, region: &str, role: Role, unit: Option<&str>) {
     store
         .create_user(
             &NewUser {
@@ -40,14 +42,31 @@ async fn add_supervisor(store: &dyn Store, username: &str, region: &str) {
                 display_name: username.into(),
                 email: None,
                 password_hash: pantau_store::password::hash(support::PASSWORD),
-                role: Role::Supervisor,
-                unit: None,
+                role,
+                unit: unit.map(Into::into),
                 clusters: vec![],
             },
             &Actor::cli(),
         )
         .await
         .unwrap();
+}
+
+async fn add_supervisor(store: &dyn Store, username: &str, region: &str) {
+    add_user(store, username, region, Role::Supervisor, None).await;
+}
+
+/// The sample's plan and reports under another region's code and name.
+fn sample_as(code: &str, name: &str) -> pantau_domain::bundle::Bundle {
+    let sample = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../examples/bekasi-100hk.json"
+    ))
+    .unwrap();
+    let mut bundle = pantau_domain::parse(&sample).unwrap();
+    bundle.region.code = code.into();
+    bundle.region.name = name.into();
+    bundle
 }
 
 /// The nation, provinces 31 (no kab/kota) and 32, a second kab/kota 3276 (the
@@ -57,14 +76,7 @@ async fn tree(app: &support::TestApp) {
     add_region(store, "ID", "Indonesia").await;
     add_region(store, "32", "Jawa Barat").await;
     add_region(store, "31", "DKI Jakarta").await;
-    let sample = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../examples/bekasi-100hk.json"
-    ))
-    .unwrap();
-    let mut bundle = pantau_domain::parse(&sample).unwrap();
-    bundle.region.code = "3276".into();
-    bundle.region.name = "Kota Kembar".into();
+    let bundle = sample_as("3276", "Kota Kembar");
     store
         .import_bundle(&bundle, ImportMode::NewRegion, &Actor::cli())
         .await
@@ -104,6 +116,27 @@ async fn post(app: &support::TestApp, username: &str, path: &str, body: Value) -
         .await
         .unwrap()
         .status()
+}
+
+/// DISHUB-01 is far from its target (12 of 40): an operator of DISHUB in
+/// `region` reports 100 through the API, which reaches it.
+async fn report_far_target(app: &support::TestApp, region: &str, username: &str) {
+    add_user(
+        app.store.as_ref(),
+        username,
+        region,
+        Role::Operator,
+        Some("DISHUB"),
+    )
+    .await;
+    let status = post(
+        app,
+        username,
+        "/entries",
+        json!({"program": "100HK", "target": "DISHUB-01", "activity_date": "2025-03-14", "value": 100}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
 }
 
 async fn a_province_reads_its_kab_kota_and_the_nation_its_provinces(backend: &str) {
@@ -214,31 +247,7 @@ async fn a_report_in_a_kab_kota_shows_at_once_above_it(backend: &str) {
         "twins before the report"
     );
 
-    // DISHUB-01 is far from its target (12 of 40): a report of 100 reaches it.
-    app.store
-        .create_user(
-            &NewUser {
-                region: "3275".into(),
-                username: "op-dishub".into(),
-                display_name: "op-dishub".into(),
-                email: None,
-                password_hash: "x".into(),
-                role: Role::Operator,
-                unit: Some("DISHUB".into()),
-                clusters: vec![],
-            },
-            &Actor::cli(),
-        )
-        .await
-        .unwrap();
-    let status = post(
-        &app,
-        "op-dishub",
-        "/entries",
-        json!({"program": "100HK", "target": "DISHUB-01", "activity_date": "2025-03-14", "value": 100}),
-    )
-    .await;
-    assert_eq!(status, StatusCode::CREATED);
+    report_far_target(&app, "3275", "op-dishub").await;
 
     // The report is submitted now, after the moment: the figures at the
     // moment stay, and those at now change at once.
@@ -432,14 +441,7 @@ async fn supervisors_belong_above_and_no_one_else_to_the_nation(backend: &str) {
     assert!(err.to_string().contains("pantau import"), "{err}");
     // A province is a pemda too: its own plan imports under its code, and
     // merges into the province `region add` made.
-    let sample = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../examples/bekasi-100hk.json"
-    ))
-    .unwrap();
-    let mut bundle = pantau_domain::parse(&sample).unwrap();
-    bundle.region.code = "32".into();
-    bundle.region.name = "Jawa Barat".into();
+    let bundle = sample_as("32", "Jawa Barat");
     store
         .import_bundle(&bundle, ImportMode::Merge, &Actor::cli())
         .await
@@ -450,4 +452,135 @@ async fn supervisors_belong_above_and_no_one_else_to_the_nation(backend: &str) {
         bundle.programs.len(),
         "{programs:?}"
     );
+}
+
+/// With room for one region's model, every roll-up evicts one kab/kota to
+/// load the other: the figures are those of a server that keeps both, and a
+/// report in the evicted one still shows at once.
+async fn a_server_keeping_one_region_in_memory_rolls_up_the_same(backend: &str) {
+    let app = spawn_app_with(backend, |config| config.regions_kept = 1).await;
+    tree(&app).await;
+    let (_, own) = get(&app, "leader", "/programs/100HK/evaluation?as_of=now").await;
+    let (status, province) = get(&app, "pembina-jabar", "/regions/32/children?as_of=now").await;
+    assert_eq!(status, StatusCode::OK, "{province}");
+    for child in province["children"].as_array().unwrap() {
+        assert_eq!(
+            child["programs"][0]["summary"], own["summary"],
+            "{}",
+            child["code"]
+        );
+    }
+    // Reading the leader's dashboard loads Kota Bekasi, evicting the twin.
+    let (_, again) = get(&app, "leader", "/programs/100HK/evaluation?as_of=now").await;
+    assert_eq!(again["summary"], own["summary"]);
+    report_far_target(&app, "3276", "op-kembar").await;
+    let (_, after) = get(&app, "pembina-jabar", "/regions/32/children?as_of=now").await;
+    let bekasi = &after["children"][0]["programs"][0]["summary"];
+    let kembar = &after["children"][1]["programs"][0]["summary"];
+    assert_eq!(after["children"][1]["code"], "3276");
+    assert_eq!(bekasi, &own["summary"], "Kota Bekasi did not change");
+    assert_ne!(kembar, &own["summary"], "the twin's report shows");
+    // The nation's roll-up reads both through the same one-region cache.
+    let (_, nation) = get(&app, "pembina-nasional", "/regions/ID/children?as_of=now").await;
+    let rolled = &nation["children"][1]["programs"][0]["summary"];
+    assert_eq!(
+        rolled["targets"].as_u64().unwrap(),
+        2 * own["summary"]["targets"].as_u64().unwrap()
+    );
+    let mean = (bekasi["achievement_pct"].as_f64().unwrap()
+        + kembar["achievement_pct"].as_f64().unwrap())
+        / 2.0;
+    assert!((rolled["achievement_pct"].as_f64().unwrap() - mean).abs() <= 0.005 + 1e-9);
+}
+
+/// The text of the element with `id`, tags dropped.
+fn text_of(page: &str, id: &str) -> String {
+    let start = page
+        .find(&format!("id=\"{id}\""))
+        .unwrap_or_else(|| panic!("no #{id} in {page}"));
+    let open_end = start + page[start..].find('>').unwrap() + 1;
+    let close = open_end + page[open_end..].find("</").unwrap();
+    page[open_end..close].trim().to_owned()
+}
+
+/// The supervisor's list shows each region's weekly reporting as a strip and
+/// its last push when it pushes here; a kab/kota's programs open its own
+/// dashboard, read-only, with the leaders' figures at the same moment.
+async fn a_supervisor_drills_down_to_a_read_only_dashboard(backend: &str) {
+    let app = spawn_app(backend).await;
+    tree(&app).await;
+    app.store
+        .sync_allow("3276", "Kota Kembar", &Actor::cli())
+        .await
+        .unwrap();
+    let browser = app.logged_in("pembina-jabar").await;
+    let (status, list) = browser.get("/wilayah/32?as_of=2025-04-15").await;
+    assert_eq!(status, StatusCode::OK);
+    // Weeks up to the moment: the sample's first reports are due in March.
+    assert!(list.contains("id=\"heat-legend\""), "{list}");
+    let bekasi_row = &list[list.find("data-code=\"3275\"").unwrap()..];
+    let bekasi_row = &bekasi_row[..bekasi_row.find("</tr>").unwrap()];
+    let cells = bekasi_row.matches("<span class=\"h").count();
+    assert!((5..=13).contains(&cells), "{cells} weeks: {bekasi_row}");
+    assert!(bekasi_row.contains("laporan masuk ("), "{bekasi_row}");
+    // Only the twin pushes here: it shows it never has, and is not late yet.
+    let kembar_row = &list[list.find("data-code=\"3276\"").unwrap()..];
+    let kembar_row = &kembar_row[..kembar_row.find("</tr>").unwrap()];
+    assert!(kembar_row.contains("belum pernah"), "{kembar_row}");
+    assert!(!kembar_row.contains("data-late"));
+    assert!(!bekasi_row.contains("belum pernah"));
+
+    // Kota Bekasi's page links each program to its dashboard, keeping the moment.
+    let (_, city) = browser.get("/wilayah/3275?as_of=2025-04-15").await;
+    let link = "/wilayah/3275/dasbor?program=100HK&#38;as_of=2025-04-15";
+    assert!(city.contains(link), "{city}");
+    let (status, seen) = browser
+        .get("/wilayah/3275/dasbor?program=100HK&as_of=2025-04-15")
+        .await;
+    assert_eq!(status, StatusCode::OK, "{seen}");
+    let (_, own) = app
+        .logged_in("leader")
+        .await
+        .get("/dasbor?program=100HK&as_of=2025-04-15")
+        .await;
+    for id in ["summary-capaian", "moment", "status-counts"] {
+        assert_eq!(text_of(&seen, id), text_of(&own, id), "#{id}");
+    }
+    assert!(seen.contains("id=\"read-only\""));
+    assert!(seen.contains("href=\"/wilayah/3275?as_of=2025-04-15\""));
+    assert!(
+        !seen.contains("href=\"/unit/"),
+        "no unit pages for a supervisor"
+    );
+    assert!(!own.contains("id=\"read-only\""));
+
+    // Not below the supervisor, or not a supervisor: refused.
+    let (status, _) = browser.get("/wilayah/3175/dasbor").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = app
+        .logged_in("leader")
+        .await
+        .get("/wilayah/3275/dasbor")
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = browser.get("/wilayah/xx/dasbor").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    // A province's own plan shows beside its kab/kota, with its dashboard.
+    let (_, before) = browser.get("/wilayah/32").await;
+    assert!(!before.contains("id=\"own-programs\""));
+    // No moment asked: each program at its default, and the page says so.
+    assert!(before.contains("id=\"moment-default\""), "{before}");
+    assert!(!list.contains("id=\"moment-default\""));
+    let bundle = sample_as("32", "Jawa Barat");
+    app.store
+        .import_bundle(&bundle, ImportMode::Merge, &Actor::cli())
+        .await
+        .unwrap();
+    let (_, after) = browser.get("/wilayah/32").await;
+    assert!(after.contains("id=\"own-programs\""), "{after}");
+    assert!(after.contains("/wilayah/32/dasbor?program=100HK"));
+    let (status, province) = browser.get("/wilayah/32/dasbor?program=100HK").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(province.contains("Jawa Barat"));
 }

@@ -10,7 +10,10 @@ use reqwest::StatusCode;
 use serde_json::Value;
 use support::{spawn_app, spawn_app_with};
 
-on_both_backends!(a_push_is_taken_only_from_a_registered_region_below);
+on_both_backends!(
+    a_push_is_taken_only_from_a_registered_region_below,
+    the_receivers_admin_sees_each_regions_last_push_and_which_are_late,
+);
 
 /// The sample region's one program as a snapshot.
 fn snapshot() -> String {
@@ -172,4 +175,58 @@ async fn a_push_is_taken_only_from_a_registered_region_below(backend: &str) {
     let plain = spawn_app(backend).await;
     let (status, body) = post(&plain.base, path, Some(&token), Some("k1"), snapshot()).await;
     assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+}
+
+/// The admin of the region a server takes pushes for sees, on the admin
+/// page, every region registered to push and which are late.
+async fn the_receivers_admin_sees_each_regions_last_push_and_which_are_late(backend: &str) {
+    // The sample's own region takes pushes here, so that its admin is the receiver's.
+    let app = spawn_app_with(backend, |config| {
+        config.sync_region = Some(pantau_domain::RegionCode::parse("3275").unwrap());
+        config.sync_late_after = chrono::Duration::days(7);
+    })
+    .await;
+    let browser = app.logged_in("admin").await;
+    let (_, before) = browser.get("/admin").await;
+    assert!(
+        !before.contains("id=\"pushes\""),
+        "no region pushes here yet"
+    );
+    app.store
+        .sync_allow("327501", "Kecamatan Uji", &Actor::cli())
+        .await
+        .unwrap();
+    let (status, page) = browser.get("/admin").await;
+    assert_eq!(status, StatusCode::OK);
+    let row = &page[page
+        .find("data-code=\"327501\"")
+        .expect("the registered region")..];
+    let row = &row[..row.find("</tr>").unwrap()];
+    assert!(
+        row.contains("Kecamatan Uji") && row.contains("belum pernah"),
+        "{row}"
+    );
+    assert!(!row.contains("data-late"), "registered just now: {row}");
+
+    // Past the limit without a push, it is late.
+    let late = spawn_app_with(backend, |config| {
+        config.sync_region = Some(pantau_domain::RegionCode::parse("3275").unwrap());
+        config.sync_late_after = chrono::Duration::seconds(-1);
+    })
+    .await;
+    late.store
+        .sync_allow("327501", "Kecamatan Uji", &Actor::cli())
+        .await
+        .unwrap();
+    let (_, page) = late.logged_in("admin").await.get("/admin").await;
+    let row = &page[page.find("data-code=\"327501\"").unwrap()..];
+    let row = &row[..row.find("</tr>").unwrap()];
+    assert!(
+        row.contains("data-late=\"1\"") && row.contains("terlambat"),
+        "{row}"
+    );
+
+    // An operator is not an admin.
+    let (status, _) = app.logged_in("op-dp3a").await.get("/admin").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
 }

@@ -168,3 +168,5 @@ admin-bundle-other-region = Region code: this file is for region "{ $code }", an
 # --- credentials ---
 admin-token-last-used = Last used
 admin-token-never-used = never
+admin-pushes = Pushes from the regions below
+admin-pushes-note = The regions registered to push their figures to this server (pantau sync allow), with the last push accepted. Late: no push within the set number of days (--sync-late-days).

@@ -168,3 +168,5 @@ admin-bundle-other-region = Kode daerah: berkas ini untuk daerah "{ $code }", se
 # --- credentials ---
 admin-token-last-used = Terakhir dipakai
 admin-token-never-used = belum pernah
+admin-pushes = Kiriman dari wilayah di bawah
+admin-pushes-note = Wilayah yang terdaftar untuk mengirim angkanya ke server ini (pantau sync allow), dengan kiriman terakhir yang diterima. Terlambat: tidak ada kiriman dalam batas hari yang ditetapkan (--sync-late-days).

@@ -94,6 +94,45 @@ struct AdminPage<'a> {
     message: Option<String>,
     /// After a refused deletion: archive it instead, (kind, program, code).
     offer_archive: Option<(String, String, String)>,
+    /// On a server that takes pushes for the admin's region: each region
+    /// registered to push here (docs/sync.md).
+    pushes: Vec<PushRow>,
+}
+
+/// A region that pushes here: its last accepted push in words, and whether it is late.
+struct PushRow {
+    code: String,
+    name: String,
+    last: String,
+    late: bool,
+}
+
+/// The regions that push to this server, when it takes them for `region`.
+async fn pushes_for(
+    state: &AppState,
+    lang: present::Lang,
+    region: &str,
+) -> Result<Vec<PushRow>, PageError> {
+    if state.config.sync_region.as_ref().map(|r| r.as_str()) != Some(region) {
+        return Ok(Vec::new());
+    }
+    let now = chrono::Utc::now();
+    let tz = pantau_domain::validate::DEFAULT_TIMEZONE;
+    Ok(state
+        .store
+        .sync_regions()
+        .await?
+        .into_iter()
+        .map(|r| PushRow {
+            late: r.is_late(now, state.config.sync_late_after),
+            last: match r.last_push_at {
+                Some(at) => present::moment(lang, tz, at),
+                None => state.i18n.text(lang, "regions-never-pushed"),
+            },
+            code: r.code,
+            name: r.name,
+        })
+        .collect())
 }
 
 fn opt(value: &Option<String>) -> String {
@@ -424,6 +463,7 @@ async fn admin_page_offering(
     mark_archived(&mut sections, &archived);
     let page = AdminPage {
         sections,
+        pushes: pushes_for(state, lang, &admin.user.region).await?,
         csrf: nav.csrf.clone(),
         nav: Some(nav),
         problems,

@@ -41,9 +41,21 @@ struct Row {
     on_time_rate: String,
     absorption: String,
     programs: Vec<ProgramRow>,
+    /// One cell per week of the page's strip axis.
+    weeks: Vec<HeatCell>,
+    /// When the region pushes here: its last accepted push in words.
+    last_push: Option<String>,
+    late: bool,
+}
+
+struct HeatCell {
+    level: &'static str,
+    title: String,
 }
 
 struct ProgramRow {
+    /// The program's read-only dashboard, for a kab/kota's own programs.
+    link: String,
     name: String,
     capaian: String,
     rating: &'static str,
@@ -65,15 +77,27 @@ struct RegionsPage<'a> {
     code: String,
     name: String,
     moment: String,
+    /// Without a moment asked, each program is at its default: a closed
+    /// program's official figures are those at its final deadline.
+    moment_note: Option<String>,
     as_of_input: String,
     q: String,
     sort: String,
     ratings: Vec<RatingChoice>,
     rows: Vec<Row>,
+    /// The weeks of the heat strips (Mondays, in words), oldest first.
+    weeks: Vec<String>,
+    /// Whether any region below pushes its figures here (`pantau sync push`).
+    has_sync: bool,
     /// Shown instead of the table when the region is a kab/kota.
     programs: Vec<ProgramRow>,
+    /// This region's own programs (a province plans its own too).
+    own_programs: Vec<ProgramRow>,
     up: Option<String>,
 }
+
+/// How many weeks a heat strip shows: a quarter, the length of a 100-day program.
+const STRIP_WEEKS: usize = 13;
 
 /// The supervisor's home: its own region's page.
 pub async fn home(user: CurrentUser) -> Result<Redirect, PageError> {
@@ -116,11 +140,16 @@ fn moment_words(lang: Lang, asked: Option<&str>) -> String {
     present::figures_as_of(lang, tz, &as_of)
 }
 
-fn program_rows(lang: Lang, child: &ChildFigures) -> Vec<ProgramRow> {
+fn program_rows(lang: Lang, child: &ChildFigures, as_of: &str) -> Vec<ProgramRow> {
     child
         .programs
         .iter()
         .map(|p| ProgramRow {
+            link: format!(
+                "/wilayah/{}/dasbor?program={}{as_of}",
+                child.code,
+                encode(&p.code)
+            ),
             name: p.name.clone(),
             capaian: present::pct(lang, p.summary.achievement_pct),
             rating: present::rating(lang, p.summary.rating),
@@ -162,6 +191,11 @@ pub async fn page(
         .as_deref()
         .map(|a| format!("?as_of={}", encode(a)))
         .unwrap_or_default();
+    let and_as_of = found
+        .asked
+        .as_deref()
+        .map(|a| format!("&as_of={}", encode(a)))
+        .unwrap_or_default();
     // A kab/kota has no region below: its own programs are shown, read from
     // its province's figures.
     let parsed = pantau_domain::RegionCode::parse(&found.code).map_err(PageError::internal)?;
@@ -171,11 +205,29 @@ pub async fn page(
             .await
             .ok()
             .and_then(|p| p.children.into_iter().find(|c| c.code == found.code))
-            .map(|c| program_rows(lang, &c))
+            .map(|c| program_rows(lang, &c, &and_as_of))
             .unwrap_or_default()
     } else {
         Vec::new()
     };
+    // A province's own plan, beside the roll-up of its kab/kota.
+    let own_programs = if parsed.level() == pantau_domain::RegionLevel::Province {
+        rollup::own_figures(&state, &user.user, &found.code, asked)
+            .await?
+            .map(|own| program_rows(lang, &own, &and_as_of))
+            .unwrap_or_default()
+    } else {
+        Vec::new()
+    };
+    let sync: std::collections::HashMap<String, pantau_store::SyncRegion> = state
+        .store
+        .sync_regions()
+        .await?
+        .into_iter()
+        .map(|r| (r.code.clone(), r))
+        .collect();
+    let now = Utc::now();
+    let tz = pantau_domain::validate::DEFAULT_TIMEZONE;
     let up = parsed
         .parent()
         .filter(|p| rollup::may_read(&user.user, p))
@@ -206,11 +258,42 @@ pub async fn page(
             cb.cmp(&ca).then_with(|| a.code.cmp(&b.code))
         });
     }
-    let rows = children
+    // The strip's weeks: the last that anything was due in, across the regions shown.
+    let mut axis: Vec<NaiveDate> = children
+        .iter()
+        .flat_map(|c| c.weeks.iter())
+        .filter(|w| present::heat_level(&w.tally) != "hn")
+        .map(|w| w.week)
+        .collect();
+    axis.sort();
+    axis.dedup();
+    let axis = axis.split_off(axis.len().saturating_sub(STRIP_WEEKS));
+    let rows: Vec<Row> = children
         .iter()
         .map(|c| {
             let head = c.headline();
+            let pushed = sync.get(&c.code);
             Row {
+                weeks: axis
+                    .iter()
+                    .map(|week| {
+                        let tally = c
+                            .weeks
+                            .iter()
+                            .find(|w| w.week == *week)
+                            .map(|w| w.tally)
+                            .unwrap_or_default();
+                        HeatCell {
+                            level: present::heat_level(&tally),
+                            title: present::week_reporting(lang, *week, &tally),
+                        }
+                    })
+                    .collect(),
+                last_push: pushed.map(|r| match r.last_push_at {
+                    Some(at) => present::moment(lang, tz, at),
+                    None => state.i18n.text(lang, "regions-never-pushed"),
+                }),
+                late: pushed.is_some_and(|r| r.is_late(now, state.config.sync_late_after)),
                 code: c.code.clone(),
                 name: c.name.clone(),
                 link: format!("/wilayah/{}{keep}", c.code),
@@ -221,7 +304,7 @@ pub async fn page(
                 on_time_rate: present::rate(lang, head.and_then(|s| s.on_time_rate)),
                 absorption: present::pct(lang, c.budget.as_ref().and_then(|b| b.absorption_pct)),
                 programs: if c.programs.len() > 1 {
-                    program_rows(lang, c)
+                    program_rows(lang, c, &and_as_of)
                 } else {
                     Vec::new()
                 },
@@ -236,6 +319,10 @@ pub async fn page(
         },
         nav: Some(nav),
         moment: moment_words(lang, found.asked.as_deref()),
+        moment_note: found
+            .asked
+            .is_none()
+            .then(|| state.i18n.text(lang, "regions-moment-default")),
         as_of_input: found
             .asked
             .as_deref()
@@ -254,8 +341,11 @@ pub async fn page(
                 selected: Some(r) == rating,
             })
             .collect(),
+        has_sync: rows.iter().any(|r: &Row| r.last_push.is_some()),
         rows,
+        weeks: axis.iter().map(|w| present::date_short(lang, *w)).collect(),
         programs,
+        own_programs,
         up,
     })
 }

@@ -103,7 +103,7 @@ pub fn encode(value: &str) -> String {
 /// share one evaluation. Every report made so far counts (a new one changes
 /// the version anyway), and deadlines fall on whole minutes, so none is
 /// passed early.
-fn now_end_of_minute() -> DateTime<Utc> {
+pub(crate) fn now_end_of_minute() -> DateTime<Utc> {
     let now = Utc::now();
     let minute = now.duration_trunc(TimeDelta::minutes(1)).unwrap_or(now);
     minute + TimeDelta::minutes(1) - TimeDelta::nanoseconds(1)
@@ -114,8 +114,16 @@ pub fn moment_of(
     program: &Program,
     asked: Option<&str>,
 ) -> Result<(AsOf, MomentChoice), PageError> {
-    let cal = &program.calendar;
-    let now = now_end_of_minute();
+    moment_at(&program.calendar, asked, now_end_of_minute())
+}
+
+/// [`moment_of`] of a program's calendar with "now" given: the roll-ups read
+/// every region at one minute, and key their cache by the moments it gives.
+pub(crate) fn moment_at(
+    cal: &pantau_domain::Calendar,
+    asked: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<(AsOf, MomentChoice), PageError> {
     match asked.map(str::trim).filter(|s| !s.is_empty()) {
         Some("now" | "sekarang") => Ok((
             cal.as_of_instant(now),

@@ -36,6 +36,8 @@ pub enum Role {
     Operator,
     Leader,
     Finance,
+    /// A pembina of province 32, above Kota Bekasi.
+    Supervisor,
 }
 
 impl Role {
@@ -47,6 +49,7 @@ impl Role {
             Role::Operator => "operator",
             Role::Leader => "leader",
             Role::Finance => "finance",
+            Role::Supervisor => "supervisor",
         }
     }
 }
@@ -64,6 +67,16 @@ pub struct Page {
 /// Pantau's main pages, each with every role that may open it. The sample's
 /// program is 100HK; DP3A is a unit of cluster ASDA1.
 pub const PAGES: &[Page] = &[
+    Page {
+        name: "regions",
+        path: "/wilayah/32",
+        roles: &[Supervisor],
+    },
+    Page {
+        name: "region-dashboard",
+        path: "/wilayah/3275/dasbor",
+        roles: &[Supervisor],
+    },
     Page {
         name: "login",
         path: "/masuk",
