@@ -7,7 +7,9 @@
 //!
 //! Options: `--units N` (400), `--targets N` (20000), `--entries N` (1000000),
 //! `--seed N` (1), `--pretty`, `--check` (validate before writing),
-//! `--output FILE` (default standard output).
+//! `--output FILE` (default standard output), `--region-code CODE` (3275) and
+//! `--region-name NAME` (many regions of one generated nation, as
+//! `scripts/bench-nation` makes them, differ by these and the seed).
 
 #[path = "../benches/support/generate.rs"]
 mod generate;
@@ -24,10 +26,13 @@ struct Args {
     pretty: bool,
     check: bool,
     output: Option<String>,
+    region_code: Option<String>,
+    region_name: Option<String>,
 }
 
 const USAGE: &str = "usage: generate_bundle [--units N] [--targets N] [--entries N] [--seed N] \
-                     [--pretty] [--check] [--output FILE]";
+                     [--pretty] [--check] [--output FILE] [--region-code CODE] \
+                     [--region-name NAME]";
 
 fn parse_args() -> Result<Args, String> {
     let mut args = Args {
@@ -38,6 +43,8 @@ fn parse_args() -> Result<Args, String> {
         pretty: false,
         check: false,
         output: None,
+        region_code: None,
+        region_name: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
@@ -62,6 +69,8 @@ fn parse_args() -> Result<Args, String> {
             "--entries" => args.entries = number(&name, value(&name)?)? as usize,
             "--seed" => args.seed = number(&name, value(&name)?)?,
             "--output" | "-o" => args.output = Some(value(&name)?),
+            "--region-code" => args.region_code = Some(value(&name)?),
+            "--region-name" => args.region_name = Some(value(&name)?),
             "--pretty" => args.pretty = true,
             "--check" => args.check = true,
             "--help" | "-h" => return Err(USAGE.to_string()),
@@ -85,7 +94,13 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let bundle = generate::generate_bundle(args.units, args.targets, args.entries, args.seed);
+    let mut bundle = generate::generate_bundle(args.units, args.targets, args.entries, args.seed);
+    if let Some(code) = args.region_code {
+        bundle.region.code = code;
+    }
+    if let Some(name) = args.region_name {
+        bundle.region.name = name;
+    }
     if args.check {
         if let Err(refused) = pantau_domain::validate(&bundle) {
             for problem in refused.problems.iter().take(20) {
