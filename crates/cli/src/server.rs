@@ -98,7 +98,7 @@ pub struct ServeArgs {
     pub feedback_per_region_hour: i64,
     /// How many regions' models (plan and entries) to keep in memory; the
     /// least recently read is dropped first and loaded again when read. A
-    /// nation's figures are in docs/performance.md.
+    /// region of 5,200 entries takes about 0.4 MiB (docs/performance.md).
     #[arg(long, env = "PANTAU_CACHE_REGIONS", default_value_t = pantau_web::evaluation::DEFAULT_REGIONS_KEPT,
           value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
     pub cache_regions: usize,
