@@ -315,6 +315,25 @@ pub struct SummaryView {
     pub counts: Vec<(&'static str, u32)>,
 }
 
+impl SummaryView {
+    /// A program's summary as its cards and status line show it.
+    pub fn of(lang: Lang, summary: &pantau_domain::evaluation::Summary) -> SummaryView {
+        SummaryView {
+            capaian: present::pct(lang, summary.achievement_pct),
+            rating: present::rating(lang, summary.rating),
+            targets: summary.targets,
+            units_with_targets: summary.units_with_targets,
+            reporting_rate: present::rate(lang, summary.reporting_rate),
+            on_time_rate: present::rate(lang, summary.on_time_rate),
+            counts: Status::ALL
+                .iter()
+                .filter(|s| summary.status_counts.get(**s) > 0)
+                .map(|s| (s.code(), summary.status_counts.get(*s)))
+                .collect(),
+        }
+    }
+}
+
 fn status_code(status: Option<Status>) -> &'static str {
     status.map_or("no_data", Status::code)
 }
@@ -457,19 +476,7 @@ async fn dashboard_of(
             },
             path,
         ),
-        summary: SummaryView {
-            capaian: present::pct(lang, summary.achievement_pct),
-            rating: present::rating(lang, summary.rating),
-            targets: summary.targets,
-            units_with_targets: summary.units_with_targets,
-            reporting_rate: present::rate(lang, summary.reporting_rate),
-            on_time_rate: present::rate(lang, summary.on_time_rate),
-            counts: Status::ALL
-                .iter()
-                .filter(|s| summary.status_counts.get(**s) > 0)
-                .map(|s| (s.code(), summary.status_counts.get(*s)))
-                .collect(),
-        },
+        summary: SummaryView::of(lang, summary),
         units,
         without_targets,
         priorities,

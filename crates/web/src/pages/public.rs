@@ -560,19 +560,7 @@ async fn program_page(
             region_code: public.code.clone(),
             header: Header::of(&evaluated, &tr, &path),
             query: moment_query(&evaluated),
-            summary: super::SummaryView {
-                capaian: present::pct(lang, summary.achievement_pct),
-                rating: present::rating(lang, summary.rating),
-                targets: summary.targets,
-                units_with_targets: summary.units_with_targets,
-                reporting_rate: present::rate(lang, summary.reporting_rate),
-                on_time_rate: present::rate(lang, summary.on_time_rate),
-                counts: Status::ALL
-                    .iter()
-                    .filter(|s| summary.status_counts.get(**s) > 0)
-                    .map(|s| (s.code(), summary.status_counts.get(*s)))
-                    .collect(),
-            },
+            summary: super::SummaryView::of(lang, summary),
             units,
             has_budget,
             priorities,
