@@ -500,6 +500,23 @@ pub fn evaluate(region: &Region, program: &Program, as_of: &AsOf, options: Optio
     }
 }
 
+/// The entries of one target that count at a moment, by the same rules as
+/// [`evaluate`]: submitted by then, for an activity date by then, and of a
+/// status that counts (verified only, with `options.verified_only`).
+pub fn counted_entries<'a>(
+    program: &'a Program,
+    target_index: usize,
+    as_of: &'a AsOf,
+    options: Options,
+) -> impl Iterator<Item = &'a crate::model::Entry> + 'a {
+    program.entries.iter().filter(move |e| {
+        e.target as usize == target_index
+            && e.submitted_at <= as_of.instant
+            && e.activity_date <= as_of.local_date
+            && counts(e.status, options.verified_only)
+    })
+}
+
 /// The realisation of one target after each counted entry, in activity order:
 /// the points of its trajectory chart, counted by the same rules as [`evaluate`].
 pub fn realisation_series(
@@ -509,16 +526,7 @@ pub fn realisation_series(
     options: Options,
 ) -> Vec<(NaiveDate, Decimal)> {
     let target = &program.targets[target_index];
-    let mut counted: Vec<_> = program
-        .entries
-        .iter()
-        .filter(|e| {
-            e.target as usize == target_index
-                && e.submitted_at <= as_of.instant
-                && e.activity_date <= as_of.local_date
-                && counts(e.status, options.verified_only)
-        })
-        .collect();
+    let mut counted: Vec<_> = counted_entries(program, target_index, as_of, options).collect();
     counted.sort_by_key(|e| (e.activity_date, e.submitted_at));
     let mut acc = Realisation::default();
     let mut series: Vec<(NaiveDate, Decimal)> = Vec::with_capacity(counted.len());

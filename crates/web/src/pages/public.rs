@@ -44,17 +44,16 @@ pub fn routes() -> axum::Router<AppState> {
 /// The verified reports of a target that count at the page's moment (the
 /// public model holds no other), and the activity date of the latest.
 fn verification_words(tr: &Tr, evaluated: &Evaluated, target: usize) -> String {
-    let as_of = &evaluated.as_of;
-    let counted: Vec<_> = evaluated
-        .program()
-        .entries
-        .iter()
-        .filter(|e| {
-            e.target as usize == target
-                && e.submitted_at <= as_of.instant
-                && e.activity_date <= as_of.local_date
-        })
-        .collect();
+    let options = pantau_domain::Options {
+        verified_only: true,
+    };
+    let counted: Vec<_> = pantau_domain::engine::counted_entries(
+        evaluated.program(),
+        target,
+        &evaluated.as_of,
+        options,
+    )
+    .collect();
     match counted.iter().map(|e| e.activity_date).max() {
         None => tr.t("public-verified-none"),
         Some(latest) => tr.t_with(
