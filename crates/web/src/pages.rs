@@ -325,13 +325,19 @@ impl SummaryView {
             units_with_targets: summary.units_with_targets,
             reporting_rate: present::rate(lang, summary.reporting_rate),
             on_time_rate: present::rate(lang, summary.on_time_rate),
-            counts: Status::ALL
-                .iter()
-                .filter(|s| summary.status_counts.get(**s) > 0)
-                .map(|s| (s.code(), summary.status_counts.get(*s)))
-                .collect(),
+            counts: status_counts(summary),
         }
     }
+}
+
+/// The statuses a summary has targets in, each with its count, in the
+/// statuses' order.
+pub fn status_counts(summary: &pantau_domain::evaluation::Summary) -> Vec<(&'static str, u32)> {
+    Status::ALL
+        .iter()
+        .filter(|s| summary.status_counts.get(**s) > 0)
+        .map(|s| (s.code(), summary.status_counts.get(*s)))
+        .collect()
 }
 
 fn status_code(status: Option<Status>) -> &'static str {

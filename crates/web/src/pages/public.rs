@@ -18,7 +18,7 @@ use axum::http::{HeaderValue, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use pantau_domain::Options;
-use pantau_domain::evaluation::{Evaluation, Status};
+use pantau_domain::evaluation::Evaluation;
 use pantau_domain::model::Region;
 use pantau_present as present;
 use pantau_store::{Publication, RegionVersion};
@@ -404,11 +404,7 @@ async fn region_page(
                     code: program.code.clone(),
                     name: program.name.clone(),
                     capaian: present::pct(lang, summary.achievement_pct),
-                    status_counts: Status::ALL
-                        .iter()
-                        .filter(|s| summary.status_counts.get(**s) > 0)
-                        .map(|s| (s.code(), summary.status_counts.get(*s)))
-                        .collect(),
+                    status_counts: super::status_counts(summary),
                     period: present::date_range(lang, program.calendar.start, program.calendar.end),
                     published: present::moment(
                         lang,
